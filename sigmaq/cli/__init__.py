@@ -1,0 +1,68 @@
+"""The ``sigmaq`` command line (click). Rendering and wiring only, no logic.
+
+Sub-commands live in their own modules and are imported only when invoked,
+so ``sigmaq --version`` and ``sigmaq -h`` stay fast and import nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from sigmaq import __version__
+
+# command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "validate": "sigmaq.cli.validate_cmd:validate",
+    "list": "sigmaq.cli.list_cmd:list_group",
+    "test": "sigmaq.cli.test_cmd:test",
+    "convert": "sigmaq.cli.convert_cmd:convert",
+    "hunt": "sigmaq.cli.hunt_cmd:hunt",
+    "build": "sigmaq.cli.build_cmd:build",
+    "coverage": "sigmaq.cli.coverage_cmd:coverage",
+}
+
+COMMAND_HELP: dict[str, str] = {
+    "validate": "Validate Sigma rules offline (pySigma, SigmaHQ and house validators).",
+    "list": "List targets, formats, validators or rules.",
+    "test": "Replay every rule against its positive and negative fixtures.",
+    "convert": "Convert rules to a target's query language.",
+    "hunt": "Run the rule pack over CloudTrail archives and report findings.",
+    "build": "Validate, test and convert the pack into dist/ (the main job).",
+    "coverage": "Generate the rule table and the playbook coverage page.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMAND_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="sigmaq")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def main(verbose: int) -> None:
+    """sigmaq: Sigma rules, fixtures and tooling for Amazon Q security events in CloudTrail."""
+    import logging
+
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

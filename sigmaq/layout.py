@@ -1,0 +1,114 @@
+"""Path and naming conventions, computed in one place (DESIGN.md §2).
+
+Rules live at ``rules/<component>/aws_cloudtrail_<slug of title>.yml``; their
+fixtures at ``fixtures/<component>/<rule stem>/pos_*.json`` and ``neg_*.json``.
+Nothing inside a rule points at its fixtures: the path is the link.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+RULE_PREFIX = "aws_cloudtrail_"
+RULE_SUFFIX = ".yml"
+POSITIVE_PREFIX = "pos_"
+NEGATIVE_PREFIX = "neg_"
+FIXTURE_SUFFIXES = (".json", ".json.gz", ".ndjson")
+BASELINE_DIR = "_baseline"
+KNOWN_MATCHES_FILE = "known_matches.yml"
+
+
+def slugify(title: str) -> str:
+    """Lower-case ``title`` and join its ASCII words with underscores.
+
+    >>> slugify("Q Business plugin created (custom)")
+    'q_business_plugin_created_custom'
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_title.lower()).strip("_")
+
+
+def expected_rule_filename(title: str) -> str:
+    """File name a rule with ``title`` must have: ``aws_cloudtrail_<slug>.yml``."""
+    slug = slugify(title)
+    if slug.startswith(RULE_PREFIX):
+        slug = slug[len(RULE_PREFIX) :]
+    return f"{RULE_PREFIX}{slug}{RULE_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class ProjectLayout:
+    """Where a project's rules, fixtures and backend material live.
+
+    ``root`` is the project folder (the one holding ``rules/`` and ``fixtures/``).
+    """
+
+    root: Path
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.root / "rules"
+
+    @property
+    def fixtures_dir(self) -> Path:
+        return self.root / "fixtures"
+
+    @property
+    def baseline_dir(self) -> Path:
+        return self.fixtures_dir / BASELINE_DIR
+
+    @property
+    def backends_dir(self) -> Path:
+        return self.root / "backends"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    def component_of(self, rule_path: Path) -> str:
+        """The component folder of a rule file (``q_business`` …).
+
+        Raises ValueError when the file is not inside ``rules/<component>/``.
+        """
+        rel = rule_path.resolve().relative_to(self.rules_dir.resolve())
+        if len(rel.parts) < 2:
+            raise ValueError(f"{rule_path} is not inside rules/<component>/")
+        return rel.parts[0]
+
+    def fixture_dir_for(self, rule_path: Path) -> Path:
+        """``fixtures/<component>/<rule stem>/`` for a rule file."""
+        return self.fixtures_dir / self.component_of(rule_path) / rule_path.stem
+
+    def fixtures_for(self, rule_path: Path) -> tuple[list[Path], list[Path]]:
+        """(positive, negative) fixture files of a rule, sorted by name."""
+        folder = self.fixture_dir_for(rule_path)
+        if not folder.is_dir():
+            return [], []
+        files = sorted(p for p in folder.iterdir() if p.is_file() and is_fixture_file(p))
+        return (
+            [p for p in files if p.name.startswith(POSITIVE_PREFIX)],
+            [p for p in files if p.name.startswith(NEGATIVE_PREFIX)],
+        )
+
+    def golden_path(self, target: str, rule_path: Path, extension: str) -> Path:
+        """``backends/<target>/golden/<rule stem>.<ext>``."""
+        return self.backends_dir / target / "golden" / f"{rule_path.stem}.{extension}"
+
+
+def is_fixture_file(path: Path) -> bool:
+    """True for ``.json``, ``.json.gz`` and ``.ndjson`` files."""
+    return path.name.endswith(FIXTURE_SUFFIXES)
+
+
+def find_project_root(start: Path) -> Path | None:
+    """Nearest folder at or above ``start`` holding both ``rules/`` and ``fixtures/``."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for candidate in (current, *current.parents):
+        if (candidate / "rules").is_dir() and (candidate / "fixtures").is_dir():
+            return candidate
+    return None
