@@ -1,0 +1,125 @@
+"""The CloudTrail API catalogue: which eventNames each eventSource really logs.
+
+Generated into ``sigmaq/data/catalog.json`` by ``tools/gen_catalog.py`` from
+botocore's service models (operation names are eventNames) plus
+``tools/catalog_sources.yml`` (the Amazon Q management/data split and data-event
+``resources.type`` from the AWS CloudTrail pages, q/codewhisperer names that have
+no public model, and names CloudTrail logs that no SDK operation carries).
+
+Amazon Q eventSources carry per-event facts (``EventInfo``); other services carry
+names only. Lookups are exact (canonical casing); ``canonical_*`` helpers find the
+canonical spelling of a value written in the wrong case.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+Category = Literal["Management", "Data"]
+
+AMAZON_Q_EVENT_SOURCES = (
+    "qbusiness.amazonaws.com",
+    "qapps.amazonaws.com",
+    "q.amazonaws.com",
+    "codewhisperer.amazonaws.com",
+    "wisdom.amazonaws.com",
+    "chatbot.amazonaws.com",
+)
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """Facts about one Amazon Q eventName.
+
+    ``category``: Management or Data (CloudTrail ``eventCategory``); ``read_only``:
+    derived from the HTTP verb or the docs, None when unknown; ``resource_types``:
+    the advanced-selector ``resources.type`` values that log it as a data event.
+    """
+
+    event_source: str
+    event_name: str
+    category: Category
+    read_only: bool | None
+    resource_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """eventSource -> eventName sets, plus ``EventInfo`` for Amazon Q sources."""
+
+    names_by_source: dict[str, frozenset[str]]
+    q_events: dict[tuple[str, str], EventInfo]
+    botocore_version: str
+
+    @property
+    def event_sources(self) -> frozenset[str]:
+        return frozenset(self.names_by_source)
+
+    def names(self, event_source: str) -> frozenset[str]:
+        """eventNames of ``event_source`` (empty when the source is unknown)."""
+        return self.names_by_source.get(event_source, frozenset())
+
+    def has(self, event_source: str, event_name: str) -> bool:
+        """True when ``event_name`` is logged under ``event_source`` (exact case)."""
+        return event_name in self.names(event_source)
+
+    def info(self, event_source: str, event_name: str) -> EventInfo | None:
+        """``EventInfo`` for an Amazon Q event, None for other services or unknown names."""
+        return self.q_events.get((event_source, event_name))
+
+    def canonical_source(self, value: str) -> str | None:
+        """The catalogue spelling of an eventSource written in any case, or None."""
+        return _lower_index(self.names_by_source.keys()).get(value.lower())
+
+    def canonical_name(self, event_source: str, value: str) -> str | None:
+        """The catalogue spelling of an eventName of ``event_source`` in any case, or None."""
+        return _lower_index(self.names(event_source)).get(value.lower())
+
+    def sources_for_name(self, event_name: str) -> frozenset[str]:
+        """Every eventSource that logs ``event_name`` (exact case)."""
+        return frozenset(s for s, names in self.names_by_source.items() if event_name in names)
+
+    def data_event_names(self, event_source: str) -> frozenset[str]:
+        """Names logged only as data events under an Amazon Q ``event_source``."""
+        return frozenset(
+            info.event_name
+            for (source, _), info in self.q_events.items()
+            if source == event_source and info.category == "Data"
+        )
+
+
+def _lower_index(names: Any) -> dict[str, str]:
+    return {name.lower(): name for name in names}
+
+
+def catalog_from_dict(data: dict[str, Any]) -> Catalog:
+    """Build a ``Catalog`` from the JSON layout of ``catalog.json``.
+
+    Raises KeyError/TypeError when the layout is wrong.
+    """
+    names = {source: frozenset(values) for source, values in data["event_sources"].items()}
+    q_events: dict[tuple[str, str], EventInfo] = {}
+    for source, spec in data["amazon_q"].items():
+        for name, info in spec["events"].items():
+            q_events[(source, name)] = EventInfo(
+                event_source=source,
+                event_name=name,
+                category=info["category"],
+                read_only=info.get("read_only"),
+                resource_types=tuple(info.get("resource_types", ())),
+            )
+    return Catalog(names, q_events, str(data.get("botocore_version", "")))
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """The packaged catalogue (read once per process).
+
+    Raises FileNotFoundError when the package data is missing.
+    """
+    text = resources.files("sigmaq").joinpath("data", "catalog.json").read_text(encoding="utf-8")
+    return catalog_from_dict(json.loads(text))

@@ -1,0 +1,191 @@
+"""Recognise the JSON shapes CloudTrail records arrive in, one decoded value at a time.
+
+A decoded JSON value is an *item*. ``classify_item`` says what an item is:
+
+- a CloudTrail record: an object with a non-empty string ``eventName``
+  (AWS CloudTrail User Guide, "CloudTrail record contents");
+- a delivery envelope ``{"Records": [...]}`` (the S3 log file format, "CloudTrail log
+  file examples"), expanded into its records;
+- an Amazon EventBridge event whose ``detail-type`` ends in ``via CloudTrail``
+  ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", …), whose
+  ``detail`` is the record (EventBridge User Guide, "Events from AWS services");
+- a CloudTrail Lake ``GetQueryResults`` response ``{"QueryResultRows": [[{col: val}, …], …]}``
+  (CloudTrail API Reference, GetQueryResults), one record per row;
+- a digest file (``digestStartTime``/``digestS3Bucket`` and no ``eventName``;
+  "CloudTrail digest file structure") or a CloudTrail Lake sign file
+  (``hashSignature`` + ``files``; "CloudTrail sign file structure"): skipped;
+- an object that carries CloudTrail keys but no ``eventName`` (null or empty): skipped;
+- anything else (a JSON scalar, an object without any CloudTrail key, a non-string
+  ``eventName``): malformed.
+
+Nothing here reads files or keeps state; ``readers.py`` owns I/O and counting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any
+
+import orjson
+
+# Top-level keys of a CloudTrail record (CloudTrail record contents); an object holding
+# one of them but no eventName is a CloudTrail-shaped record we skip rather than reject.
+CLOUDTRAIL_KEYS = frozenset(
+    {
+        "eventVersion",
+        "eventSource",
+        "eventTime",
+        "eventID",
+        "eventType",
+        "userIdentity",
+        "awsRegion",
+        "recipientAccountId",
+        "requestID",
+        "eventCategory",
+    }
+)
+DIGEST_KEYS = ("digestStartTime", "digestS3Bucket", "digestEndTime")
+EVENTBRIDGE_SUFFIX = "via cloudtrail"
+# Envelopes may nest (an NDJSON line holding a delivery file); deeper nesting is not a
+# shape any AWS service produces, so it is reported instead of recursed into.
+MAX_DEPTH = 3
+
+
+class ItemKind(str, Enum):
+    """What one item turned out to be."""
+
+    RECORD = "record"
+    DIGEST = "digest"
+    NO_EVENT_NAME = "no_event_name"
+    MALFORMED = "malformed"
+    EMPTY = "empty"  # an envelope that held no record at all (a warning, not an error)
+
+
+Outcome = tuple[ItemKind, Any]
+"""``(RECORD, dict)``, ``(MALFORMED|EMPTY, message)`` or ``(DIGEST|NO_EVENT_NAME, None)``."""
+
+
+def classify_item(item: Any, depth: int = 0) -> Iterator[Outcome]:
+    """Yield one outcome per record-shaped thing inside ``item``.
+
+    Envelopes expand into their records; every other item yields exactly one outcome,
+    so callers can count ``read + skipped + malformed`` per record-shaped item.
+    """
+    if not isinstance(item, dict):
+        kind = type(item).__name__ if item is not None else "null"
+        yield ItemKind.MALFORMED, f"not a JSON object (a {kind})"
+        return
+    name = item.get("eventName")
+    if type(name) is str and name:
+        yield ItemKind.RECORD, item
+        return
+    if depth < MAX_DEPTH:
+        if "Records" in item:
+            yield from _expand_records(item["Records"], depth)
+            return
+        if "QueryResultRows" in item:
+            yield from _expand_lake_rows(item["QueryResultRows"])
+            return
+        if "detail" in item and "detail-type" in item:
+            yield from _expand_eventbridge(item, depth)
+            return
+    yield _classify_plain(item)
+
+
+def _classify_plain(item: dict[str, Any]) -> Outcome:
+    name = item.get("eventName")
+    if name is not None and not isinstance(name, str):
+        return ItemKind.MALFORMED, f"eventName is a {type(name).__name__}, not a string"
+    if any(key in item for key in DIGEST_KEYS):
+        return ItemKind.DIGEST, None
+    if "hashSignature" in item and "files" in item:  # CloudTrail Lake sign file
+        return ItemKind.DIGEST, None
+    if not CLOUDTRAIL_KEYS.isdisjoint(item):
+        return ItemKind.NO_EVENT_NAME, None
+    keys = ", ".join(sorted(item)[:5]) or "none"
+    return ItemKind.MALFORMED, f"not a CloudTrail record (keys: {keys})"
+
+
+def _expand_records(records: Any, depth: int) -> Iterator[Outcome]:
+    if not isinstance(records, list):
+        yield ItemKind.MALFORMED, f"Records is a {type(records).__name__}, not a list"
+        return
+    if not records:
+        yield ItemKind.EMPTY, "empty Records list"
+        return
+    for record in records:
+        yield from classify_item(record, depth + 1)
+
+
+def _expand_eventbridge(item: dict[str, Any], depth: int) -> Iterator[Outcome]:
+    detail_type = item.get("detail-type")
+    if not isinstance(detail_type, str) or not detail_type.lower().endswith(EVENTBRIDGE_SUFFIX):
+        yield ItemKind.MALFORMED, f"EventBridge event not from CloudTrail (detail-type {detail_type!r})"
+        return
+    yield from classify_item(item["detail"], depth + 1)
+
+
+def _expand_lake_rows(rows: Any) -> Iterator[Outcome]:
+    if not isinstance(rows, list):
+        yield ItemKind.MALFORMED, f"QueryResultRows is a {type(rows).__name__}, not a list"
+        return
+    if not rows:
+        yield ItemKind.EMPTY, "empty QueryResultRows"
+        return
+    for row in rows:
+        record = lake_row_to_record(row)
+        if record is None:
+            yield ItemKind.MALFORMED, "QueryResultRows row is not a list of column objects"
+        else:
+            yield _classify_row(record)
+
+
+def _classify_row(record: dict[str, Any]) -> Outcome:
+    name = record.get("eventName")
+    if type(name) is str and name:
+        return ItemKind.RECORD, record
+    return _classify_plain(record)
+
+
+def lake_row_to_record(row: Any) -> dict[str, Any] | None:
+    """Merge one ``GetQueryResults`` row (a list of one-key ``{column: value}`` maps).
+
+    Values are strings in the API; each is decoded by ``lake_value``. Returns None when
+    the row is not a list of objects. A row that is already an object is taken as is.
+    """
+    if isinstance(row, dict):
+        return {str(k): lake_value(str(k), v) for k, v in row.items()}
+    if not isinstance(row, list):
+        return None
+    record: dict[str, Any] = {}
+    for column in row:
+        if not isinstance(column, dict):
+            return None
+        for key, value in column.items():
+            record[str(key)] = lake_value(str(key), value)
+    return record
+
+
+# CloudTrail Lake returns every column as text; these are booleans in raw CloudTrail.
+_BOOLEAN_COLUMNS = frozenset({"readOnly", "managementEvent"})
+
+
+def lake_value(column: str, value: Any) -> Any:
+    """Decode one CloudTrail Lake column value (text in CSV and in the API).
+
+    JSON object/array text becomes the object/array; ``true``/``false`` in the boolean
+    columns ``readOnly``/``managementEvent`` become booleans; anything else stays as
+    given. Lake renders struct columns of ``SELECT *`` (``userIdentity`` …) as
+    ``{key=value, …}`` text, which is not JSON: those stay strings (documented gap).
+    """
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("{", "[") and value[-1:] in ("}", "]"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    if column in _BOOLEAN_COLUMNS and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
