@@ -20,6 +20,18 @@ FIXTURE_SUFFIXES = (".json", ".json.gz", ".ndjson")
 BASELINE_DIR = "_baseline"
 KNOWN_MATCHES_FILE = "known_matches.yml"
 
+# Component folders under rules/ (and fixtures/): one per Amazon Q surface, plus
+# the IAM/CloudTrail activity that the playbook's containment steps care about.
+COMPONENTS = (
+    "q_business",
+    "q_apps",
+    "q_developer",
+    "q_agent",
+    "q_connect",
+    "q_chat_apps",
+    "containment",
+)
+
 
 def slugify(title: str) -> str:
     """Lower-case ``title`` and join its ASCII words with underscores.

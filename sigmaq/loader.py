@@ -20,6 +20,7 @@ from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.rule import SigmaRule, SigmaRuleBase
+from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.errors import RuleLoadError
 from sigmaq.yaml_source import YamlDocument, YamlSourceError, read_yaml_documents
@@ -145,6 +146,40 @@ def _rule_id(rule: SigmaRuleBase | None, document: YamlDocument) -> str | None:
     return None
 
 
+def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
+    """Errors for detection fields whose value is a YAML map instead of dotted names.
+
+    pySigma rejects these with a bare "Unsupported type: dict"; this names the
+    field, the line and the fix (write ``requestParameters.identityType``).
+    """
+    data = document.data
+    detection = data.get("detection") if isinstance(data, dict) else None
+    if not isinstance(detection, dict):
+        return []
+    errors: list[RuleLoadError] = []
+    for name, definition in detection.items():
+        if name == "condition":
+            continue
+        maps = definition if isinstance(definition, list) else [definition]
+        for item in maps:
+            if not isinstance(item, dict):
+                continue
+            for field_spec, value in item.items():
+                values = value if isinstance(value, list) else [value]
+                if any(isinstance(v, dict) for v in values):
+                    field = str(field_spec).split("|")[0]
+                    errors.append(
+                        RuleLoadError(
+                            f"nested YAML map under field '{field}' in detection '{name}': "
+                            f"write dotted field names instead (e.g. '{field}.<key>: value')",
+                            path=path,
+                            line=document.line_of(f"detection.{name}.{field_spec}"),
+                            rule_id=_rule_id(None, document),
+                        )
+                    )
+    return errors
+
+
 def _check_conditions(rule: SigmaRule) -> None:
     """Force pySigma to parse conditions, raising on undefined detection names."""
     for condition in rule.detection.parsed_condition:
@@ -174,6 +209,10 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
             errors.append(
                 RuleLoadError("YAML document is not a mapping", path=path, line=document.line)
             )
+            continue
+        nested = nested_map_errors(path, document)
+        if nested:
+            errors.extend(nested)
             continue
         source = SigmaRuleLocation(path, document.line)
         try:
@@ -208,7 +247,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
             )
         for rule in collection.rules:
             rule_errors: list[Exception] = list(rule.errors)
-            if isinstance(rule, SigmaRule) and rule.detection is not None:
+            if isinstance(rule, SigmaRule) and not isinstance(rule.detection, EmptySigmaDetections):
                 try:
                     _check_conditions(rule)
                 except SigmaError as exc:

@@ -1,0 +1,109 @@
+"""``sigmaq list``: targets, formats, validators and rules (rendering only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sigmaq.cli.common import default_rule_paths
+
+_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+
+
+def _emit(rows: list[dict[str, str]], output_format: str, columns: list[str]) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(str(row.get(column, "")) for column in columns))
+    Console(width=160).print(table)
+
+
+@click.group("list")
+def list_group() -> None:
+    """List targets, formats, validators or rules."""
+
+
+@list_group.command("targets")
+@_FORMAT
+def list_targets(output_format: str) -> None:
+    """Conversion targets with their formats (primary formats marked *)."""
+    from sigmaq.targets import TARGETS
+
+    rows = [
+        {
+            "target": name,
+            "formats": ", ".join(
+                f"{fmt}*" if fmt in target.primary_formats else fmt for fmt in target.formats
+            ),
+            "description": target.description,
+        }
+        for name, target in sorted(TARGETS.items())
+    ]
+    _emit(rows, output_format, ["target", "formats", "description"])
+
+
+@list_group.command("formats")
+@click.argument("target", required=False)
+@_FORMAT
+def list_formats(target: str | None, output_format: str) -> None:
+    """Output formats per target (or of one TARGET)."""
+    from sigmaq.targets import TARGETS
+
+    rows = [
+        {"target": name, "format": fmt, "primary": "yes" if fmt in spec.primary_formats else ""}
+        for name, spec in sorted(TARGETS.items())
+        if target is None or name == target
+        for fmt in spec.formats
+    ]
+    if target is not None and not rows:
+        raise click.UsageError(f"unknown target '{target}' (known: {', '.join(sorted(TARGETS))})")
+    _emit(rows, output_format, ["target", "format", "primary"])
+
+
+@list_group.command("validators")
+@_FORMAT
+def list_validators(output_format: str) -> None:
+    """Every validator `sigmaq validate` knows, with its origin."""
+    from sigmaq.validation import validator_docs
+
+    rows = [
+        {"validator": name, "origin": origin, "description": doc}
+        for name, origin, doc in validator_docs()
+    ]
+    _emit(rows, output_format, ["validator", "origin", "description"])
+
+
+@list_group.command("rules")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_FORMAT
+def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
+    """Rules under PATHS (default: the project's rules/) with id, level and file."""
+    from sigmaq.loader import load_rules
+
+    result = load_rules(list(paths) or default_rule_paths())
+    rows = [
+        {
+            "id": loaded.rule_id,
+            "title": str(loaded.rule.title),
+            "level": str(loaded.rule.level.name.lower()) if loaded.rule.level else "",
+            "type": "correlation" if loaded.is_correlation else "single",
+            "file": str(loaded.path),
+        }
+        for loaded in result.rules
+    ]
+    _emit(rows, output_format, ["id", "title", "level", "type", "file"])
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)

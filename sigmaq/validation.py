@@ -1,0 +1,292 @@
+"""Run every validator over a rule set and collect located findings.
+
+Validators: pySigma's core validators, the SigmaHQ validators (offline, vendored
+data: ``sigmaq.offline``) and the house validators (``sigmaq.validators``), through
+pySigma's own ``SigmaValidator`` (validator selection, per-rule exclusions and
+per-validator config, as in sigma-cli's validation config). Load errors and
+validation issues become one list of ``ValidationFinding`` with path and line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sigma.rule import SigmaRule
+from sigma.validators.base import SigmaRuleValidator, SigmaValidationIssue
+
+from sigmaq.errors import ConfigError
+from sigmaq.layout import find_project_root
+from sigmaq.loader import LoadedRule, LoadResult, load_rules
+from sigmaq.validators.base import HouseIssue
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "sigmaq-validation.yml"
+SEVERITIES = ("low", "medium", "high", "error")
+
+# Left out by default, each for a stated reason (README "Validation").
+EXCLUDED_BY_DEFAULT: dict[str, str] = {
+    "d3_fendtag": "MITRE D3FEND data cannot be obtained from the package index (no offline copy)",
+    "sigmahq_unknown_field": "replaced by sigmaq_unknown_field, which allows the sigmaq: block",
+    "sigmahq_correlation_filename_prefix": (
+        "sigmaq names correlation rules aws_cloudtrail_<slug>.yml like every other rule"
+    ),
+}
+
+# Issue class name fragment -> rule key whose line locates it.
+_ISSUE_KEYS: tuple[tuple[str, str], ...] = (
+    ("Title", "title"),
+    ("Description", "description"),
+    ("Falsepositive", "falsepositives"),
+    ("FalsePositive", "falsepositives"),
+    ("Tag", "tags"),
+    ("Attack", "tags"),
+    ("Modified", "modified"),
+    ("Date", "date"),
+    ("Status", "status"),
+    ("Level", "level"),
+    ("Author", "author"),
+    ("Reference", "references"),
+    ("Link", "references"),
+    ("Logsource", "logsource"),
+    ("LogSource", "logsource"),
+    ("Correlation", "correlation"),
+    ("Identifier", "id"),
+    ("Condition", "detection.condition"),
+)
+
+
+@dataclass(frozen=True)
+class ValidationFinding:
+    """One located problem. ``severity`` is low/medium/high for validator issues and
+    ``error`` for rules that could not be loaded; ``validator`` is ``load`` then."""
+
+    path: str | None
+    line: int | None
+    rule_id: str | None
+    title: str | None
+    validator: str
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "validator": self.validator,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """Findings of one validation run, sorted by path and line."""
+
+    findings: list[ValidationFinding] = field(default_factory=list)
+    files: int = 0
+    rules: int = 0
+    validators: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def failing(self, fail_on: str = "low") -> list[ValidationFinding]:
+        """Findings at or above ``fail_on`` (low < medium < high < error)."""
+        threshold = SEVERITIES.index(fail_on)
+        return [f for f in self.findings if SEVERITIES.index(f.severity) >= threshold]
+
+
+def available_validators() -> dict[str, type[SigmaRuleValidator]]:
+    """Identifier -> class of every validator: pySigma plugins and house validators."""
+    from sigma.plugins import InstalledSigmaPlugins
+
+    from sigmaq.validators import house_validators
+
+    plugins = InstalledSigmaPlugins.autodiscover(include_backends=False, include_pipelines=False)
+    return {**plugins.validators, **house_validators()}
+
+
+def load_config(project_root: Path | None, config_path: Path | None = None) -> dict[str, Any]:
+    """The validation config: ``validators``, ``exclusions``, ``config`` (sigma-cli layout).
+
+    Reads ``config_path`` or ``<project>/sigmaq-validation.yml`` when present and
+    merges it over the defaults (all validators minus ``EXCLUDED_BY_DEFAULT``).
+    Raises ConfigError on an unreadable or malformed file.
+    """
+    config: dict[str, Any] = {
+        "validators": ["all", *(f"-{name}" for name in EXCLUDED_BY_DEFAULT)],
+        "exclusions": {},
+        "config": {},
+    }
+    path = config_path or (project_root / CONFIG_FILE if project_root else None)
+    if path is None or not path.is_file():
+        if config_path is not None:
+            raise ConfigError("validation config not found", path=config_path)
+        return config
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read validation config: {exc}", path=path) from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError("validation config must be a map", path=path)
+    for key in ("validators", "exclusions", "config"):
+        if key in loaded:
+            config[key] = loaded[key]
+    return config
+
+
+def _issue_line(issue: SigmaValidationIssue, loaded: LoadedRule) -> int:
+    document = loaded.document
+    if isinstance(issue, HouseIssue):
+        return document.line_of(issue.key_path)
+    for attribute in ("field", "fieldname"):
+        value = getattr(issue, attribute, None)
+        if isinstance(value, str):
+            matches = [line for key, line in document.key_lines.items() if key.endswith(value)]
+            if matches:
+                return min(matches)
+    name = type(issue).__name__
+    for fragment, key in _ISSUE_KEYS:
+        if fragment in name and key in document.key_lines:
+            return document.key_lines[key]
+    return document.line
+
+
+def _issue_message(issue: SigmaValidationIssue) -> str:
+    if isinstance(issue, HouseIssue):
+        return f"{issue.description}: {issue.detail}"
+    extras = []
+    for name, value in vars(issue).items():
+        if name in ("rules",) or value in (None, "", []):
+            continue
+        extras.append(f"{name}={value}")
+    return issue.description + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def _identifier(issue: SigmaValidationIssue, names: dict[type[Any], str]) -> str:
+    for cls, identifier in names.items():
+        module = cls.__module__
+        if type(issue).__module__ == module and type(issue).__name__.replace("Issue", "") in (
+            cls.__name__.replace("Validator", "")
+        ):
+            return identifier
+    return type(issue).__name__
+
+
+def validate_load_result(
+    result: LoadResult,
+    *,
+    project_root: Path | None,
+    config: dict[str, Any],
+) -> ValidationReport:
+    """Validate the clean rules of ``result`` and merge its load errors.
+
+    Raises ConfigError for unknown validator names in ``config``.
+    """
+    from sigma.exceptions import SigmaConfigurationError
+    from sigma.validation import SigmaValidator
+
+    from sigmaq.offline import use_vendored_data
+
+    use_vendored_data()
+    validators = available_validators()
+    run_config = dict(config)
+    if project_root is not None:
+        run_config.setdefault("config", {})
+        run_config["config"] = {
+            **run_config["config"],
+            "sigmaq_fixtures": {"project_root": str(project_root)},
+        }
+    try:
+        validator = SigmaValidator.from_dict(run_config, validators)
+    except SigmaConfigurationError as exc:
+        raise ConfigError(f"validation config: {exc}") from exc
+
+    report = ValidationReport(files=len(result.files), rules=len(result.rules))
+    report.validators = sorted(
+        identifier
+        for identifier, cls in validators.items()
+        if any(type(instance) is cls for instance in validator.validators)
+    )
+    for error in result.errors:
+        report.findings.append(
+            ValidationFinding(
+                path=str(error.path) if error.path else None,
+                line=error.line,
+                rule_id=error.rule_id,
+                title=None,
+                validator="load",
+                severity="error",
+                message=error.message,
+            )
+        )
+    by_rule = {id(loaded.rule): loaded for loaded in result.rules}
+    names = {cls: identifier for identifier, cls in validators.items()}
+    issues: list[SigmaValidationIssue] = []
+    for loaded in result.rules:
+        issues.extend(validator.validate_rule(loaded.rule))  # type: ignore[arg-type]
+    issues.extend(validator.finalize())
+    for issue in issues:
+        for rule in issue.rules:
+            loaded_rule = by_rule.get(id(rule))
+            if loaded_rule is None:
+                continue
+            report.findings.append(
+                ValidationFinding(
+                    path=str(loaded_rule.path),
+                    line=_issue_line(issue, loaded_rule),
+                    rule_id=loaded_rule.rule_id,
+                    title=str(rule.title),
+                    validator=_identifier(issue, names),
+                    severity=issue.severity.name.lower(),
+                    message=_issue_message(issue),
+                )
+            )
+    report.findings.sort(key=lambda f: (f.path or "", f.line or 0, f.validator, f.message))
+    return report
+
+
+def validate_paths(
+    paths: Sequence[Path | str],
+    *,
+    config_path: Path | None = None,
+    project_root: Path | None = None,
+) -> ValidationReport:
+    """Load and validate every rule file under ``paths``.
+
+    ``project_root`` defaults to the project holding the first path (folder with
+    ``rules/`` and ``fixtures/``). Raises RuleLoadError for a missing path and
+    ConfigError for a bad validation config; everything else is a finding.
+    """
+    root = project_root or (find_project_root(Path(paths[0])) if paths else None)
+    config = load_config(root, config_path)
+    result = load_rules(paths)
+    return validate_load_result(result, project_root=root, config=config)
+
+
+def validator_docs() -> list[tuple[str, str, str]]:
+    """(identifier, origin, first docstring line) for every validator, sorted."""
+    rows = []
+    for identifier, cls in sorted(available_validators().items()):
+        origin = "sigmaq" if cls.__module__.startswith("sigmaq.") else cls.__module__.split(".")[2]
+        doc = (cls.__doc__ or "").strip().splitlines()
+        status = "excluded by default" if identifier in EXCLUDED_BY_DEFAULT else ""
+        rows.append((identifier, origin, (doc[0] if doc else "") + (f" [{status}]" if status else "")))
+    return rows
+
+
+def rule_titles(result: LoadResult) -> list[tuple[str, str, str]]:
+    """(rule id, title, path) of every clean rule (for ``sigmaq list rules``)."""
+    return [
+        (loaded.rule_id, str(loaded.rule.title), str(loaded.path))
+        for loaded in result.rules
+        if isinstance(loaded.rule, SigmaRule) or loaded.is_correlation
+    ]

@@ -1,0 +1,104 @@
+"""Read what a rule's parsed condition says about fields and values.
+
+pySigma flattens a rule's condition (``parsed_condition[i].parsed``) into a tree
+of ``ConditionAND``/``ConditionOR``/``ConditionNOT`` over
+``ConditionFieldEqualsValueExpression`` leaves (one field, one typed value) and
+``ConditionValueExpression`` leaves (keywords). House validators read that tree
+rather than the YAML, so they see exactly what the backends and replay see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sigma.conditions import (
+    ConditionAND,
+    ConditionFieldEqualsValueExpression,
+    ConditionNOT,
+    ConditionOR,
+)
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule, SigmaRuleBase
+from sigma.types import SigmaString
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """One field = value leaf; ``negated`` when it sits under a NOT."""
+
+    field: str
+    value: Any
+    negated: bool
+    node: ConditionFieldEqualsValueExpression
+
+
+def condition_roots(rule: SigmaRule) -> list[Any]:
+    """The parsed condition trees of a rule (one per condition)."""
+    return [condition.parsed for condition in rule.detection.parsed_condition]
+
+
+def iter_field_values(node: Any, negated: bool = False) -> Iterator[FieldValue]:
+    """Every field/value leaf under ``node``, depth first."""
+    if isinstance(node, ConditionFieldEqualsValueExpression):
+        yield FieldValue(node.field, node.value, negated, node)
+    elif isinstance(node, ConditionNOT):
+        for arg in node.args:
+            yield from iter_field_values(arg, not negated)
+    elif isinstance(node, ConditionAND | ConditionOR):
+        for arg in node.args:
+            yield from iter_field_values(arg, negated)
+
+
+def rule_field_values(rule: SigmaRule) -> list[FieldValue]:
+    """Every field/value leaf of every condition of ``rule``."""
+    return [leaf for root in condition_roots(rule) for leaf in iter_field_values(root)]
+
+
+def rule_fields(rule: SigmaRuleBase) -> set[str]:
+    """Field names a rule reads: detection fields, or a correlation's group-by/aliases/value field."""
+    if isinstance(rule, SigmaCorrelationRule):
+        fields = set(rule.group_by or [])
+        if rule.condition.fieldref:
+            fields.update(
+                [rule.condition.fieldref]
+                if isinstance(rule.condition.fieldref, str)
+                else rule.condition.fieldref
+            )
+        for alias in rule.aliases.aliases.values() if rule.aliases else []:
+            fields.update(str(value) for value in alias.mapping.values())
+        return fields
+    if isinstance(rule, SigmaRule):
+        return {leaf.field for leaf in rule_field_values(rule)}
+    return set()
+
+
+def requires_field(node: Any, field: str) -> bool:
+    """True when every match of ``node`` needs a positive constraint on ``field``.
+
+    AND needs one constrained branch, OR needs all branches constrained, NOT
+    constrains nothing (Sigma condition semantics, specification "condition").
+    """
+    if isinstance(node, ConditionFieldEqualsValueExpression):
+        return node.field == field and isinstance(node.value, SigmaString)
+    if isinstance(node, ConditionAND):
+        return any(requires_field(arg, field) for arg in node.args)
+    if isinstance(node, ConditionOR):
+        return all(requires_field(arg, field) for arg in node.args)
+    return False
+
+
+def sibling_values(leaf: FieldValue, field: str) -> list[Any]:
+    """Values of ``field`` ANDed with ``leaf`` in its nearest enclosing AND group.
+
+    Climbs the parent chain to the first ``ConditionAND`` holding ``field`` leaves.
+    """
+    node: Any = leaf.node.parent
+    while node is not None:
+        if isinstance(node, ConditionAND):
+            values = [fv.value for fv in iter_field_values(node) if fv.field == field]
+            if values:
+                return values
+        node = getattr(node, "parent", None)
+    return []
