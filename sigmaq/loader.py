@@ -245,6 +245,15 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                     rule_id=_rule_id(None, document),
                 )
             )
+        if collection.filters:
+            errors.append(
+                RuleLoadError(
+                    "Sigma filter documents are not supported; nothing in this document was loaded",
+                    path=path,
+                    line=document.line,
+                    rule_id=_rule_id(None, document),
+                )
+            )
         for rule in collection.rules:
             rule_errors: list[Exception] = list(rule.errors)
             if isinstance(rule, SigmaRule) and not isinstance(rule.detection, EmptySigmaDetections):
@@ -277,7 +286,9 @@ def resolve_references(rules: list[LoadedRule]) -> tuple[list[LoadedRule], list[
     A correlation naming a rule that is absent (or that failed to load) is an
     error located at its ``correlation.rules`` key, and is dropped.
     """
-    collection = SigmaCollection([loaded.rule for loaded in rules])
+    collection = SigmaCollection(
+        [loaded.rule for loaded in rules], resolve_references=False, collect_filters=True
+    )
     kept: list[LoadedRule] = []
     errors: list[RuleLoadError] = []
     for loaded in rules:

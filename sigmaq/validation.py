@@ -171,16 +171,6 @@ def _issue_message(issue: SigmaValidationIssue) -> str:
     return issue.description + (f" ({'; '.join(extras)})" if extras else "")
 
 
-def _identifier(issue: SigmaValidationIssue, names: dict[type[Any], str]) -> str:
-    for cls, identifier in names.items():
-        module = cls.__module__
-        if type(issue).__module__ == module and type(issue).__name__.replace("Issue", "") in (
-            cls.__name__.replace("Validator", "")
-        ):
-            return identifier
-    return type(issue).__name__
-
-
 def validate_load_result(
     result: LoadResult,
     *,
@@ -229,12 +219,21 @@ def validate_load_result(
             )
         )
     by_rule = {id(loaded.rule): loaded for loaded in result.rules}
-    names = {cls: identifier for identifier, cls in validators.items()}
-    issues: list[SigmaValidationIssue] = []
+    names = {cls: name for name, cls in validators.items()}
+    # The same loop as SigmaValidator.validate_rule/finalize (exclusions by rule id),
+    # run per validator so each issue is reported with the identifier that raised it.
+    issues: list[tuple[str, SigmaValidationIssue]] = []
+    instances = sorted(validator.validators, key=lambda v: names.get(type(v), ""))
     for loaded in result.rules:
-        issues.extend(validator.validate_rule(loaded.rule))  # type: ignore[arg-type]
-    issues.extend(validator.finalize())
-    for issue in issues:
+        excluded = validator.exclusions[loaded.rule.id]
+        for instance in instances:
+            if type(instance) not in excluded:
+                name = names.get(type(instance), type(instance).__name__)
+                issues.extend((name, issue) for issue in instance.validate(loaded.rule))
+    for instance in instances:
+        name = names.get(type(instance), type(instance).__name__)
+        issues.extend((name, issue) for issue in instance.finalize())
+    for validator_name, issue in issues:
         for rule in issue.rules:
             loaded_rule = by_rule.get(id(rule))
             if loaded_rule is None:
@@ -245,7 +244,7 @@ def validate_load_result(
                     line=_issue_line(issue, loaded_rule),
                     rule_id=loaded_rule.rule_id,
                     title=str(rule.title),
-                    validator=_identifier(issue, names),
+                    validator=validator_name,
                     severity=issue.severity.name.lower(),
                     message=_issue_message(issue),
                 )

@@ -8,14 +8,14 @@ from typing import ClassVar
 
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule
-from sigma.types import SigmaString
+from sigma.types import SigmaString, SpecialChars
 from sigma.validators.base import (
     SigmaRuleValidator,
     SigmaValidationIssue,
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.catalog import Catalog, load_catalog
+from sigmaq.catalog import AMAZON_Q_EVENT_SOURCES, Catalog, load_catalog
 from sigmaq.validators.base import HouseIssue, detection_key_for_field
 from sigmaq.validators.rule_walk import FieldValue, rule_field_values, sibling_values
 
@@ -30,7 +30,15 @@ def _pattern(value: SigmaString) -> re.Pattern[str] | None:
     """Regex for a wildcard value (Sigma ``*``/``?``), None for a plain value."""
     if not value.contains_special():
         return None
-    return re.compile(value.to_regex().regexp, re.IGNORECASE)
+    parts = []
+    for part in value.s:
+        if part is SpecialChars.WILDCARD_MULTI:
+            parts.append(".*")
+        elif part is SpecialChars.WILDCARD_SINGLE:
+            parts.append(".")
+        else:
+            parts.append(re.escape(str(part)))
+    return re.compile("".join(parts), re.IGNORECASE)
 
 
 def _describe_missing(catalog: Catalog, name: str, sources: list[str]) -> str:
@@ -40,7 +48,10 @@ def _describe_missing(catalog: Catalog, name: str, sources: list[str]) -> str:
             return f"eventName '{name}' has the wrong case: {source} logs '{canonical}'"
     if ":" in name:
         return f"eventName '{name}' carries an IAM prefix; CloudTrail logs '{name.split(':')[-1]}'"
-    elsewhere = sorted(catalog.sources_for_name(name))
+    # Amazon Q sources first: they are what a pack rule most likely meant.
+    elsewhere = sorted(
+        catalog.sources_for_name(name), key=lambda s: (s not in AMAZON_Q_EVENT_SOURCES, s)
+    )
     if elsewhere:
         return (
             f"eventName '{name}' is not logged by {', '.join(sources)}; "

@@ -1,0 +1,83 @@
+"""The API catalogue: content checks and sync with botocore's service models."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sigmaq.catalog import AMAZON_Q_EVENT_SOURCES, load_catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_amazon_q_source_is_catalogued() -> None:
+    catalog = load_catalog()
+    for source in AMAZON_Q_EVENT_SOURCES:
+        assert catalog.names(source), source
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "category", "resource_type"),
+    [
+        ("qbusiness.amazonaws.com", "ChatSync", "Data", "AWS::QBusiness::Application"),
+        ("qbusiness.amazonaws.com", "StartDataSourceSyncJob", "Data", "AWS::QBusiness::DataSource"),
+        ("qbusiness.amazonaws.com", "BatchPutDocument", "Data", "AWS::QBusiness::Index"),
+        ("qbusiness.amazonaws.com", "CreatePlugin", "Management", None),
+        ("qapps.amazonaws.com", "CreateQApp", "Data", "AWS::QApps::QApp"),
+        ("qapps.amazonaws.com", "CreateLibraryItem", "Management", None),
+        ("q.amazonaws.com", "PassRequest", "Management", None),
+        ("codewhisperer.amazonaws.com", "GenerateCompletions", "Data", "AWS::CodeWhisperer::Profile"),
+        ("wisdom.amazonaws.com", "UpdateAIGuardrail", "Management", None),
+        ("chatbot.amazonaws.com", "UpdateSlackChannelConfiguration", "Management", None),
+    ],
+)
+def test_amazon_q_event_facts(
+    source: str, name: str, category: str, resource_type: str | None
+) -> None:
+    info = load_catalog().info(source, name)
+    assert info is not None
+    assert info.category == category
+    if resource_type:
+        assert resource_type in info.resource_types
+    else:
+        assert info.resource_types == ()
+
+
+def test_playbook_names_restored() -> None:
+    catalog = load_catalog()
+    assert catalog.has("qbusiness.amazonaws.com", "GetApplication")
+    assert not catalog.has("qbusiness.amazonaws.com", "GetApplications")
+    assert not catalog.has("qbusiness.amazonaws.com", "StartDataSourceSyncJobs")
+    assert catalog.canonical_name("q.amazonaws.com", "getConversation") == "GetConversation"
+    assert catalog.canonical_source("QBusiness.AmazonAWS.com") == "qbusiness.amazonaws.com"
+    assert "qbusiness.amazonaws.com" in catalog.sources_for_name("CreateIndex")
+
+
+def test_names_cloudtrail_spells_differently_are_present() -> None:
+    catalog = load_catalog()
+    assert catalog.has("lambda.amazonaws.com", "DeleteFunction20150331")
+    assert catalog.has("signin.amazonaws.com", "ConsoleLogin")
+    assert catalog.has("s3.amazonaws.com", "DeleteObjects")
+
+
+def test_catalog_in_sync_with_installed_botocore() -> None:
+    if importlib.util.find_spec("botocore") is None:
+        pytest.skip("botocore is not installed (test extra)")
+    import botocore
+
+    if botocore.__version__ != load_catalog().botocore_version:
+        pytest.skip(
+            f"catalogue generated with botocore {load_catalog().botocore_version}, "
+            f"installed {botocore.__version__}: regenerate with tools/gen_catalog.py"
+        )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_catalog.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

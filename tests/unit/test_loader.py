@@ -1,0 +1,179 @@
+"""The loader reports every broken file with path and line and keeps the good ones."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from rulebuilder import rule_text, write_rule
+
+from sigmaq.errors import RuleLoadError
+from sigmaq.loader import load_rules
+
+GOOD_TITLE = "Q Business Application Created With Anonymous Access"
+
+ALIAS_BOMB = """title: Bomb
+a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+detection:
+  sel:
+    eventName: *i
+  condition: sel
+"""
+
+# name -> (file text, expected line or the text its line starts with, a fragment of the message)
+BROKEN: dict[str, tuple[str, int | str, str]] = {
+    "yaml_syntax": ("title: x\ndetection:\n  sel: [unclosed\n  condition: sel\n", 4, "YAML syntax"),
+    "alias_bomb": (ALIAS_BOMB, 3, "aliases are not allowed"),
+    "impossible_date": (rule_text(date="2024-02-30"), "date:", "date"),
+    "undefined_condition": (
+        rule_text(
+            detection={"selection": {"eventSource": "q.amazonaws.com"}, "condition": "selection and other"}
+        ),
+        "  condition:",
+        "'other' not defined",
+    ),
+    "legacy_count": (
+        rule_text(
+            detection={
+                "selection": {"eventSource": "q.amazonaws.com"},
+                "condition": "selection | count() by userIdentity.arn > 5",
+            }
+        ),
+        "  condition:",
+        "pipe syntax",
+    ),
+    "nested_map": (
+        rule_text(
+            detection={
+                "selection": {"requestParameters": {"identityType": "ANONYMOUS"}},
+                "condition": "selection",
+            }
+        ),
+        "    requestParameters:",
+        "nested YAML map under field 'requestParameters'",
+    ),
+    "duplicate_key": ("title: a\ntitle: b\n", 2, "duplicate key 'title'"),
+    "bad_modifier": (
+        rule_text(detection={"selection": {"eventName|nosuchmod": "x"}, "condition": "selection"}),
+        "detection:",
+        "nosuchmod",
+    ),
+    "bad_level": (rule_text(level="severe"), "level:", "level"),
+    "not_a_mapping": ("- just\n- a list\n", 1, "not a mapping"),
+    "empty_file": ("", 1, "no YAML document"),
+}
+
+
+def _line_starting(text: str, prefix: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix))
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    for name, (text, _, _) in BROKEN.items():
+        (tmp_path / f"{name}.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "not_utf8.yml").write_bytes(b"title: \xff\xfe\n")
+    write_rule(tmp_path)
+    return tmp_path
+
+
+def test_every_broken_file_reported_once_with_line(corpus: Path) -> None:
+    result = load_rules([corpus])
+    by_file: dict[str, list[RuleLoadError]] = {}
+    for error in result.errors:
+        assert error.path is not None
+        by_file.setdefault(error.path.stem, []).append(error)
+    assert set(by_file) == {*BROKEN, "not_utf8"}
+    for name, (text, where, fragment) in BROKEN.items():
+        line = where if isinstance(where, int) else _line_starting(text, where)
+        errors = by_file[name]
+        assert len(errors) == 1, (name, [str(e) for e in errors])
+        assert fragment in errors[0].message, (name, errors[0].message)
+        assert errors[0].line == line, (name, errors[0].line, str(errors[0]))
+    assert "cannot read file" in by_file["not_utf8"][0].message
+
+
+def test_valid_rule_beside_broken_ones_still_loads(corpus: Path) -> None:
+    result = load_rules([corpus])
+    assert [str(loaded.rule.title) for loaded in result.rules] == [GOOD_TITLE]
+    assert len(result.files) == len(BROKEN) + 2
+
+
+def test_alias_bomb_rejected_fast_and_small(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yml"
+    path.write_text(ALIAS_BOMB, encoding="utf-8")
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = load_rules([path])
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.rules == []
+    assert "aliases are not allowed" in result.errors[0].message
+    # 9**9 elements if expanded; refused at the first alias instead.
+    assert peak < 5_000_000, peak
+    assert elapsed < 5, elapsed
+
+
+def test_missing_correlation_target_is_located(tmp_path: Path) -> None:
+    text = """title: Burst Of Something
+id: 0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5e
+status: experimental
+correlation:
+  type: event_count
+  rules:
+    - no_such_rule
+  group-by:
+    - userIdentity.arn
+  timespan: 10m
+  condition:
+    gte: 5
+level: medium
+"""
+    path = tmp_path / "corr.yml"
+    path.write_text(text, encoding="utf-8")
+    write_rule(tmp_path)
+    result = load_rules([tmp_path])
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert error.path == path
+    assert error.line == 6
+    assert "no_such_rule" in error.message
+    assert [str(r.rule.title) for r in result.rules] == [GOOD_TITLE]
+
+
+def test_correlation_over_named_rule_resolves(tmp_path: Path) -> None:
+    (tmp_path / "base.yml").write_text(rule_text(name="anon_app"), encoding="utf-8")
+    (tmp_path / "corr.yml").write_text(
+        """title: Many Anonymous Apps
+id: 1b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5e
+status: experimental
+correlation:
+  type: event_count
+  rules: [anon_app]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {gte: 2}
+level: medium
+""",
+        encoding="utf-8",
+    )
+    result = load_rules([tmp_path])
+    assert result.errors == []
+    assert sorted(loaded.is_correlation for loaded in result.rules) == [False, True]
+
+
+def test_missing_path_raises(tmp_path: Path) -> None:
+    with pytest.raises(RuleLoadError) as excinfo:
+        load_rules([tmp_path / "absent"])
+    assert excinfo.value.path == tmp_path / "absent"

@@ -1,0 +1,206 @@
+"""House validators: one valid rule is clean, each broken variant names its validator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rulebuilder import rule_dict, rule_text, write_rule
+
+from sigmaq.validation import ValidationFinding, validate_paths
+
+
+def findings(folder: Path) -> list[ValidationFinding]:
+    return validate_paths([folder], project_root=None).findings
+
+
+def by_validator(found: list[ValidationFinding]) -> dict[str, list[ValidationFinding]]:
+    grouped: dict[str, list[ValidationFinding]] = {}
+    for finding in found:
+        grouped.setdefault(finding.validator, []).append(finding)
+    return grouped
+
+
+def test_template_rule_is_clean_under_every_validator(tmp_path: Path) -> None:
+    write_rule(tmp_path)
+    assert findings(tmp_path) == []
+
+
+def _selection(**fields: Any) -> dict[str, Any]:
+    return {"selection": fields, "condition": "selection"}
+
+
+@pytest.mark.parametrize(
+    ("detection", "message"),
+    [
+        (
+            _selection(eventSource="q.amazonaws.com", eventName="getConversation"),
+            "wrong case: q.amazonaws.com logs 'GetConversation'",
+        ),
+        (
+            _selection(eventSource="qbusiness.amazonaws.com", eventName="StartDataSourceSyncJobs"),
+            "'StartDataSourceSyncJobs' is not logged by qbusiness.amazonaws.com",
+        ),
+        (
+            _selection(eventSource="q.amazonaws.com", eventName="q:SendMessage"),
+            "IAM prefix; CloudTrail logs 'SendMessage'",
+        ),
+        (
+            _selection(eventSource="q.amazonaws.com", eventName="CreateIndex"),
+            "it belongs to qbusiness.amazonaws.com",
+        ),
+        (
+            _selection(eventSource="QBusiness.amazonaws.com", eventName="CreateIndex"),
+            "use 'qbusiness.amazonaws.com'",
+        ),
+        (
+            _selection(**{"eventSource": "qbusiness.amazonaws.com", "eventName|startswith": "Nope"}),
+            "pattern 'Nope*' matches no name",
+        ),
+    ],
+    ids=["case", "plural", "iam_prefix", "wrong_source", "source_case", "pattern"],
+)
+def test_catalog_values(tmp_path: Path, detection: dict[str, Any], message: str) -> None:
+    write_rule(tmp_path, detection=detection)
+    found = by_validator(findings(tmp_path))
+    assert list(found) == ["sigmaq_catalog_values"], found
+    assert message in found["sigmaq_catalog_values"][0].message
+
+
+def test_catalog_pairs_names_with_their_and_group(tmp_path: Path) -> None:
+    detection = {
+        "q": {"eventSource": "q.amazonaws.com", "eventName": "SendMessage"},
+        "biz": {"eventSource": "qbusiness.amazonaws.com", "eventName": "ChatSync"},
+        "condition": "q or biz",
+    }
+    write_rule(tmp_path, detection=detection, sigmaq={"catalogue": ["AQ-19"], "playbook": ["q4"],
+               "data_events": ["AWS::QBusiness::Application"]})
+    assert findings(tmp_path) == []
+
+
+def test_filename_must_match_title(tmp_path: Path) -> None:
+    write_rule(tmp_path, name="aws_cloudtrail_something_else.yml")
+    found = by_validator(findings(tmp_path))
+    assert "sigmaq_filename" in found
+    assert "expected aws_cloudtrail_q_business_application_created_with_anonymous_access.yml" in (
+        found["sigmaq_filename"][0].message
+    )
+
+
+def test_component_folder_checked_inside_rules_tree(tmp_path: Path) -> None:
+    write_rule(tmp_path / "rules" / "not_a_component")
+    found = by_validator(findings(tmp_path / "rules"))
+    assert "component one of q_business" in found["sigmaq_filename"][0].message
+
+
+def test_duplicate_id_title_and_name(tmp_path: Path) -> None:
+    first = rule_dict(name="same_name")
+    write_rule(tmp_path / "a", text=rule_text(**first))
+    write_rule(tmp_path / "b", text=rule_text(**{**first, "description": "Another description of it."}))
+    found = by_validator(findings(tmp_path))
+    messages = sorted(f.message for f in found["sigmaq_unique_identity"])
+    kinds = {message.split(": ")[1].split(" ")[0] for message in messages}
+    assert kinds == {"id", "title", "name"}
+
+
+def test_logsource_and_event_source_scoping(tmp_path: Path) -> None:
+    write_rule(
+        tmp_path,
+        logsource={"product": "aws", "service": "s3"},
+        detection={"selection": {"userAgent|contains": "AmazonQ-For-"}, "condition": "selection"},
+    )
+    found = by_validator(findings(tmp_path))
+    assert "sigmaq_logsource" in found
+    assert "sigmaq_event_source_constrained" in found
+
+
+def test_event_source_opt_out_needs_a_reason(tmp_path: Path) -> None:
+    write_rule(
+        tmp_path,
+        detection={"selection": {"userAgent|contains": "AmazonQ-For-"}, "condition": "selection"},
+        sigmaq={"catalogue": ["AQ-23"], "playbook": ["q6"], "data_events": [],
+                "any_event_source": "Q agents call every AWS service"},
+    )
+    assert "sigmaq_event_source_constrained" not in by_validator(findings(tmp_path))
+
+
+def test_or_branch_without_event_source_is_flagged(tmp_path: Path) -> None:
+    detection = {
+        "a": {"eventSource": "q.amazonaws.com", "eventName": "SendMessage"},
+        "b": {"userAgent|contains": "AmazonQ-For-"},
+        "condition": "a or b",
+    }
+    write_rule(tmp_path, detection=detection)
+    assert "sigmaq_event_source_constrained" in by_validator(findings(tmp_path))
+
+
+def test_unknown_field_path(tmp_path: Path) -> None:
+    write_rule(tmp_path, detection=_selection(eventSource="qbusiness.amazonaws.com", eventname="CreateApplication"))
+    found = by_validator(findings(tmp_path))
+    assert "'eventname' is not a CloudTrail field path" in found["sigmaq_field_path"][0].message
+
+
+def test_data_event_must_be_declared(tmp_path: Path) -> None:
+    write_rule(tmp_path, detection=_selection(eventSource="qbusiness.amazonaws.com", eventName="ChatSync"))
+    found = by_validator(findings(tmp_path))
+    assert "ChatSync is a data event (resources.type AWS::QBusiness::Application)" in (
+        found["sigmaq_data_events"][0].message
+    )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "fragment"),
+    [
+        (None, "no sigmaq: metadata block"),
+        ({"catalogue": ["AQ-1"], "playbook": ["q3"], "data_events": []}, "catalogue values ['AQ-1']"),
+        ({"catalogue": [], "playbook": ["step-9"], "data_events": []}, "playbook values ['step-9']"),
+        ({"catalogue": [], "playbook": ["q1"], "colour": "red"}, "unknown keys ['colour']"),
+    ],
+)
+def test_metadata_block(tmp_path: Path, metadata: dict[str, Any] | None, fragment: str) -> None:
+    write_rule(tmp_path, sigmaq=metadata)
+    found = by_validator(findings(tmp_path))
+    assert fragment in found["sigmaq_metadata"][0].message
+
+
+def test_custom_attribute_other_than_sigmaq_is_unknown(tmp_path: Path) -> None:
+    write_rule(tmp_path, colour="red")
+    assert "sigmahq_unknown_field" not in by_validator(findings(tmp_path))
+    assert "sigmaq_unknown_field" in by_validator(findings(tmp_path))
+
+
+def test_target_expressibility_is_low(tmp_path: Path) -> None:
+    detection = _selection(
+        **{"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication",
+           "userAgent|re": "^aws-cli/2"}
+    )
+    write_rule(tmp_path, detection=detection)
+    found = by_validator(findings(tmp_path))
+    assert [f.severity for f in found["sigmaq_target_expressible"]] == ["low"]
+
+
+def test_fixtures_required_inside_a_project(tmp_path: Path) -> None:
+    (tmp_path / "fixtures").mkdir()
+    rule_path = write_rule(tmp_path / "rules" / "q_business")
+    found = by_validator(validate_paths([tmp_path / "rules"]).findings)
+    assert "0 positive and 0 negative" in found["sigmaq_fixtures"][0].message
+    folder = tmp_path / "fixtures" / "q_business" / rule_path.stem
+    folder.mkdir(parents=True)
+    record = {"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication"}
+    import json
+
+    (folder / "pos_anonymous.json").write_text(json.dumps(record), encoding="utf-8")
+    for name in ("neg_a.json", "neg_b.json"):
+        (folder / name).write_text(json.dumps(record), encoding="utf-8")
+    found = by_validator(validate_paths([tmp_path / "rules"]).findings)
+    assert "fields ['requestParameters.identityType'] appear in no positive fixture" in (
+        found["sigmaq_fixtures"][0].message
+    )
+
+
+def test_findings_carry_lines(tmp_path: Path) -> None:
+    path = write_rule(tmp_path, detection=_selection(eventSource="q.amazonaws.com", eventName="getConversation"))
+    finding = findings(tmp_path)[0]
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "eventName:" in text)
+    assert finding.line == line
