@@ -19,7 +19,7 @@ from pathlib import Path
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
-from sigma.rule import SigmaRule, SigmaRuleBase
+from sigma.rule import SigmaRule
 from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.errors import RuleLoadError
@@ -62,7 +62,7 @@ class LoadedRule:
     ``document`` gives the line of any key path via ``document.line_of``.
     """
 
-    rule: SigmaRuleBase
+    rule: SigmaRule | SigmaCorrelationRule
     path: Path
     document: YamlDocument
 
@@ -137,7 +137,7 @@ def _error_line(error: Exception, document: YamlDocument) -> int:
     return document.line
 
 
-def _rule_id(rule: SigmaRuleBase | None, document: YamlDocument) -> str | None:
+def _rule_id(rule: SigmaRule | SigmaCorrelationRule | None, document: YamlDocument) -> str | None:
     if rule is not None and rule.id is not None:
         return str(rule.id)
     if isinstance(document.data, dict):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class WindowMode(str, Enum):
+class WindowMode(StrEnum):
     """How correlation timespans are applied.
 
     SLIDING: a window may start at any event (what Sigma's ``timespan`` means).
@@ -25,7 +25,7 @@ class WindowMode(str, Enum):
     TUMBLING = "tumbling"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """Sigma rule levels in increasing severity (Sigma specification, 'level')."""
 
     INFORMATIONAL = "informational"
@@ -50,7 +50,7 @@ class Level(str, Enum):
             return None
 
 
-class FindingKind(str, Enum):
+class FindingKind(StrEnum):
     EVENT = "event"
     CORRELATION = "correlation"
 

@@ -111,7 +111,8 @@ def available_validators() -> dict[str, type[SigmaRuleValidator]]:
     from sigmaq.validators import house_validators
 
     plugins = InstalledSigmaPlugins.autodiscover(include_backends=False, include_pipelines=False)
-    return {**plugins.validators, **house_validators()}
+    found: dict[str, type[SigmaRuleValidator]] = dict(plugins.validators)  # type: ignore[arg-type]
+    return {**found, **house_validators()}
 
 
 def load_config(project_root: Path | None, config_path: Path | None = None) -> dict[str, Any]:
@@ -278,7 +279,9 @@ def validator_docs() -> list[tuple[str, str, str]]:
         origin = "sigmaq" if cls.__module__.startswith("sigmaq.") else cls.__module__.split(".")[2]
         doc = (cls.__doc__ or "").strip().splitlines()
         status = "excluded by default" if identifier in EXCLUDED_BY_DEFAULT else ""
-        rows.append((identifier, origin, (doc[0] if doc else "") + (f" [{status}]" if status else "")))
+        rows.append(
+            (identifier, origin, (doc[0] if doc else "") + (f" [{status}]" if status else ""))
+        )
     return rows
 
 

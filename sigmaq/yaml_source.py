@@ -38,7 +38,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event: Any = self.peek_event()  # type: ignore[no-untyped-call]
             raise YamlSourceError(
                 "YAML aliases are not allowed in rule files (alias bomb protection)",
                 event.start_mark.line + 1,
@@ -46,7 +46,8 @@ class _NoAliasLoader(yaml.SafeLoader):
         self._node_count += 1
         if self._node_count > MAX_NODES:
             raise YamlSourceError(f"rule file has more than {MAX_NODES} YAML nodes")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        node: Node | None = super().compose_node(parent, index)
+        return node
 
 
 # Keep timestamps as strings: pySigma parses dates itself and reports bad ones.

@@ -239,7 +239,8 @@ class Day:
         return DAY_START.replace(hour=0) + timedelta(seconds=seconds)
 
     def after(self, moment: datetime, low: int, high: int) -> datetime:
-        return moment + timedelta(seconds=self.rng.randint(low, high))
+        """A moment ``low``..``high`` seconds later, never past the end of the working day."""
+        return min(moment + timedelta(seconds=self.rng.randint(low, high)), DAY_END)
 
 
 def ts(moment: datetime) -> str:

@@ -115,7 +115,9 @@ def build_bundle() -> dict[str, Any]:
 
 def main() -> None:
     bundle = build_bundle()
-    OUT.write_text(json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    OUT.write_text(
+        json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"
+    )
     print(f"wrote {OUT} ({len(bundle['objects'])} objects)")
 
 

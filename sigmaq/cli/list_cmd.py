@@ -46,7 +46,8 @@ def list_targets(output_format: str) -> None:
         {
             "target": name,
             "formats": ", ".join(
-                f"{fmt}*" if fmt in target.primary_formats else fmt for fmt in target.formats
+                f"{fmt.name}*" if fmt.name in target.primary_formats else fmt.name
+                for fmt in target.formats
             ),
             "description": target.description,
         }
@@ -63,14 +64,19 @@ def list_formats(target: str | None, output_format: str) -> None:
     from sigmaq.targets import TARGETS
 
     rows = [
-        {"target": name, "format": fmt, "primary": "yes" if fmt in spec.primary_formats else ""}
+        {
+            "target": name,
+            "format": fmt.name,
+            "primary": "yes" if fmt.name in spec.primary_formats else "",
+            "description": fmt.description,
+        }
         for name, spec in sorted(TARGETS.items())
         if target is None or name == target
         for fmt in spec.formats
     ]
     if target is not None and not rows:
         raise click.UsageError(f"unknown target '{target}' (known: {', '.join(sorted(TARGETS))})")
-    _emit(rows, output_format, ["target", "format", "primary"])
+    _emit(rows, output_format, ["target", "format", "primary", "description"])
 
 
 @list_group.command("validators")

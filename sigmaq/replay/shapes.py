@@ -52,7 +52,7 @@ EVENTBRIDGE_SUFFIX = "via cloudtrail"
 MAX_DEPTH = 3
 
 
-class ItemKind(str, Enum):
+class ItemKind(Enum):
     """What one item turned out to be."""
 
     RECORD = "record"
@@ -121,7 +121,10 @@ def _expand_records(records: Any, depth: int) -> Iterator[Outcome]:
 def _expand_eventbridge(item: dict[str, Any], depth: int) -> Iterator[Outcome]:
     detail_type = item.get("detail-type")
     if not isinstance(detail_type, str) or not detail_type.lower().endswith(EVENTBRIDGE_SUFFIX):
-        yield ItemKind.MALFORMED, f"EventBridge event not from CloudTrail (detail-type {detail_type!r})"
+        yield (
+            ItemKind.MALFORMED,
+            f"EventBridge event not from CloudTrail (detail-type {detail_type!r})",
+        )
         return
     yield from classify_item(item["detail"], depth + 1)
 

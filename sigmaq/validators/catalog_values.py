@@ -125,13 +125,16 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
         candidates = (
             {name for source in sources for name in self.catalog.names(source)}
             if sources
-            else {name for source in self.catalog.event_sources for name in self.catalog.names(source)}
+            else {
+                name for source in self.catalog.event_sources for name in self.catalog.names(source)
+            }
         )
         pattern = _pattern(value)
         if pattern is not None:
             if any(pattern.fullmatch(name) for name in candidates):
                 return None
-            return f"eventName pattern '{value}' matches no name of {', '.join(sources) or 'any source'}"
+            scope = ", ".join(sources) or "any source"
+            return f"eventName pattern '{value}' matches no name of {scope}"
         name = value.to_plain()
         if name in candidates:
             return None

@@ -5,7 +5,7 @@ Shape (RULES convention, read by the coverage generator)::
     sigmaq:
       catalogue: [AQ-01]            # detection catalogue items implemented
       playbook: [q3, step-7]        # playbook steps 4-7 and analysis questions 1-6
-      data_events: [AWS::QBusiness::Application]   # resources.type the trail must log as data events
+      data_events: [AWS::QBusiness::Application]   # resources.type logged as data events
       any_event_source: "<why>"     # optional opt-out of the eventSource scoping check
 """
 
@@ -86,7 +86,11 @@ class SigmaqMetadataValidator(SigmaRuleValidator):
         for key, check, what in (
             ("catalogue", CATALOGUE_ID.match, "catalogue ids like AQ-01"),
             ("playbook", PLAYBOOK_TAGS.__contains__, f"one of {sorted(PLAYBOOK_TAGS)}"),
-            ("data_events", RESOURCE_TYPE.match, "resources.type values like AWS::QBusiness::Index"),
+            (
+                "data_events",
+                RESOURCE_TYPE.match,
+                "resources.type values like AWS::QBusiness::Index",
+            ),
         ):
             values = _string_list(raw.get(key, []))
             if values is None:
@@ -97,9 +101,7 @@ class SigmaqMetadataValidator(SigmaRuleValidator):
                 problems.append(f"{key} values {bad} are not {what}")
         if not raw.get("playbook"):
             problems.append("playbook must name at least one step or analysis question")
-        return [
-            SigmaqMetadataIssue([rule], problem, f"{SIGMAQ_ATTRIBUTE}") for problem in problems
-        ]
+        return [SigmaqMetadataIssue([rule], problem, f"{SIGMAQ_ATTRIBUTE}") for problem in problems]
 
 
 @dataclass
@@ -132,7 +134,9 @@ class SigmaqDataEventsValidator(SigmaRuleValidator):
                 continue
             name = leaf.value.to_plain()
             paired = [
-                v.to_plain() for v in sibling_values(leaf, "eventSource") if isinstance(v, SigmaString)
+                v.to_plain()
+                for v in sibling_values(leaf, "eventSource")
+                if isinstance(v, SigmaString)
             ]
             for source in paired or all_sources:
                 info = self.catalog.info(source, name)

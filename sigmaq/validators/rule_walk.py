@@ -57,15 +57,15 @@ def rule_field_values(rule: SigmaRule) -> list[FieldValue]:
 
 
 def rule_fields(rule: SigmaRuleBase) -> set[str]:
-    """Field names a rule reads: detection fields, or a correlation's group-by/aliases/value field."""
+    """Field names a rule reads: its detection fields, or a correlation's
+    group-by, alias and value-count fields."""
     if isinstance(rule, SigmaCorrelationRule):
         fields = set(rule.group_by or [])
-        if rule.condition.fieldref:
-            fields.update(
-                [rule.condition.fieldref]
-                if isinstance(rule.condition.fieldref, str)
-                else rule.condition.fieldref
-            )
+        fieldref = getattr(rule.condition, "fieldref", None)
+        if isinstance(fieldref, str):
+            fields.add(fieldref)
+        elif isinstance(fieldref, list):
+            fields.update(str(item) for item in fieldref)
         for alias in rule.aliases.aliases.values() if rule.aliases else []:
             fields.update(str(value) for value in alias.mapping.values())
         return fields

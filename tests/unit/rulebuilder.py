@@ -20,7 +20,9 @@ BASE: dict[str, Any] = {
     "status": "experimental",
     "description": "Detects an Amazon Q Business application created with anonymous access, "
     "which exposes indexed content without identity.",
-    "references": ["https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/logging-using-cloudtrail.html"],
+    "references": [
+        "https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/logging-using-cloudtrail.html"
+    ],
     "author": "sigmaq contributors",
     "date": "2026-11-29",
     "tags": ["attack.collection", "attack.t1213"],
@@ -58,7 +60,9 @@ def rule_text(**overrides: Any) -> str:
     return yaml.safe_dump(rule_dict(**overrides), sort_keys=False)
 
 
-def write_rule(folder: Path, text: str | None = None, name: str | None = None, **overrides: Any) -> Path:
+def write_rule(
+    folder: Path, text: str | None = None, name: str | None = None, **overrides: Any
+) -> Path:
     """Write a rule into ``folder`` under its expected file name (or ``name``)."""
     body = text if text is not None else rule_text(**overrides)
     title = yaml.safe_load(body).get("title", "untitled") if text is None else None

@@ -30,7 +30,12 @@ def test_every_amazon_q_source_is_catalogued() -> None:
         ("qapps.amazonaws.com", "CreateQApp", "Data", "AWS::QApps::QApp"),
         ("qapps.amazonaws.com", "CreateLibraryItem", "Management", None),
         ("q.amazonaws.com", "PassRequest", "Management", None),
-        ("codewhisperer.amazonaws.com", "GenerateCompletions", "Data", "AWS::CodeWhisperer::Profile"),
+        (
+            "codewhisperer.amazonaws.com",
+            "GenerateCompletions",
+            "Data",
+            "AWS::CodeWhisperer::Profile",
+        ),
         ("wisdom.amazonaws.com", "UpdateAIGuardrail", "Management", None),
         ("chatbot.amazonaws.com", "UpdateSlackChannelConfiguration", "Management", None),
     ],

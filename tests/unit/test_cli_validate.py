@@ -20,7 +20,13 @@ def test_clean_rule_exits_zero(tmp_path: Path) -> None:
 
 
 def test_issues_exit_one_with_json_and_junit(tmp_path: Path) -> None:
-    write_rule(tmp_path, detection={"sel": {"eventSource": "q.amazonaws.com", "eventName": "getConversation"}, "condition": "sel"})
+    write_rule(
+        tmp_path,
+        detection={
+            "sel": {"eventSource": "q.amazonaws.com", "eventName": "getConversation"},
+            "condition": "sel",
+        },
+    )
     (tmp_path / "broken.yml").write_text("title: [\n", encoding="utf-8")
     junit = tmp_path / "out" / "junit.xml"
     result = CliRunner().invoke(
@@ -38,10 +44,19 @@ def test_issues_exit_one_with_json_and_junit(tmp_path: Path) -> None:
 
 
 def test_fail_on_threshold(tmp_path: Path) -> None:
-    detection = {"sel": {"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication", "userAgent|re": "^aws"}, "condition": "sel"}
+    detection = {
+        "sel": {
+            "eventSource": "qbusiness.amazonaws.com",
+            "eventName": "CreateApplication",
+            "userAgent|re": "^aws",
+        },
+        "condition": "sel",
+    }
     write_rule(tmp_path, detection=detection)
     assert CliRunner().invoke(main, ["validate", str(tmp_path)]).exit_code == 1
-    assert CliRunner().invoke(main, ["validate", str(tmp_path), "--fail-on", "medium"]).exit_code == 0
+    assert (
+        CliRunner().invoke(main, ["validate", str(tmp_path), "--fail-on", "medium"]).exit_code == 0
+    )
 
 
 def test_usage_errors_exit_two(tmp_path: Path) -> None:

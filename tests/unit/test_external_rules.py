@@ -28,8 +28,13 @@ def test_sigmahq_aws_rules_validate_without_crash() -> None:
     assert report.rules >= 55
     # Pack conventions (file name, sigmaq: metadata) cannot hold for third-party rules;
     # the content checks (catalogue, fields, scoping, data events) can.
-    content = ("sigmaq_catalog_values", "sigmaq_field_path", "sigmaq_event_source_constrained",
-               "sigmaq_logsource", "sigmaq_data_events")
+    content = (
+        "sigmaq_catalog_values",
+        "sigmaq_field_path",
+        "sigmaq_event_source_constrained",
+        "sigmaq_logsource",
+        "sigmaq_data_events",
+    )
     flagged = {f.path for f in report.findings if f.validator in content}
     per_validator = {
         name: len({f.path for f in report.findings if f.validator == name}) for name in content

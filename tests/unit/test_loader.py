@@ -37,7 +37,10 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
     "impossible_date": (rule_text(date="2024-02-30"), "date:", "date"),
     "undefined_condition": (
         rule_text(
-            detection={"selection": {"eventSource": "q.amazonaws.com"}, "condition": "selection and other"}
+            detection={
+                "selection": {"eventSource": "q.amazonaws.com"},
+                "condition": "selection and other",
+            }
         ),
         "  condition:",
         "'other' not defined",

@@ -55,7 +55,9 @@ def _selection(**fields: Any) -> dict[str, Any]:
             "use 'qbusiness.amazonaws.com'",
         ),
         (
-            _selection(**{"eventSource": "qbusiness.amazonaws.com", "eventName|startswith": "Nope"}),
+            _selection(
+                **{"eventSource": "qbusiness.amazonaws.com", "eventName|startswith": "Nope"}
+            ),
             "pattern 'Nope*' matches no name",
         ),
     ],
@@ -74,8 +76,15 @@ def test_catalog_pairs_names_with_their_and_group(tmp_path: Path) -> None:
         "biz": {"eventSource": "qbusiness.amazonaws.com", "eventName": "ChatSync"},
         "condition": "q or biz",
     }
-    write_rule(tmp_path, detection=detection, sigmaq={"catalogue": ["AQ-19"], "playbook": ["q4"],
-               "data_events": ["AWS::QBusiness::Application"]})
+    write_rule(
+        tmp_path,
+        detection=detection,
+        sigmaq={
+            "catalogue": ["AQ-19"],
+            "playbook": ["q4"],
+            "data_events": ["AWS::QBusiness::Application"],
+        },
+    )
     assert findings(tmp_path) == []
 
 
@@ -97,7 +106,9 @@ def test_component_folder_checked_inside_rules_tree(tmp_path: Path) -> None:
 def test_duplicate_id_title_and_name(tmp_path: Path) -> None:
     first = rule_dict(name="same_name")
     write_rule(tmp_path / "a", text=rule_text(**first))
-    write_rule(tmp_path / "b", text=rule_text(**{**first, "description": "Another description of it."}))
+    write_rule(
+        tmp_path / "b", text=rule_text(**{**first, "description": "Another description of it."})
+    )
     found = by_validator(findings(tmp_path))
     messages = sorted(f.message for f in found["sigmaq_unique_identity"])
     kinds = {message.split(": ")[1].split(" ")[0] for message in messages}
@@ -119,8 +130,12 @@ def test_event_source_opt_out_needs_a_reason(tmp_path: Path) -> None:
     write_rule(
         tmp_path,
         detection={"selection": {"userAgent|contains": "AmazonQ-For-"}, "condition": "selection"},
-        sigmaq={"catalogue": ["AQ-23"], "playbook": ["q6"], "data_events": [],
-                "any_event_source": "Q agents call every AWS service"},
+        sigmaq={
+            "catalogue": ["AQ-23"],
+            "playbook": ["q6"],
+            "data_events": [],
+            "any_event_source": "Q agents call every AWS service",
+        },
     )
     assert "sigmaq_event_source_constrained" not in by_validator(findings(tmp_path))
 
@@ -136,13 +151,18 @@ def test_or_branch_without_event_source_is_flagged(tmp_path: Path) -> None:
 
 
 def test_unknown_field_path(tmp_path: Path) -> None:
-    write_rule(tmp_path, detection=_selection(eventSource="qbusiness.amazonaws.com", eventname="CreateApplication"))
+    write_rule(
+        tmp_path,
+        detection=_selection(eventSource="qbusiness.amazonaws.com", eventname="CreateApplication"),
+    )
     found = by_validator(findings(tmp_path))
     assert "'eventname' is not a CloudTrail field path" in found["sigmaq_field_path"][0].message
 
 
 def test_data_event_must_be_declared(tmp_path: Path) -> None:
-    write_rule(tmp_path, detection=_selection(eventSource="qbusiness.amazonaws.com", eventName="ChatSync"))
+    write_rule(
+        tmp_path, detection=_selection(eventSource="qbusiness.amazonaws.com", eventName="ChatSync")
+    )
     found = by_validator(findings(tmp_path))
     assert "ChatSync is a data event (resources.type AWS::QBusiness::Application)" in (
         found["sigmaq_data_events"][0].message
@@ -153,8 +173,14 @@ def test_data_event_must_be_declared(tmp_path: Path) -> None:
     ("metadata", "fragment"),
     [
         (None, "no sigmaq: metadata block"),
-        ({"catalogue": ["AQ-1"], "playbook": ["q3"], "data_events": []}, "catalogue values ['AQ-1']"),
-        ({"catalogue": [], "playbook": ["step-9"], "data_events": []}, "playbook values ['step-9']"),
+        (
+            {"catalogue": ["AQ-1"], "playbook": ["q3"], "data_events": []},
+            "catalogue values ['AQ-1']",
+        ),
+        (
+            {"catalogue": [], "playbook": ["step-9"], "data_events": []},
+            "playbook values ['step-9']",
+        ),
         ({"catalogue": [], "playbook": ["q1"], "colour": "red"}, "unknown keys ['colour']"),
     ],
 )
@@ -172,8 +198,11 @@ def test_custom_attribute_other_than_sigmaq_is_unknown(tmp_path: Path) -> None:
 
 def test_target_expressibility_is_low(tmp_path: Path) -> None:
     detection = _selection(
-        **{"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication",
-           "userAgent|re": "^aws-cli/2"}
+        **{
+            "eventSource": "qbusiness.amazonaws.com",
+            "eventName": "CreateApplication",
+            "userAgent|re": "^aws-cli/2",
+        }
     )
     write_rule(tmp_path, detection=detection)
     found = by_validator(findings(tmp_path))
@@ -200,7 +229,11 @@ def test_fixtures_required_inside_a_project(tmp_path: Path) -> None:
 
 
 def test_findings_carry_lines(tmp_path: Path) -> None:
-    path = write_rule(tmp_path, detection=_selection(eventSource="q.amazonaws.com", eventName="getConversation"))
+    path = write_rule(
+        tmp_path, detection=_selection(eventSource="q.amazonaws.com", eventName="getConversation")
+    )
     finding = findings(tmp_path)[0]
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "eventName:" in text)
+    line = next(
+        i for i, text in enumerate(path.read_text().splitlines(), 1) if "eventName:" in text
+    )
     assert finding.line == line
