@@ -1,0 +1,94 @@
+"""``sigmaq build``: the main job (rendering only; logic in ``sigmaq.build``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sigmaq.cli.common import exit_with_usage_error, project_layout
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: <project>/dist).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["low", "medium", "high", "error"]),
+    default="low",
+    show_default=True,
+    help="Lowest validation severity that fails the build.",
+)
+@click.option(
+    "--window",
+    type=click.Choice(["sliding", "tumbling"]),
+    default="sliding",
+    show_default=True,
+    help="Correlation windows used when replaying fixtures.",
+)
+def build(out_dir: Path | None, fail_on: str, window: str) -> None:
+    """Validate the pack, replay every fixture, and convert every rule to every
+    target's primary formats in dist/ (splunk/savedsearches.conf,
+    elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sigmaq.build import run_build
+    from sigmaq.errors import SigmaqError
+    from sigmaq.model import WindowMode
+
+    layout = project_layout()
+    if layout is None:
+        exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
+    try:
+        outcome = run_build(
+            layout.root, out_dir=out_dir, fail_on=fail_on, window=WindowMode(window)
+        )
+    except SigmaqError as exc:
+        exit_with_usage_error(str(exc))
+
+    console = Console(stderr=True, width=160)
+    if outcome.validation is not None:
+        for finding in outcome.validation.failing(fail_on):
+            console.print(
+                f"[red]validate[/red] {finding.path}:{finding.line}: {finding.validator}: "
+                f"{finding.message}",
+                highlight=False,
+            )
+    if outcome.tests is not None:
+        for result in outcome.tests.fixtures:
+            if not result.passed:
+                console.print(f"[red]test[/red] {result.message}", highlight=False)
+        for problem in outcome.tests.problems:
+            console.print(f"[red]test[/red] {problem.location}: {problem.message}", highlight=False)
+        if outcome.tests.baseline is not None:
+            for match in outcome.tests.baseline.failures:
+                console.print(f"[red]baseline[/red] {match.to_dict()}", highlight=False)
+    if outcome.dist is not None:
+        refusals = Table("target", "rule", "refused because", title="Refused conversions")
+        for name, target in sorted(outcome.dist.targets.items()):
+            for rule_id, reason in target.refused:
+                refusals.add_row(name, rule_id, reason)
+            for rule_id, reason in target.failed:
+                console.print(f"[red]convert[/red] {name} {rule_id}: {reason}", highlight=False)
+        if refusals.row_count:
+            console.print(refusals)
+        files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
+        console.print("wrote " + ", ".join(files), highlight=False)
+
+    table = Table("stage", "result", "summary", "seconds", title="sigmaq build")
+    for stage in outcome.stages:
+        table.add_row(
+            stage.name,
+            "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]",
+            stage.summary,
+            f"{stage.seconds:.1f}",
+        )
+    console.print(table)
+    sys.exit(0 if outcome.ok else 1)
