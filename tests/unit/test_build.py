@@ -1,0 +1,102 @@
+"""``sigmaq build`` on a tiny project: every stage runs, dist/ is written, failures fail it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rulebuilder import write_rule
+
+from sigmaq.build import run_build
+from sigmaq.cli import main
+
+RECORD = {
+    "eventVersion": "1.11",
+    "userIdentity": {
+        "type": "AssumedRole",
+        "principalId": "AROAIDPPEZS35WEXAMPLE:admin@example.com",
+        "arn": "arn:aws:sts::123456789012:assumed-role/Admin/admin@example.com",
+        "accountId": "123456789012",
+    },
+    "eventTime": "2026-11-24T10:00:00Z",
+    "eventSource": "qbusiness.amazonaws.com",
+    "eventName": "CreateApplication",
+    "awsRegion": "us-east-1",
+    "sourceIPAddress": "198.51.100.10",
+    "userAgent": "aws-cli/2.27.50",
+    "requestParameters": {"displayName": "faq", "identityType": "ANONYMOUS"},
+    "responseElements": {"applicationId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
+    "requestID": "0c1f8d4e-1111-4a5b-9c3d-000000000001",
+    "eventID": "0c1f8d4e-2222-4a5b-9c3d-000000000001",
+    "readOnly": False,
+    "eventType": "AwsApiCall",
+    "managementEvent": True,
+    "recipientAccountId": "123456789012",
+    "eventCategory": "Management",
+}
+
+
+def _variant(**changes: object) -> dict[str, object]:
+    record = json.loads(json.dumps(RECORD))
+    for key, value in changes.items():
+        record[key] = value
+    return record
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Iterator[Path]:
+    rule = write_rule(tmp_path / "rules" / "q_business")
+    fixtures = tmp_path / "fixtures" / "q_business" / rule.stem
+    fixtures.mkdir(parents=True)
+    cases = {
+        "pos_anonymous.json": RECORD,
+        "neg_iam_identity.json": _variant(
+            requestParameters={"displayName": "faq", "identityType": "AWS_IAM_IDC"}
+        ),
+        "neg_sibling_event.json": _variant(eventName="UpdateApplication"),
+    }
+    for name, record in cases.items():
+        (fixtures / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    (tmp_path / "fixtures" / "_baseline").mkdir()
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(cwd)
+
+
+def test_build_writes_dist_for_every_target(project: Path) -> None:
+    outcome = run_build(project)
+    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert"]
+    assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
+    conf = (project / "dist" / "splunk" / "savedsearches.conf").read_text(encoding="utf-8")
+    stanzas = [line for line in conf.splitlines() if line.startswith("[") and line != "[default]"]
+    assert stanzas == ["[Q Business Application Created With Anonymous Access]"]
+    assert 'requestParameters.identityType="ANONYMOUS"' in conf
+    lines = (project / "dist" / "elastic" / "rules.ndjson").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    kibana_rule = json.loads(lines[0])
+    assert "aws.cloudtrail.flattened.request_parameters.identityType" in kibana_rule["query"]
+
+
+def test_build_cli_fails_when_a_fixture_expectation_is_wrong(project: Path) -> None:
+    folder = next((project / "fixtures" / "q_business").iterdir())
+    (folder / "neg_iam_identity.json").rename(folder / "pos_iam_identity.json")
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "FAILED" in result.stderr
+    assert (project / "dist" / "splunk" / "savedsearches.conf").is_file()
+
+
+def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert CliRunner().invoke(main, ["build"]).exit_code == 2
+    finally:
+        os.chdir(cwd)
