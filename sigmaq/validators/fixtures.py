@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule
+from sigma.types import SigmaNull
 from sigma.validators.base import (
     SigmaRuleValidator,
     SigmaValidationIssue,
@@ -20,7 +21,7 @@ from sigma.validators.base import (
 
 from sigmaq.layout import ProjectLayout, find_project_root
 from sigmaq.validators.base import HouseIssue
-from sigmaq.validators.rule_walk import rule_fields
+from sigmaq.validators.rule_walk import rule_field_values, rule_fields
 
 MIN_POSITIVE = 1
 MIN_NEGATIVE = 2
@@ -53,10 +54,25 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return [record for record, _ in read_file(path, ReadStats())]
 
 
+def fields_to_cover(rule: SigmaRule | SigmaCorrelationRule) -> set[str]:
+    """Fields a positive fixture must carry.
+
+    Left out: fields tested for ``null`` anywhere in the rule (absence is then one
+    of the accepted states, e.g. the ``errorCode: null`` succeeded test) and fields
+    that appear only under a NOT (filters a positive record does not trip).
+    """
+    if not isinstance(rule, SigmaRule):
+        return rule_fields(rule)
+    leaves = rule_field_values(rule)
+    nullable = {leaf.field for leaf in leaves if isinstance(leaf.value, SigmaNull)}
+    positive = {leaf.field for leaf in leaves if not leaf.negated}
+    return positive - nullable
+
+
 class SigmaqFixturesValidator(SigmaRuleValidator):
     """≥1 positive and ≥2 negative fixtures per rule (DESIGN.md §2), and each field the
-    rule reads present in at least one positive fixture record (so the positive proof
-    exercises every field)."""
+    rule requires (``fields_to_cover``) present in at least one positive fixture
+    record, so the positive proof exercises every field."""
 
     def __init__(self, project_root: str | None = None) -> None:
         self.project_root = project_root
@@ -83,7 +99,7 @@ class SigmaqFixturesValidator(SigmaRuleValidator):
             records = [record for path in positives for record in _records(path)]
             missing = sorted(
                 field
-                for field in rule_fields(rule)
+                for field in fields_to_cover(rule)
                 if not any(has_field(record, field) for record in records)
             )
             if missing:

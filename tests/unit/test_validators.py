@@ -237,3 +237,18 @@ def test_findings_carry_lines(tmp_path: Path) -> None:
         i for i, text in enumerate(path.read_text().splitlines(), 1) if "eventName:" in text
     )
     assert finding.line == line
+
+
+def test_fields_to_cover_skips_null_tests_and_negated_filters(tmp_path: Path) -> None:
+    from sigmaq.loader import load_rules
+    from sigmaq.validators.fixtures import fields_to_cover
+
+    detection = {
+        "selection": {"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication"},
+        "succeeded": [{"errorCode": None}, {"errorCode": "success"}],
+        "filter_console": {"sessionCredentialFromConsole": "true"},
+        "condition": "selection and succeeded and not filter_console",
+    }
+    path = write_rule(tmp_path, detection=detection)
+    rule = load_rules([path]).rules[0].rule
+    assert fields_to_cover(rule) == {"eventSource", "eventName"}
