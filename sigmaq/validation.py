@@ -141,7 +141,16 @@ def load_config(project_root: Path | None, config_path: Path | None = None) -> d
     for key in ("validators", "exclusions", "config"):
         if key in loaded:
             config[key] = loaded[key]
-    return config
+    return _resolve_validator_set(config)
+
+
+def _resolve_validator_set(config: dict[str, Any]) -> dict[str, Any]:
+    """Copy of ``config`` whose default exclusions survive a user's ``validators``
+    list that starts with ``all`` (so ``[all, -x]`` keeps d3_fendtag off)."""
+    names = list(config.get("validators", []))
+    if names[:1] == ["all"]:
+        names += [f"-{name}" for name in EXCLUDED_BY_DEFAULT if f"-{name}" not in names]
+    return {**config, "validators": names}
 
 
 def _issue_line(issue: SigmaValidationIssue, loaded: LoadedRule) -> int:

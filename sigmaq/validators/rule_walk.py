@@ -60,13 +60,15 @@ def rule_fields(rule: SigmaRuleBase) -> set[str]:
     """Field names a rule reads: its detection fields, or a correlation's
     group-by, alias and value-count fields."""
     if isinstance(rule, SigmaCorrelationRule):
-        fields = set(rule.group_by or [])
+        aliases = rule.aliases.aliases if rule.aliases else {}
+        # A group-by name that is an alias stands for a different field per base rule.
+        fields = {name for name in rule.group_by or [] if name not in aliases}
         fieldref = getattr(rule.condition, "fieldref", None)
         if isinstance(fieldref, str):
             fields.add(fieldref)
         elif isinstance(fieldref, list):
             fields.update(str(item) for item in fieldref)
-        for alias in rule.aliases.aliases.values() if rule.aliases else []:
+        for alias in aliases.values():
             fields.update(str(value) for value in alias.mapping.values())
         return fields
     if isinstance(rule, SigmaRule):

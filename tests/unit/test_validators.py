@@ -252,3 +252,36 @@ def test_fields_to_cover_skips_null_tests_and_negated_filters(tmp_path: Path) ->
     path = write_rule(tmp_path, detection=detection)
     rule = load_rules([path]).rules[0].rule
     assert fields_to_cover(rule) == {"eventSource", "eventName"}
+
+
+def test_correlation_alias_names_are_not_fields(tmp_path: Path) -> None:
+    from sigmaq.loader import load_rules
+    from sigmaq.validators.rule_walk import rule_fields
+
+    (tmp_path / "a.yml").write_text(rule_text(name="base_a"), encoding="utf-8")
+    (tmp_path / "b.yml").write_text(
+        rule_text(name="base_b", title="Another Base Rule"), encoding="utf-8"
+    )
+    (tmp_path / "corr.yml").write_text(
+        """title: Both In A Row
+id: 2b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5e
+status: experimental
+correlation:
+  type: temporal
+  rules: [base_a, base_b]
+  aliases:
+    principal:
+      base_a: userIdentity.arn
+      base_b: requestParameters.userName
+  group-by: [principal, awsRegion]
+  timespan: 1h
+level: medium
+""",
+        encoding="utf-8",
+    )
+    correlation = next(r.rule for r in load_rules([tmp_path]).rules if r.is_correlation)
+    assert rule_fields(correlation) == {
+        "awsRegion",
+        "userIdentity.arn",
+        "requestParameters.userName",
+    }
