@@ -176,36 +176,76 @@ class Person:
 
 
 ALICE = Person(
-    "alice@example.com", "198.51.100.23", "94d00cd8-e9e6-4810-b177-b08e84775435", ENG,
-    "PowerUserAccess_0123456789abcdef", FIREFOX, "ALICE",
+    "alice@example.com",
+    "198.51.100.23",
+    "94d00cd8-e9e6-4810-b177-b08e84775435",
+    ENG,
+    "PowerUserAccess_0123456789abcdef",
+    FIREFOX,
+    "ALICE",
 )
 BOB = Person(
-    "bob@example.com", "203.0.113.45", "2c5a1e7f-3b8d-4f61-9e0a-7d4c8b2f1a36", ENG,
-    "DeveloperAccess_fedcba9876543210", CHROME_MAC, "BOBDEV",
+    "bob@example.com",
+    "203.0.113.45",
+    "2c5a1e7f-3b8d-4f61-9e0a-7d4c8b2f1a36",
+    ENG,
+    "DeveloperAccess_fedcba9876543210",
+    CHROME_MAC,
+    "BOBDEV",
 )
 GRACE = Person(
-    "grace@example.com", "203.0.113.88", "7e1f9a2b-4c6d-4e8f-a0b1-c2d3e4f5a6b7", ENG,
-    "DeveloperAccess_fedcba9876543210", CHROME_WIN, "GRACE",
+    "grace@example.com",
+    "203.0.113.88",
+    "7e1f9a2b-4c6d-4e8f-a0b1-c2d3e4f5a6b7",
+    ENG,
+    "DeveloperAccess_fedcba9876543210",
+    CHROME_WIN,
+    "GRACE",
 )
 FRANK = Person(
-    "frank@example.com", "192.0.2.77", "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e", ENG,
-    "DeveloperAccess_fedcba9876543210", CHROME_MAC, "FRANK",
+    "frank@example.com",
+    "192.0.2.77",
+    "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e",
+    ENG,
+    "DeveloperAccess_fedcba9876543210",
+    CHROME_MAC,
+    "FRANK",
 )
 CAROL = Person(
-    "carol@example.com", "198.51.100.140", "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d", QBIZ,
-    "ReadOnlyAccess_00112233aabbccdd", CHROME_MAC, "CAROL",
+    "carol@example.com",
+    "198.51.100.140",
+    "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
+    QBIZ,
+    "ReadOnlyAccess_00112233aabbccdd",
+    CHROME_MAC,
+    "CAROL",
 )
 DAVE = Person(
-    "dave@example.com", "198.51.100.201", "8f9e0d1c-2b3a-4c5d-9e6f-7a8b9c0d1e2f", QBIZ,
-    "ReadOnlyAccess_00112233aabbccdd", FIREFOX, "DAVE",
+    "dave@example.com",
+    "198.51.100.201",
+    "8f9e0d1c-2b3a-4c5d-9e6f-7a8b9c0d1e2f",
+    QBIZ,
+    "ReadOnlyAccess_00112233aabbccdd",
+    FIREFOX,
+    "DAVE",
 )
 ERIN = Person(
-    "erin@example.com", "192.0.2.15", "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a", QBIZ,
-    "AdministratorAccess_4455667788990011", CHROME_WIN, "ERIN",
+    "erin@example.com",
+    "192.0.2.15",
+    "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a",
+    QBIZ,
+    "AdministratorAccess_4455667788990011",
+    CHROME_WIN,
+    "ERIN",
 )
 HEIDI = Person(
-    "heidi@example.com", "198.51.100.77", "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d", ENG,
-    "PowerUserAccess_0123456789abcdef", CHROME_WIN, "HEIDI",
+    "heidi@example.com",
+    "198.51.100.77",
+    "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d",
+    ENG,
+    "PowerUserAccess_0123456789abcdef",
+    CHROME_WIN,
+    "HEIDI",
 )
 
 AUDITOR_IAM_USER = {
@@ -345,27 +385,47 @@ def console_chat(day: Day, person: Person, sessions: int) -> None:
             day.emit(
                 file,
                 record(
-                    day, when=moment, identity=person.sso_session(), source=Q_SERVICE, name=name,
-                    ip=person.ip, agent=person.browser, request=request, response=response,
-                    read_only=read_only, recipient=person.account,
-                    host=f"q.{REGION}.amazonaws.com", extra=extra, console=True,
+                    day,
+                    when=moment,
+                    identity=person.sso_session(),
+                    source=Q_SERVICE,
+                    name=name,
+                    ip=person.ip,
+                    agent=person.browser,
+                    request=request,
+                    response=response,
+                    read_only=read_only,
+                    recipient=person.account,
+                    host=f"q.{REGION}.amazonaws.com",
+                    extra=extra,
+                    console=True,
                 ),
             )
 
         q_call(
-            "StartConversation", when,
+            "StartConversation",
+            when,
             {"Origin": CONSOLE_ORIGIN, "source": "CONSOLE"},
-            {"conversationId": conversation, "conversationToken": "***",
-             "conversationExpirationTime": ts(expires)},
+            {
+                "conversationId": conversation,
+                "conversationToken": "***",
+                "conversationExpirationTime": ts(expires),
+            },
             False,
         )
         moment = when
         for _turn in range(day.rng.randint(2, 5)):
             moment = day.after(moment, 20, 180)
             q_call(
-                "SendMessage", moment,
-                {"Origin": CONSOLE_ORIGIN, "conversationId": conversation, "source": "CONSOLE",
-                 "conversationToken": "***", "utterance": "***"},
+                "SendMessage",
+                moment,
+                {
+                    "Origin": CONSOLE_ORIGIN,
+                    "conversationId": conversation,
+                    "source": "CONSOLE",
+                    "conversationToken": "***",
+                    "utterance": "***",
+                },
                 redacted_answer(conversation, day.uuid(), expires),
                 False,
                 {"quickAction": day.rng.choice(["dev", "none", "none"])},
@@ -379,10 +439,18 @@ def console_chat(day: Day, person: Person, sessions: int) -> None:
             session_id = day.uuid()
             moment = day.after(moment, 60, 900)
             q_call(
-                "StartTroubleshootingAnalysis", moment,
-                {"errorDetail": {"errorCode": "AccessDenied", "errorMessage": "***",
-                                 "service": "lambda"}, "resourceArn": "***"},
-                {"sessionId": session_id}, False,
+                "StartTroubleshootingAnalysis",
+                moment,
+                {
+                    "errorDetail": {
+                        "errorCode": "AccessDenied",
+                        "errorMessage": "***",
+                        "service": "lambda",
+                    },
+                    "resourceArn": "***",
+                },
+                {"sessionId": session_id},
+                False,
             )
             for _ in range(day.rng.randint(1, 3)):
                 moment = day.after(moment, 3, 15)
@@ -390,29 +458,47 @@ def console_chat(day: Day, person: Person, sessions: int) -> None:
             if day.rng.random() < 0.5:
                 moment = day.after(moment, 20, 120)
                 q_call(
-                    "StartTroubleshootingResolutionExplanation", moment,
-                    {"sessionId": session_id}, None, False,
+                    "StartTroubleshootingResolutionExplanation",
+                    moment,
+                    {"sessionId": session_id},
+                    None,
+                    False,
                 )
 
 
 ON_BEHALF_READS: tuple[tuple[str, str, dict[str, Any] | None, str], ...] = (
     ("s3.amazonaws.com", "ListBuckets", {"Host": "s3.amazonaws.com"}, "S3"),
-    ("ec2.amazonaws.com", "DescribeInstances",
-     {"instancesSet": {}, "filterSet": {}}, "EC2"),
+    ("ec2.amazonaws.com", "DescribeInstances", {"instancesSet": {}, "filterSet": {}}, "EC2"),
     ("lambda.amazonaws.com", "ListFunctions20150331", None, "Lambda"),
     ("cloudwatch.amazonaws.com", "DescribeAlarms", {"stateValue": "ALARM"}, "CloudWatch"),
-    ("ce.amazonaws.com", "GetCostAndUsage",
-     {"timePeriod": {"start": "2026-11-01", "end": "2026-11-24"}, "granularity": "MONTHLY",
-      "metrics": ["UnblendedCost"]}, "CostExplorer"),
+    (
+        "ce.amazonaws.com",
+        "GetCostAndUsage",
+        {
+            "timePeriod": {"start": "2026-11-01", "end": "2026-11-24"},
+            "granularity": "MONTHLY",
+            "metrics": ["UnblendedCost"],
+        },
+        "CostExplorer",
+    ),
 )
 
 DRY_RUN_PROBES: tuple[tuple[str, bool, dict[str, Any]], ...] = (
     ("DescribeInstances", True, {"instancesSet": {}, "filterSet": {}, "dryRun": True}),
-    ("RebootInstances", False,
-     {"instancesSet": {"items": [{"instanceId": "i-0123456789abcdef0"}]}, "dryRun": True}),
-    ("StopInstances", False,
-     {"instancesSet": {"items": [{"instanceId": "i-0fedcba9876543210"}]}, "force": False,
-      "dryRun": True}),
+    (
+        "RebootInstances",
+        False,
+        {"instancesSet": {"items": [{"instanceId": "i-0123456789abcdef0"}]}, "dryRun": True},
+    ),
+    (
+        "StopInstances",
+        False,
+        {
+            "instancesSet": {"items": [{"instanceId": "i-0fedcba9876543210"}]},
+            "force": False,
+            "dryRun": True,
+        },
+    ),
 )
 
 
@@ -425,9 +511,18 @@ def q_on_behalf(day: Day, person: Person, episodes: int) -> None:
         day.emit(
             file,
             record(
-                day, when=when, identity=person.sso_session(invoked_by=Q_SERVICE),
-                source=Q_SERVICE, name="PassRequest", ip=Q_SERVICE, agent=Q_SERVICE, request=None,
-                response=None, read_only=False, recipient=person.account, host=None,
+                day,
+                when=when,
+                identity=person.sso_session(invoked_by=Q_SERVICE),
+                source=Q_SERVICE,
+                name="PassRequest",
+                ip=Q_SERVICE,
+                agent=Q_SERVICE,
+                request=None,
+                response=None,
+                read_only=False,
+                recipient=person.account,
+                host=None,
             ),
         )
         extra = None
@@ -443,9 +538,19 @@ def q_on_behalf(day: Day, person: Person, episodes: int) -> None:
         day.emit(
             file,
             record(
-                day, when=day.after(when, 0, 2), identity=person.sso_session(invoked_by=Q_SERVICE),
-                source=source, name=name, ip=Q_SERVICE, agent=Q_SERVICE, request=request,
-                response=None, read_only=True, recipient=person.account, host=None, extra=extra,
+                day,
+                when=day.after(when, 0, 2),
+                identity=person.sso_session(invoked_by=Q_SERVICE),
+                source=source,
+                name=name,
+                ip=Q_SERVICE,
+                agent=Q_SERVICE,
+                request=request,
+                response=None,
+                read_only=True,
+                recipient=person.account,
+                host=None,
+                extra=extra,
             ),
         )
         if day.rng.random() < 0.7:
@@ -455,11 +560,18 @@ def q_on_behalf(day: Day, person: Person, episodes: int) -> None:
             day.emit(
                 file,
                 record(
-                    day, when=day.after(when, 3, 20),
+                    day,
+                    when=day.after(when, 3, 20),
                     identity=person.sso_session(invoked_by=Q_SERVICE),
-                    source="ec2.amazonaws.com", name=probe, ip=Q_SERVICE, agent=Q_SERVICE,
-                    request=probe_request, response=None, read_only=read_only,
-                    recipient=person.account, host=None,
+                    source="ec2.amazonaws.com",
+                    name=probe,
+                    ip=Q_SERVICE,
+                    agent=Q_SERVICE,
+                    request=probe_request,
+                    response=None,
+                    read_only=read_only,
+                    recipient=person.account,
+                    host=None,
                     error=(
                         "Client.DryRunOperation",
                         "Request would have succeeded, but DryRun flag is set.",
@@ -480,22 +592,34 @@ def q_business_chat(day: Day, person: Person, conversations: int) -> None:
     identity = person.web_experience_session()
 
     def qbiz(
-        name: str, moment: datetime, request: dict[str, Any], response: dict[str, Any] | None,
+        name: str,
+        moment: datetime,
+        request: dict[str, Any],
+        response: dict[str, Any] | None,
         read_only: bool,
     ) -> None:
         day.emit(
             file,
             record(
-                day, when=moment, identity=identity, source="qbusiness.amazonaws.com", name=name,
-                ip=person.ip, agent=person.browser, request=request, response=response,
-                read_only=read_only, recipient=QBIZ, host=QBIZ_HOST, category="Data",
+                day,
+                when=moment,
+                identity=identity,
+                source="qbusiness.amazonaws.com",
+                name=name,
+                ip=person.ip,
+                agent=person.browser,
+                request=request,
+                response=response,
+                read_only=read_only,
+                recipient=QBIZ,
+                host=QBIZ_HOST,
+                category="Data",
                 resources=QBIZ_APP_RESOURCE,
             ),
         )
 
     first = day.start_between(8.0, 9.5)
-    qbiz("ListConversations", first,
-         {"applicationId": QBIZ_APP_ID, "maxResults": 20}, None, True)
+    qbiz("ListConversations", first, {"applicationId": QBIZ_APP_ID, "maxResults": 20}, None, True)
     for _ in range(conversations):
         when = day.start_between(8.5, 17.7)
         conversation = day.uuid()
@@ -524,18 +648,29 @@ def q_business_chat(day: Day, person: Person, conversations: int) -> None:
         if day.rng.random() < 0.3:
             moment = day.after(moment, 5, 60)
             qbiz(
-                "PutFeedback", moment,
-                {"applicationId": QBIZ_APP_ID, "conversationId": conversation,
-                 "messageId": day.uuid(), "messageUsefulness": {
-                     "usefulness": day.rng.choice(["USEFUL", "NOT_USEFUL"]),
-                     "submittedAt": ts(moment)}},
-                None, False,
+                "PutFeedback",
+                moment,
+                {
+                    "applicationId": QBIZ_APP_ID,
+                    "conversationId": conversation,
+                    "messageId": day.uuid(),
+                    "messageUsefulness": {
+                        "usefulness": day.rng.choice(["USEFUL", "NOT_USEFUL"]),
+                        "submittedAt": ts(moment),
+                    },
+                },
+                None,
+                False,
             )
         if day.rng.random() < 0.4:
             moment = day.after(moment, 120, 1800)
-            qbiz("ListMessages", moment,
-                 {"applicationId": QBIZ_APP_ID, "conversationId": conversation,
-                  "maxResults": 50}, None, True)
+            qbiz(
+                "ListMessages",
+                moment,
+                {"applicationId": QBIZ_APP_ID, "conversationId": conversation, "maxResults": 50},
+                None,
+                True,
+            )
 
 
 ADMIN_READS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -546,8 +681,14 @@ ADMIN_READS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("ListRetrievers", {"applicationId": QBIZ_APP_ID, "maxResults": 10}),
     ("GetRetriever", {"applicationId": QBIZ_APP_ID, "retrieverId": QBIZ_RETRIEVER_ID}),
     ("ListDataSources", {"applicationId": QBIZ_APP_ID, "indexId": QBIZ_INDEX_ID}),
-    ("GetDataSource", {"applicationId": QBIZ_APP_ID, "indexId": QBIZ_INDEX_ID,
-                       "dataSourceId": QBIZ_DATASOURCE_ID}),
+    (
+        "GetDataSource",
+        {
+            "applicationId": QBIZ_APP_ID,
+            "indexId": QBIZ_INDEX_ID,
+            "dataSourceId": QBIZ_DATASOURCE_ID,
+        },
+    ),
     ("ListWebExperiences", {"applicationId": QBIZ_APP_ID, "maxResults": 10}),
 )
 
@@ -570,9 +711,19 @@ def q_business_admin_reads(day: Day, person: Person, visits: int) -> None:
             day.emit(
                 file,
                 record(
-                    day, when=when, identity=person.sso_session(), source="qbusiness.amazonaws.com",
-                    name=name, ip=person.ip, agent=person.browser, request=request, response=None,
-                    read_only=True, recipient=person.account, host=QBIZ_HOST, console=True,
+                    day,
+                    when=when,
+                    identity=person.sso_session(),
+                    source="qbusiness.amazonaws.com",
+                    name=name,
+                    ip=person.ip,
+                    agent=person.browser,
+                    request=request,
+                    response=None,
+                    read_only=True,
+                    recipient=person.account,
+                    host=QBIZ_HOST,
+                    console=True,
                 ),
             )
 
@@ -587,10 +738,18 @@ def q_apps_reads(day: Day, person: Person, visits: int) -> None:
         day.emit(
             file,
             record(
-                day, when=when, identity=identity, source="qapps.amazonaws.com",
-                name="ListLibraryItems", ip=person.ip, agent=person.browser,
-                request={**header_keys, "limit": 20}, response=None, read_only=True,
-                recipient=QBIZ, host=f"data.qapps.{REGION}.amazonaws.com",
+                day,
+                when=when,
+                identity=identity,
+                source="qapps.amazonaws.com",
+                name="ListLibraryItems",
+                ip=person.ip,
+                agent=person.browser,
+                request={**header_keys, "limit": 20},
+                response=None,
+                read_only=True,
+                recipient=QBIZ,
+                host=f"data.qapps.{REGION}.amazonaws.com",
             ),
         )
         app_id = day.rng.choice(QAPP_IDS)
@@ -598,10 +757,18 @@ def q_apps_reads(day: Day, person: Person, visits: int) -> None:
         day.emit(
             file,
             record(
-                day, when=when, identity=identity, source="qapps.amazonaws.com",
-                name="GetLibraryItem", ip=person.ip, agent=person.browser,
-                request={**header_keys, "libraryItemId": day.uuid()}, response=None,
-                read_only=True, recipient=QBIZ, host=f"data.qapps.{REGION}.amazonaws.com",
+                day,
+                when=when,
+                identity=identity,
+                source="qapps.amazonaws.com",
+                name="GetLibraryItem",
+                ip=person.ip,
+                agent=person.browser,
+                request={**header_keys, "libraryItemId": day.uuid()},
+                response=None,
+                read_only=True,
+                recipient=QBIZ,
+                host=f"data.qapps.{REGION}.amazonaws.com",
             ),
         )
         for name, request in (
@@ -612,16 +779,27 @@ def q_apps_reads(day: Day, person: Person, visits: int) -> None:
             day.emit(
                 file,
                 record(
-                    day, when=when, identity=identity, source="qapps.amazonaws.com", name=name,
-                    ip=person.ip, agent=person.browser, request=request, response=None,
-                    read_only=True, recipient=QBIZ, host=f"data.qapps.{REGION}.amazonaws.com",
+                    day,
+                    when=when,
+                    identity=identity,
+                    source="qapps.amazonaws.com",
+                    name=name,
+                    ip=person.ip,
+                    agent=person.browser,
+                    request=request,
+                    response=None,
+                    read_only=True,
+                    recipient=QBIZ,
+                    host=f"data.qapps.{REGION}.amazonaws.com",
                     category="Data",
-                    resources=[{
-                        "accountId": QBIZ,
-                        "type": "AWS::QApps::QApp",
-                        "ARN": f"arn:aws:qapps:{REGION}:{QBIZ}:application/{QBIZ_APP_ID}/qapp/"
-                               f"{app_id}",
-                    }],
+                    resources=[
+                        {
+                            "accountId": QBIZ,
+                            "type": "AWS::QApps::QApp",
+                            "ARN": f"arn:aws:qapps:{REGION}:{QBIZ}:application/{QBIZ_APP_ID}/qapp/"
+                            f"{app_id}",
+                        }
+                    ],
                 ),
             )
 
@@ -649,37 +827,66 @@ def ide_session(day: Day, person: Person, version: str, os_token: str, hours: fl
         "pluginVersion": version,
     }
 
-    def cw(name: str, moment: datetime, request: dict[str, Any], read_only: bool,
-           streaming: bool = False) -> None:
+    def cw(
+        name: str,
+        moment: datetime,
+        request: dict[str, Any],
+        read_only: bool,
+        streaming: bool = False,
+    ) -> None:
         day.emit(
             file,
             record(
-                day, when=moment, identity=identity, source="codewhisperer.amazonaws.com",
-                name=name, ip=person.ip, agent=ide_agent(version, streaming, os_token),
-                request=request, response=None, read_only=read_only, recipient=ENG,
-                host=f"q.{REGION}.amazonaws.com", category="Data", resources=resource,
+                day,
+                when=moment,
+                identity=identity,
+                source="codewhisperer.amazonaws.com",
+                name=name,
+                ip=person.ip,
+                agent=ide_agent(version, streaming, os_token),
+                request=request,
+                response=None,
+                read_only=read_only,
+                recipient=ENG,
+                host=f"q.{REGION}.amazonaws.com",
+                category="Data",
+                resources=resource,
             ),
         )
 
     start = day.start_between(8.0, 9.0)
     cw("ListAvailableProfiles", start, {"maxResults": 10}, True)
-    cw("ListAvailableCustomizations", day.after(start, 1, 3),
-       {"profileArn": CW_PROFILE_ARN, "maxResults": 10}, True)
+    cw(
+        "ListAvailableCustomizations",
+        day.after(start, 1, 3),
+        {"profileArn": CW_PROFILE_ARN, "maxResults": 10},
+        True,
+    )
     bursts = int(hours * 2)
     for _ in range(bursts):
         moment = day.start_between(8.2, 8.2 + hours)
         for _ in range(day.rng.randint(3, 7)):
             moment = day.after(moment, 4, 45)
             cw(
-                "GenerateCompletions", moment,
-                {"profileArn": CW_PROFILE_ARN,
-                 "fileContext": {"filename": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                                 "programmingLanguage": {"languageName": day.rng.choice(
-                                     ["python", "typescript", "python", "java"])},
-                                 "leftFileContent": "HIDDEN_DUE_TO_SECURITY_REASONS",
-                                 "rightFileContent": "HIDDEN_DUE_TO_SECURITY_REASONS"},
-                 "maxResults": 1, "predictionTypes": ["COMPLETIONS"],
-                 "optOutPreference": "OPTOUT", "userContext": user_context},
+                "GenerateCompletions",
+                moment,
+                {
+                    "profileArn": CW_PROFILE_ARN,
+                    "fileContext": {
+                        "filename": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                        "programmingLanguage": {
+                            "languageName": day.rng.choice(
+                                ["python", "typescript", "python", "java"]
+                            )
+                        },
+                        "leftFileContent": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                        "rightFileContent": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                    },
+                    "maxResults": 1,
+                    "predictionTypes": ["COMPLETIONS"],
+                    "optOutPreference": "OPTOUT",
+                    "userContext": user_context,
+                },
                 False,
             )
         if day.rng.random() < 0.5:
@@ -687,13 +894,19 @@ def ide_session(day: Day, person: Person, version: str, os_token: str, hours: fl
             conversation = day.uuid()
             name = day.rng.choice(["GenerateAssistantResponse", "SendMessage"])
             cw(
-                name, moment,
-                {"profileArn": CW_PROFILE_ARN,
-                 "conversationState": {"conversationId": conversation,
-                                       "chatTriggerType": "MANUAL",
-                                       "currentMessage": "HIDDEN_DUE_TO_SECURITY_REASONS"},
-                 "source": "IDE"},
-                False, streaming=True,
+                name,
+                moment,
+                {
+                    "profileArn": CW_PROFILE_ARN,
+                    "conversationState": {
+                        "conversationId": conversation,
+                        "chatTriggerType": "MANUAL",
+                        "currentMessage": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                    },
+                    "source": "IDE",
+                },
+                False,
+                streaming=True,
             )
 
 
@@ -710,25 +923,68 @@ Q_CLI_SDK_UA = (
 )
 
 CLI_READS: tuple[tuple[str, str, str, dict[str, Any] | None, str], ...] = (
-    ("sts.amazonaws.com", "GetCallerIdentity", "sts.get-caller-identity", None,
-     f"sts.{REGION}.amazonaws.com"),
+    (
+        "sts.amazonaws.com",
+        "GetCallerIdentity",
+        "sts.get-caller-identity",
+        None,
+        f"sts.{REGION}.amazonaws.com",
+    ),
     ("s3.amazonaws.com", "ListBuckets", "s3.ls", {"Host": "s3.amazonaws.com"}, "s3.amazonaws.com"),
-    ("ec2.amazonaws.com", "DescribeInstances", "ec2.describe-instances",
-     {"instancesSet": {}, "filterSet": {"items": [{"name": "instance-state-name",
-                                                    "valueSet": {"items": [{"value": "running"}]}}]}},
-     f"ec2.{REGION}.amazonaws.com"),
-    ("lambda.amazonaws.com", "ListFunctions20150331", "lambda.list-functions", None,
-     f"lambda.{REGION}.amazonaws.com"),
-    ("logs.amazonaws.com", "DescribeLogGroups", "logs.describe-log-groups",
-     {"logGroupNamePrefix": "/aws/lambda/"}, f"logs.{REGION}.amazonaws.com"),
-    ("cloudformation.amazonaws.com", "DescribeStacks", "cloudformation.describe-stacks", None,
-     f"cloudformation.{REGION}.amazonaws.com"),
+    (
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        "ec2.describe-instances",
+        {
+            "instancesSet": {},
+            "filterSet": {
+                "items": [
+                    {"name": "instance-state-name", "valueSet": {"items": [{"value": "running"}]}}
+                ]
+            },
+        },
+        f"ec2.{REGION}.amazonaws.com",
+    ),
+    (
+        "lambda.amazonaws.com",
+        "ListFunctions20150331",
+        "lambda.list-functions",
+        None,
+        f"lambda.{REGION}.amazonaws.com",
+    ),
+    (
+        "logs.amazonaws.com",
+        "DescribeLogGroups",
+        "logs.describe-log-groups",
+        {"logGroupNamePrefix": "/aws/lambda/"},
+        f"logs.{REGION}.amazonaws.com",
+    ),
+    (
+        "cloudformation.amazonaws.com",
+        "DescribeStacks",
+        "cloudformation.describe-stacks",
+        None,
+        f"cloudformation.{REGION}.amazonaws.com",
+    ),
     ("iam.amazonaws.com", "ListRoles", "iam.list-roles", None, "iam.amazonaws.com"),
-    ("s3.amazonaws.com", "GetBucketPolicy", "s3api.get-bucket-policy",
-     {"bucketName": "amzn-s3-demo-bucket", "Host": "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com",
-      "policy": ""}, "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com"),
-    ("dynamodb.amazonaws.com", "ListTables", "dynamodb.list-tables", None,
-     f"dynamodb.{REGION}.amazonaws.com"),
+    (
+        "s3.amazonaws.com",
+        "GetBucketPolicy",
+        "s3api.get-bucket-policy",
+        {
+            "bucketName": "amzn-s3-demo-bucket",
+            "Host": "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com",
+            "policy": "",
+        },
+        "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com",
+    ),
+    (
+        "dynamodb.amazonaws.com",
+        "ListTables",
+        "dynamodb.list-tables",
+        None,
+        f"dynamodb.{REGION}.amazonaws.com",
+    ),
 )
 
 
@@ -742,18 +998,34 @@ def q_cli_session(day: Day, person: Person, sessions: int) -> None:
             day.emit(
                 file,
                 record(
-                    day, when=when, identity=person.idc_user(), source="codewhisperer.amazonaws.com",
-                    name="SendMessage", ip=person.ip,
+                    day,
+                    when=when,
+                    identity=person.idc_user(),
+                    source="codewhisperer.amazonaws.com",
+                    name="SendMessage",
+                    ip=person.ip,
                     agent=Q_CLI_SDK_UA.format(version=CLI_VERSION),
-                    request={"profileArn": CW_PROFILE_ARN,
-                             "conversationState": {"conversationId": day.uuid(),
-                                                   "chatTriggerType": "MANUAL",
-                                                   "currentMessage": "HIDDEN_DUE_TO_SECURITY_REASONS"},
-                             "source": "CLI"},
-                    response=None, read_only=False, recipient=ENG,
-                    host=f"q.{REGION}.amazonaws.com", category="Data",
-                    resources=[{"accountId": ENG, "type": "AWS::CodeWhisperer::Profile",
-                                "ARN": CW_PROFILE_ARN}],
+                    request={
+                        "profileArn": CW_PROFILE_ARN,
+                        "conversationState": {
+                            "conversationId": day.uuid(),
+                            "chatTriggerType": "MANUAL",
+                            "currentMessage": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                        },
+                        "source": "CLI",
+                    },
+                    response=None,
+                    read_only=False,
+                    recipient=ENG,
+                    host=f"q.{REGION}.amazonaws.com",
+                    category="Data",
+                    resources=[
+                        {
+                            "accountId": ENG,
+                            "type": "AWS::CodeWhisperer::Profile",
+                            "ARN": CW_PROFILE_ARN,
+                        }
+                    ],
                 ),
             )
             for _call in range(day.rng.randint(1, 3)):
@@ -765,10 +1037,18 @@ def q_cli_session(day: Day, person: Person, sessions: int) -> None:
                 day.emit(
                     file,
                     record(
-                        day, when=when, identity=person.sso_session(), source=source, name=name,
+                        day,
+                        when=when,
+                        identity=person.sso_session(),
+                        source=source,
+                        name=name,
                         ip=person.ip,
                         agent=AWS_CLI_UA.format(version=CLI_VERSION, command=command),
-                        request=request, response=None, read_only=True, recipient=ENG, host=host,
+                        request=request,
+                        response=None,
+                        read_only=True,
+                        recipient=ENG,
+                        host=host,
                         error=error,
                     ),
                 )
@@ -779,10 +1059,18 @@ IAM_READS: tuple[tuple[str, str, dict[str, Any] | None, str], ...] = (
     ("iam.amazonaws.com", "ListRoles", {"maxItems": 100}, "iam.amazonaws.com"),
     ("iam.amazonaws.com", "GetAccountSummary", None, "iam.amazonaws.com"),
     ("iam.amazonaws.com", "ListUsers", {"maxItems": 100}, "iam.amazonaws.com"),
-    ("iam.amazonaws.com", "ListAttachedRolePolicies", {"roleName": "QBusinessWebExperienceRole"},
-     "iam.amazonaws.com"),
-    ("iam.amazonaws.com", "GetRole", {"roleName": "QBusinessWebExperienceRole"},
-     "iam.amazonaws.com"),
+    (
+        "iam.amazonaws.com",
+        "ListAttachedRolePolicies",
+        {"roleName": "QBusinessWebExperienceRole"},
+        "iam.amazonaws.com",
+    ),
+    (
+        "iam.amazonaws.com",
+        "GetRole",
+        {"roleName": "QBusinessWebExperienceRole"},
+        "iam.amazonaws.com",
+    ),
     ("sts.amazonaws.com", "GetCallerIdentity", None, f"sts.{REGION}.amazonaws.com"),
 )
 
@@ -805,8 +1093,18 @@ def iam_reads(day: Day, count: int) -> None:
         day.emit(
             file,
             record(
-                day, when=when, identity=identity, source=source, name=name, ip=ip, agent=agent,
-                request=request, response=None, read_only=True, recipient=ENG, host=host,
+                day,
+                when=when,
+                identity=identity,
+                source=source,
+                name=name,
+                ip=ip,
+                agent=agent,
+                request=request,
+                response=None,
+                read_only=True,
+                recipient=ENG,
+                host=host,
                 console=console,
             ),
         )

@@ -1,0 +1,47 @@
+"""``sigmaq coverage``: regenerate (or check) the README rule table and docs/coverage.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("coverage")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (holding rules/ and fixtures/); default: found from the current folder.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a generated file is stale.")
+def coverage(root: Path | None, check: bool) -> None:
+    """Generate the rule table (README.md, between the rule-table markers) and docs/coverage.md."""
+    from sigmaq.coverage import build_report, generated_files, stale_files, write_files
+    from sigmaq.errors import ConfigError
+    from sigmaq.layout import find_project_root
+
+    project = root if root is not None else find_project_root(Path.cwd())
+    if project is None or not (project / "rules").is_dir():
+        raise click.UsageError("no project found: pass --root (a folder holding rules/)")
+    report = build_report(project)
+    for error in report.load_errors:
+        click.echo(f"warning: rule left out: {error}", err=True)
+    try:
+        files = generated_files(project, report)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from exc
+    open_items = report.uncovered_items()
+    if open_items:
+        click.echo(
+            f"warning: catalogue items with no rule and no exclusion: {', '.join(open_items)}",
+            err=True,
+        )
+    if check:
+        stale = stale_files(files)
+        for path in stale:
+            click.echo(f"stale: {path} (run `sigmaq coverage`)", err=True)
+        raise SystemExit(1 if stale else 0)
+    for path in write_files(files):
+        click.echo(f"wrote {path}")
