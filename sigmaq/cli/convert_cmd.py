@@ -1,0 +1,129 @@
+"""``sigmaq convert``: render and wire only; the work is in ``sigmaq.convert``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _default_paths() -> list[Path]:
+    from sigmaq.layout import find_project_root
+
+    root = find_project_root(Path.cwd())
+    if root is None:
+        raise click.UsageError("no PATHS given and no project (rules/ + fixtures/) found here")
+    return [root / "rules"]
+
+
+@click.command("convert")
+@click.option("-t", "--target", required=True, help="Target: splunk, elastic, esql or eql.")
+@click.option("-f", "--format", "format_name", default=None, help="Output format of the target.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--check-golden", is_flag=True, help="Compare golden snapshots (CI); exit 1 on drift."
+)
+@click.option("--write-golden", is_flag=True, help="Rewrite golden snapshots.")
+@click.option("--splunk-index", default=None, help="Splunk index to scope searches to.")
+@click.option("--splunk-sourcetype", default="aws:cloudtrail", show_default=True)
+@click.option("--splunk-macro", default=None, help="Search macro replacing index/sourcetype.")
+@click.option(
+    "--index-pattern",
+    default="logs-aws.cloudtrail-*",
+    show_default=True,
+    help="Elastic index pattern (Kibana rules, ES|QL from).",
+)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def convert(
+    target: str,
+    format_name: str | None,
+    output: Path | None,
+    check_golden: bool,
+    write_golden: bool,
+    splunk_index: str | None,
+    splunk_sourcetype: str,
+    splunk_macro: str | None,
+    index_pattern: str,
+    paths: tuple[Path, ...],
+) -> None:
+    """Convert rules (default: the project's rules/) for TARGET.
+
+    Refused rules (the target cannot express them faithfully) are listed on
+    stderr with the reason; exit 0 unless a rule failed unexpectedly or golden
+    snapshots drifted (exit 1).
+    """
+    from sigmaq import convert as conv
+    from sigmaq.errors import ConfigError, SigmaqError
+    from sigmaq.layout import ProjectLayout, find_project_root
+    from sigmaq.targets import TargetOptions, get_target
+
+    if check_golden and write_golden:
+        raise click.UsageError("--check-golden and --write-golden exclude each other")
+    options = TargetOptions(
+        splunk_sourcetype=splunk_sourcetype or None,
+        splunk_index=splunk_index,
+        splunk_macro=splunk_macro,
+        elastic_index_pattern=index_pattern,
+    )
+    rule_paths = list(paths) or _default_paths()
+    try:
+        spec = get_target(target)
+        spec.format(format_name)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+    failed = False
+    try:
+        if check_golden or write_golden:
+            root = find_project_root(rule_paths[0])
+            if root is None:
+                raise click.UsageError("golden snapshots need a project (rules/ + fixtures/)")
+            layout = ProjectLayout(root)
+            formats = [format_name] if format_name else list(spec.primary_formats)
+            for name in formats:
+                result = conv.convert_rules(rule_paths, target, name, options)
+                failed |= _summary(result)
+                if write_golden:
+                    written = conv.write_golden(layout, result)
+                    click.echo(f"{target}/{name}: {len(written)} golden files written", err=True)
+                else:
+                    differences = conv.check_golden(layout, result)
+                    for diff in differences:
+                        click.echo(f"golden {diff.kind}: {diff.path}", err=True)
+                    if differences:
+                        click.echo(
+                            "golden snapshots drifted: review, then run "
+                            f"`sigmaq convert -t {target} --write-golden`",
+                            err=True,
+                        )
+                        failed = True
+        else:
+            result = conv.convert_rules(rule_paths, target, format_name, options)
+            failed |= _summary(result)
+            if output is not None:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(result.text, encoding="utf-8")
+            else:
+                sys.stdout.write(result.text)
+    except SigmaqError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    sys.exit(1 if failed else 0)
+
+
+def _summary(result: object) -> bool:
+    """Print the per-rule summary on stderr; True when a rule failed."""
+    from sigmaq.convert import ConversionResult
+
+    assert isinstance(result, ConversionResult)
+    click.echo(
+        f"{result.target}/{result.format}: {len(result.converted)} converted, "
+        f"{len(result.refused)} refused, {len(result.failed)} failed",
+        err=True,
+    )
+    for outcome in result.refused:
+        click.echo(f"  refused {outcome.path}: {outcome.message}", err=True)
+    for outcome in result.failed:
+        click.echo(f"  FAILED  {outcome.path}: {outcome.message}", err=True)
+    return bool(result.failed)

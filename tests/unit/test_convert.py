@@ -1,0 +1,124 @@
+"""sigmaq.convert: per-rule outcomes, fresh collections, golden files, build_dist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sigmaq.cli.convert_cmd import convert as convert_command
+from sigmaq.convert import (
+    CONVERTED,
+    FAILED,
+    REFUSED,
+    build_dist,
+    check_golden,
+    convert_rules,
+    write_golden,
+)
+from sigmaq.layout import ProjectLayout
+
+GOOD = """title: Good rule
+id: bbbbbbbb-0000-4000-8000-000000000001
+status: test
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel:
+    eventSource: q.amazonaws.com
+    eventName: SendMessage
+  condition: sel
+level: medium
+"""
+REFUSED_RULE = (
+    GOOD.replace("Good rule", "Refused rule")
+    .replace("0001", "0002")
+    .replace("eventName: SendMessage", "userIdentity.onBehalfOf.userId: abc")
+)
+UNMAPPED = (
+    GOOD.replace("Good rule", "Unmapped rule")
+    .replace("0001", "0003")
+    .replace("eventName: SendMessage", "status: success")
+)
+
+
+def _project(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules" / "q_developer"
+    rules.mkdir(parents=True)
+    (tmp_path / "fixtures").mkdir()
+    (rules / "aws_cloudtrail_good_rule.yml").write_text(GOOD, encoding="utf-8")
+    (rules / "aws_cloudtrail_refused_rule.yml").write_text(REFUSED_RULE, encoding="utf-8")
+    (rules / "aws_cloudtrail_unmapped_rule.yml").write_text(UNMAPPED, encoding="utf-8")
+    (rules / "aws_cloudtrail_broken.yml").write_text("title: [unclosed", encoding="utf-8")
+    return tmp_path
+
+
+def test_outcomes_are_classified(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    result = convert_rules([root / "rules"], "elastic", "default")
+    status = {o.title: o.status for o in result.outcomes}
+    assert status["Good rule"] == CONVERTED
+    assert status["Refused rule"] == REFUSED
+    assert status["Unmapped rule"] == FAILED
+    assert sum(1 for o in result.failed if o.message.startswith("load error")) == 1
+    assert result.text == "event.provider:q.amazonaws.com AND event.action:SendMessage\n"
+
+
+def test_splunk_then_lucene_equals_lucene_alone(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    alone = convert_rules([root / "rules"], "elastic", "default").text
+    convert_rules([root / "rules"], "splunk", "default")
+    convert_rules([root / "rules"], "splunk", "savedsearches")
+    assert convert_rules([root / "rules"], "elastic", "default").text == alone
+
+
+def test_converting_twice_does_not_double_scope(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    first = convert_rules([root / "rules"], "splunk", "default").text
+    assert convert_rules([root / "rules"], "splunk", "default").text == first
+    queries = [o.outputs[0] for o in convert_rules([root / "rules"], "splunk", "default").converted]
+    assert len(queries) == 2
+    assert all(query.count("sourcetype=") == 1 for query in queries)
+
+
+def test_golden_write_then_check_is_clean(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    layout = ProjectLayout(root)
+    result = convert_rules([root / "rules"], "elastic", "default")
+    written = write_golden(layout, result)
+    assert [p.name for p in written] == ["aws_cloudtrail_good_rule.lucene"]
+    assert check_golden(layout, result) == []
+    written[0].write_text("changed\n", encoding="utf-8")
+    (written[0].parent / "aws_cloudtrail_gone.lucene").write_text("x\n", encoding="utf-8")
+    kinds = sorted(d.kind for d in check_golden(layout, result))
+    assert kinds == ["changed", "stale"]
+
+
+def test_build_dist_writes_primary_formats(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    report = build_dist([root / "rules"], tmp_path / "dist")
+    splunk = report.targets["splunk"]
+    assert "bbbbbbbb-0000-4000-8000-000000000001" in splunk.converted
+    assert (tmp_path / "dist" / "splunk" / "savedsearches.conf").is_file()
+    lines = (tmp_path / "dist" / "elastic" / "rules.ndjson").read_text().splitlines()
+    assert [json.loads(line)["rule_id"] for line in lines] == [
+        "bbbbbbbb-0000-4000-8000-000000000001"
+    ]
+    refused_ids = [rule_id for rule_id, _ in report.targets["elastic"].refused]
+    assert "bbbbbbbb-0000-4000-8000-000000000002" in refused_ids
+    assert not report.ok  # the unmapped rule failed
+
+
+def test_cli_exit_codes_and_summary(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    runner = CliRunner()
+    good = root / "rules" / "q_developer" / "aws_cloudtrail_good_rule.yml"
+    refused = root / "rules" / "q_developer" / "aws_cloudtrail_refused_rule.yml"
+    ok = runner.invoke(convert_command, ["-t", "elastic", "-f", "default", str(good), str(refused)])
+    assert ok.exit_code == 0
+    assert ok.stdout == "event.provider:q.amazonaws.com AND event.action:SendMessage\n"
+    assert "1 converted, 1 refused, 0 failed" in ok.stderr
+    bad = runner.invoke(convert_command, ["-t", "elastic", str(root / "rules")])
+    assert bad.exit_code == 1
+    usage = runner.invoke(convert_command, ["-t", "qradar", str(good)])
+    assert usage.exit_code == 2
