@@ -1,0 +1,155 @@
+"""``sigmaq test``: replay rules against their fixtures and the baseline (rendering only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sigmaq.cli.common import exit_with_usage_error
+
+if TYPE_CHECKING:
+    from sigmaq.testing import TestReport
+
+_MAX_IDS = 4  # event ids shown per table row
+_PIPE_WIDTH = 200
+_RULE_PREFIX = "aws_cloudtrail_"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-k",
+    "keyword",
+    metavar="EXPR",
+    help="Only rules whose title, file stem or id contains EXPR (case-insensitive; "
+    "'not EXPR' inverts).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Human table or machine JSON on stdout.",
+)
+@click.option(
+    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
+)
+@click.option(
+    "--window",
+    type=click.Choice(["sliding", "tumbling"]),
+    default="sliding",
+    show_default=True,
+    help="Correlation windows: sliding (Sigma's timespan) or tumbling (what Splunk/ES|QL "
+    "bucketed queries see).",
+)
+def test(
+    paths: tuple[Path, ...],
+    keyword: str | None,
+    output_format: str,
+    junit_xml: Path | None,
+    window: str,
+) -> None:
+    """Replay every rule in PATHS (default: the project's rules/) against its pos_/neg_
+    fixtures and the benign baseline in fixtures/_baseline/.
+
+    Exit 0 when every expectation holds, 1 on a failed fixture, an unlisted baseline
+    match, a broken rule or a rule without a positive and a negative fixture, 2 on
+    usage errors.
+    """
+    from sigmaq.errors import RuleLoadError
+    from sigmaq.layout import find_project_root
+    from sigmaq.model import WindowMode
+    from sigmaq.testing import run_tests
+
+    start = paths[0] if paths else Path.cwd()
+    if paths and not start.exists():
+        exit_with_usage_error(f"no such file or directory: {start}")
+    root = find_project_root(start)
+    if root is None:
+        exit_with_usage_error(f"no sigmaq project (rules/ and fixtures/) at or above {start}")
+    try:
+        report = run_tests(root, list(paths) or None, keyword=keyword, window=WindowMode(window))
+    except RuleLoadError as exc:
+        exit_with_usage_error(str(exc))
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _render(report)
+    if junit_xml is not None:
+        from sigmaq.junit import write_junit
+
+        try:
+            write_junit(junit_xml, "sigmaq test", report.junit_cases())
+        except OSError as exc:
+            exit_with_usage_error(f"cannot write {junit_xml}: {exc}")
+    sys.exit(1 if report.failed else 0)
+
+
+def _render(report: TestReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    errors = Console(stderr=True)
+    # Piped output (CI logs) gets wide lines instead of rich's 80-column default.
+    if not console.is_terminal:
+        console = Console(width=_PIPE_WIDTH)
+    if not errors.is_terminal:
+        errors = Console(stderr=True, width=_PIPE_WIDTH)
+    table = Table(title=f"sigmaq test ({report.window.value} windows)", show_lines=False)
+    for column in ("rule", "fixture", "expected", "got", "result", "matched events"):
+        table.add_column(column, overflow="fold")
+    for result in report.fixtures:
+        ids = list(result.event_ids)
+        shown = ", ".join(ids[:_MAX_IDS]) + (
+            f" (+{len(ids) - _MAX_IDS})" if len(ids) > _MAX_IDS else ""
+        )
+        table.add_row(
+            result.rule_path.stem.removeprefix(_RULE_PREFIX),
+            result.fixture.name,
+            "match" if result.expect_match else "no match",
+            str(result.findings),
+            "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.message}",
+            shown,
+        )
+    console.print(table)
+    for problem in report.problems:
+        where = f"{problem.location}: " if problem.location else ""
+        errors.print(f"[red]error[/] {where}{problem.message}", highlight=False)
+    baseline = report.baseline
+    if baseline is not None:
+        for match in baseline.failures:
+            level = match.level.value if match.level else "no level"
+            errors.print(
+                f"[red]baseline[/] {match.rule_title} ({level}) matched unlisted events: "
+                f"{', '.join(match.event_ids)}",
+                highlight=False,
+            )
+        for stale in baseline.stale:
+            errors.print(
+                f"[red]baseline[/] known_matches.yml entry {stale.known.entry} "
+                f"({stale.rule_id}, {stale.known.event_id}) no longer matches",
+                highlight=False,
+            )
+        for text in baseline.problems:
+            errors.print(f"[red]baseline[/] {text}", highlight=False)
+        reported: dict[tuple[str, str], int] = {}
+        for match in baseline.reported:
+            key = (match.rule_title, match.verdict.value)
+            reported[key] = reported.get(key, 0) + 1
+        for (title, verdict_name), count in sorted(reported.items()):
+            console.print(f"baseline: {title} ({verdict_name}): {count} match(es)", highlight=False)
+    counts = report.summary()
+    verdict = "[red]FAILED[/]" if report.failed else "[green]passed[/]"
+    console.print(
+        f"{verdict}: {counts['rules']} rules, {counts['fixtures_passed']}/{counts['fixtures']} "
+        f"fixtures passed, {counts['rule_problems']} rule problems, baseline "
+        f"{counts['baseline_records']} records: {counts['baseline_failures']} unlisted, "
+        f"{counts['baseline_known']} known, {counts['baseline_reported']} reported",
+        highlight=False,
+    )

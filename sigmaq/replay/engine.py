@@ -1,0 +1,349 @@
+"""The replay engine: a set of Sigma rules run over a stream of CloudTrail records.
+
+``feed`` evaluates one record against the rules that can match it and returns
+single-event findings at once; base-rule matches that correlations need are
+recorded (time, event reference and the few field values the correlations read),
+nothing else, so memory grows with matches, not with events. ``finish`` evaluates
+the correlations, inner ones first, and returns their findings.
+
+Which findings a rule produces follows pySigma's ``generate`` handling
+(``SigmaCorrelationRule.resolve_rule_references`` disables the output of every rule
+a correlation with ``generate: false`` references): a rule referenced by any such
+correlation in the engine's rule set produces no findings of its own; every other
+rule does. ``emit_all=True`` makes every rule produce its findings (``sigmaq test``
+uses it to replay the baseline once for all rules).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule, SigmaRuleBase
+
+from sigmaq.errors import ReplayError
+from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.replay.compile import CompiledRule, compile_rule
+from sigmaq.replay.correlate import (
+    CorrelationHit,
+    CorrelationPlan,
+    CorrelationStats,
+    Occurrence,
+    compile_correlation,
+    epoch_seconds,
+    rule_identity,
+)
+from sigmaq.replay.fields import compile_path
+
+log = logging.getLogger(__name__)
+
+# (eventSource, eventName) pairs whose candidate list is cached; real CloudTrail has a
+# few thousand, so the cap only matters for crafted input.
+MAX_CACHED_PAIRS = 100_000
+
+
+@dataclass(eq=False)
+class RuleSlot:
+    """One base rule inside the engine: its compiled form and what to do on a match.
+
+    ``emits``: a match is a finding; ``record_fields``: field paths to keep for the
+    correlations that use it (None when no correlation uses it); ``matches``: the
+    recorded occurrences; ``seen_ids``: eventIDs already recorded (CloudTrail may
+    deliver an event more than once; correlations count it once).
+    """
+
+    compiled: CompiledRule
+    rule_id: str
+    title: str
+    level: Level | None
+    emits: bool
+    record_fields: tuple[str, ...] | None
+    matches: list[Occurrence]
+    seen_ids: set[str]
+    duplicates: int = 0
+    untimed: int = 0
+
+
+class RuleIndex:
+    """Dispatch of base rules by lower-cased ``eventSource`` and ``eventName``.
+
+    A rule whose ``event_names`` is known is listed under each name; otherwise under each
+    of its ``event_sources``; otherwise it is unindexed and sees every event. ``lookup``
+    returns the candidates for one (source, name) pair, cached per raw pair, so the hot
+    path costs two dict lookups. The index is a pre-filter only: candidates still run
+    their full condition.
+    """
+
+    def __init__(self, slots: Sequence[RuleSlot]) -> None:
+        self.by_name: dict[str, list[RuleSlot]] = {}
+        self.by_source: dict[str, list[RuleSlot]] = {}
+        self.unindexed: list[RuleSlot] = []
+        for slot in slots:
+            names = slot.compiled.event_names
+            sources = slot.compiled.event_sources
+            if names is not None:
+                for name in names:
+                    self.by_name.setdefault(name, []).append(slot)
+            elif sources is not None:
+                for source in sources:
+                    self.by_source.setdefault(source, []).append(slot)
+            else:
+                self.unindexed.append(slot)
+        self._all = tuple(slots)
+        self._cache: dict[Any, dict[Any, tuple[RuleSlot, ...]]] = {}
+        self._cached = 0
+
+    def lookup(self, event_source: Any, event_name: Any) -> tuple[RuleSlot, ...]:
+        """Rules that may match an event with these raw ``eventSource``/``eventName``.
+
+        A value that is neither a string nor missing (a list, a number) gets every rule:
+        the rules' own conditions decide, as the index cannot.
+        """
+        try:
+            by_source = self._cache.get(event_source)
+            if by_source is None:
+                if not isinstance(event_source, str | None):
+                    return self._all
+                by_source = self._cache[event_source] = {}
+            found = by_source.get(event_name)
+        except TypeError:  # unhashable (a list or an object)
+            return self._all
+        if found is None:
+            if not isinstance(event_name, str | None):
+                return self._all
+            found = self._candidates(event_source, event_name)
+            if self._cached < MAX_CACHED_PAIRS:  # bound memory on hostile input
+                by_source[event_name] = found
+                self._cached += 1
+        return found
+
+    def _candidates(self, event_source: str | None, event_name: str | None) -> tuple[RuleSlot, ...]:
+        name = event_name.lower() if event_name else ""
+        source = event_source.lower() if event_source else ""
+        chosen = {
+            id(slot)
+            for slot in (
+                *self.by_name.get(name, ()),
+                *self.by_source.get(source, ()),
+                *self.unindexed,
+            )
+        }
+        # keep the rules' original order so findings come out deterministically
+        return tuple(slot for slot in self._all if id(slot) in chosen)
+
+    def rules_for(self, event_source: str, event_name: str) -> list[CompiledRule]:
+        """The compiled rules ``lookup`` dispatches an event with these values to."""
+        return [slot.compiled for slot in self.lookup(event_source, event_name)]
+
+
+class ReplayEngine:
+    """Run base and correlation rules over CloudTrail records.
+
+    ``rules``: pySigma rules (``SigmaRule`` or ``SigmaCorrelationRule`` with resolved
+    references); rules a correlation references are added automatically. ``window``:
+    sliding (default) or tumbling correlation windows. ``placeholders``: values for
+    ``|expand`` placeholders. ``emit_all``: every rule produces findings, whatever
+    ``generate`` says.
+
+    Raises ReplayError (naming the rule) when a rule uses a feature the engine does not
+    implement, or a correlation references itself through a cycle.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[SigmaRuleBase],
+        *,
+        window: WindowMode = WindowMode.SLIDING,
+        placeholders: Mapping[str, Sequence[str]] | None = None,
+        emit_all: bool = False,
+    ) -> None:
+        self.window = WindowMode(window)
+        ordered = _expand(rules)
+        silenced = set() if emit_all else _silenced(ordered)
+        consumers: dict[int, list[CorrelationPlan]] = {}
+        self.correlations: list[CorrelationPlan] = []
+        self._correlation_emits: dict[int, bool] = {}
+        for rule in ordered:
+            if isinstance(rule, SigmaCorrelationRule):
+                plan = compile_correlation(rule)
+                self.correlations.append(plan)
+                self._correlation_emits[id(plan)] = id(rule) not in silenced
+                for spec in plan.inputs:
+                    consumers.setdefault(id(spec.rule), []).append(plan)
+        self.slots: list[RuleSlot] = []
+        self._slot_of: dict[int, RuleSlot] = {}
+        for rule in ordered:
+            if not isinstance(rule, SigmaRule):
+                continue
+            compiled = compile_rule(rule, placeholders=placeholders)
+            fields = _fields_for(rule, consumers.get(id(rule), []))
+            slot = RuleSlot(
+                compiled=compiled,
+                rule_id=rule_identity(rule),
+                title=str(rule.title),
+                level=Level.parse(rule.level),
+                emits=id(rule) not in silenced,
+                record_fields=fields,
+                matches=[],
+                seen_ids=set(),
+            )
+            self.slots.append(slot)
+            self._slot_of[id(rule)] = slot
+        self.index = RuleIndex(self.slots)
+        self.correlation_stats: dict[str, CorrelationStats] = {}
+        self._seq = 0
+        self._finished = False
+
+    @property
+    def compiled_rules(self) -> list[CompiledRule]:
+        """Every base rule of the engine, compiled (order of the rule set)."""
+        return [slot.compiled for slot in self.slots]
+
+    def feed(self, event: Mapping[str, Any], ref: EventRef) -> list[Finding]:
+        """Evaluate one record; return the single-event findings it produces (maybe none)."""
+        candidates = self.index.lookup(event.get("eventSource"), event.get("eventName"))
+        if not candidates:
+            return []
+        findings: list[Finding] = []
+        for slot in candidates:
+            if not slot.compiled.matches(event):
+                continue
+            if slot.emits:
+                findings.append(
+                    Finding(
+                        rule_id=slot.rule_id,
+                        rule_title=slot.title,
+                        level=slot.level,
+                        kind=FindingKind.EVENT,
+                        events=(ref,),
+                        first_seen=ref.event_time,
+                        last_seen=ref.event_time,
+                    )
+                )
+            if slot.record_fields is not None:
+                self._record(slot, event, ref)
+        return findings
+
+    def _record(self, slot: RuleSlot, event: Mapping[str, Any], ref: EventRef) -> None:
+        if ref.event_time is None:
+            slot.untimed += 1
+            return
+        if ref.event_id is not None:
+            if ref.event_id in slot.seen_ids:
+                slot.duplicates += 1
+                return
+            slot.seen_ids.add(ref.event_id)
+        fields = {path: compile_path(path).values(event) for path in slot.record_fields or ()}
+        self._seq += 1
+        slot.matches.append(Occurrence(epoch_seconds(ref.event_time), self._seq, (ref,), fields))
+
+    def finish(self) -> list[Finding]:
+        """Evaluate every correlation over the recorded matches; return their findings.
+
+        Inner correlations are evaluated before the correlations that use them. Findings
+        come out in time order of their windows. Call once, after the last ``feed``.
+        """
+        if self._finished:
+            raise ReplayError("ReplayEngine.finish() called twice")
+        self._finished = True
+        produced: dict[int, list[Occurrence]] = {}
+        findings: list[tuple[CorrelationHit, Finding]] = []
+        for plan in self.correlations:  # _expand puts inner correlations first
+            stats = CorrelationStats()
+            inputs = [self._inputs_of(spec.rule, produced, stats) for spec in plan.inputs]
+            hits = plan.evaluate(inputs, mode=self.window, stats=stats)
+            self.correlation_stats[plan.rule_id] = stats
+            if stats.missing_group or stats.untimed:
+                log.warning(
+                    "correlation %s: %d matches without a group-by value, %d without "
+                    "eventTime were left out",
+                    plan.rule_id,
+                    stats.missing_group,
+                    stats.untimed,
+                )
+            occurrences = []
+            for hit in hits:
+                self._seq += 1
+                occurrences.append(hit.occurrence(self._seq))
+                if self._correlation_emits[id(plan)]:
+                    findings.append((hit, hit.finding()))
+            produced[id(plan.rule)] = occurrences
+        findings.sort(key=lambda pair: (pair[0].window.trigger, pair[1].rule_id))
+        return [finding for _, finding in findings]
+
+    def _inputs_of(
+        self,
+        rule: SigmaRuleBase,
+        produced: Mapping[int, list[Occurrence]],
+        stats: CorrelationStats,
+    ) -> list[Occurrence]:
+        slot = self._slot_of.get(id(rule))
+        if slot is not None:
+            stats.untimed += slot.untimed
+            return slot.matches
+        return produced.get(id(rule), [])
+
+    def matches_recorded(self) -> int:
+        """Base-rule matches held for correlations (the engine's only growing state)."""
+        return sum(len(slot.matches) for slot in self.slots)
+
+
+def _expand(rules: Iterable[SigmaRuleBase]) -> list[SigmaRuleBase]:
+    """``rules`` plus everything they reference, each once, referenced rules first."""
+    ordered: list[SigmaRuleBase] = []
+    done: set[int] = set()
+    active: set[int] = set()
+
+    def visit(rule: SigmaRuleBase) -> None:
+        if id(rule) in done:
+            return
+        if id(rule) in active:
+            raise ReplayError("correlation references form a cycle", rule_id=rule_identity(rule))
+        active.add(id(rule))
+        if isinstance(rule, SigmaCorrelationRule):
+            references = rule.referenced_rules or rule.rules or []
+            for reference in references:
+                target = getattr(reference, "rule", None)
+                if target is None:
+                    raise ReplayError(
+                        f"reference {reference.reference!r} is not resolved "
+                        "(load rules with sigmaq.loader.load_rules)",
+                        rule_id=rule_identity(rule),
+                    )
+                visit(target)
+        elif not isinstance(rule, SigmaRule):
+            raise ReplayError(
+                f"unsupported rule type {type(rule).__name__}", rule_id=rule_identity(rule)
+            )
+        active.discard(id(rule))
+        done.add(id(rule))
+        ordered.append(rule)
+
+    for rule in rules:
+        visit(rule)
+    return ordered
+
+
+def _silenced(rules: Sequence[SigmaRuleBase]) -> set[int]:
+    """Ids of rules referenced by a correlation with ``generate: false`` (pySigma's rule)."""
+    silenced: set[int] = set()
+    for rule in rules:
+        if isinstance(rule, SigmaCorrelationRule) and not rule.generate:
+            for reference in rule.referenced_rules or rule.rules or []:
+                silenced.add(id(reference.rule))
+    return silenced
+
+
+def _fields_for(rule: SigmaRule, plans: Sequence[CorrelationPlan]) -> tuple[str, ...] | None:
+    """Field paths to record for ``rule``'s matches, or None when no correlation uses it."""
+    if not plans:
+        return None
+    paths: dict[str, None] = {}
+    for plan in plans:
+        for spec in plan.inputs:
+            if spec.rule is rule:
+                paths.update(dict.fromkeys(spec.fields))
+    return tuple(paths)

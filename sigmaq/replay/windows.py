@@ -1,0 +1,312 @@
+"""Window search for correlations: which spans of one group's samples satisfy a condition.
+
+Pure functions over samples already grouped and sorted by time; no Sigma objects here
+(``correlate.py`` builds the samples). Two window modes (``WindowMode``):
+
+* sliding, monotone conditions (``gt``/``gte`` on event_count, value_count, value_sum,
+  temporal, temporal_ordered: adding a sample can only help): every sample anchors a
+  candidate window ``[t_i, t_i + span]`` (both ends inclusive). The earliest satisfying
+  window is reported whole; the search resumes with the first sample after its end, so
+  reported windows never overlap (no alert flood), and every burst that satisfies the
+  condition lies at least partly inside a reported window.
+* sliding, other conditions (``lt``/``lte``/``eq``/``neq``, and value_avg/value_median):
+  the group's timeline is cut into consecutive windows, each starting at the first
+  sample after the previous one (``[t_first, t_first + span]``); each is judged once.
+  Anchoring at every sample would report the shrinking tail of every burst as "fewer
+  than N events", which no reader of ``lt`` means.
+* tumbling: fixed buckets ``[k*span, (k+1)*span)`` aligned to the Unix epoch (UTC), as
+  Splunk ``bin _time span=`` and ES|QL ``DATE_TRUNC`` compute them; every non-empty
+  satisfying bucket is reported.
+
+A window holds only observed samples: a group with no sample has no window (as a SIEM
+``stats``/``STATS ... BY`` produces no row for it), so ``lt``/``lte`` judge the count of
+what a window did contain (Sigma correlation spec, "Condition").
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import statistics
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sigmaq.model import WindowMode
+
+Metric = float | int | None
+Predicate = Callable[[Metric], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One input of a correlation within one group.
+
+    ``time``: epoch seconds; ``slot``: index of the referenced rule it came from;
+    ``seq``: arrival order (tie-break); ``values``: the normalised values it contributes
+    (distinct keys for value_count, numbers for value_sum/avg/median, empty otherwise);
+    ``payload``: opaque back-reference for the caller (the occurrence).
+    """
+
+    time: float
+    slot: int
+    seq: int
+    values: tuple[Hashable, ...]
+    payload: Any
+
+    @property
+    def order_key(self) -> tuple[float, int, int]:
+        """Sort key: time, then rule slot (same-second events count as in order), then arrival."""
+        return (self.time, self.slot, self.seq)
+
+
+class Aggregator(Protocol):
+    """Incremental metric over the samples currently inside a window."""
+
+    def add(self, sample: Sample) -> None: ...
+
+    def remove(self, sample: Sample) -> None: ...
+
+    def value(self) -> Metric: ...
+
+
+class EventCount:
+    """Number of samples (event_count)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, sample: Sample) -> None:
+        self.count += 1
+
+    def remove(self, sample: Sample) -> None:
+        self.count -= 1
+
+    def value(self) -> Metric:
+        return self.count
+
+
+class DistinctCount:
+    """Number of distinct values (value_count; temporal counts distinct rule slots)."""
+
+    def __init__(self, *, slots: bool = False) -> None:
+        self.counter: Counter[Hashable] = Counter()
+        self.slots = slots
+
+    def _keys(self, sample: Sample) -> tuple[Hashable, ...]:
+        return (sample.slot,) if self.slots else sample.values
+
+    def add(self, sample: Sample) -> None:
+        for key in self._keys(sample):
+            self.counter[key] += 1
+
+    def remove(self, sample: Sample) -> None:
+        for key in self._keys(sample):
+            left = self.counter[key] - 1
+            if left:
+                self.counter[key] = left
+            else:
+                del self.counter[key]
+
+    def value(self) -> Metric:
+        return len(self.counter)
+
+
+class NumericSum:
+    """Sum (value_sum) or mean (value_avg) of the numeric values; None when there are none."""
+
+    def __init__(self, *, mean: bool = False) -> None:
+        self.total = 0.0
+        self.count = 0
+        self.mean = mean
+
+    def add(self, sample: Sample) -> None:
+        for number in sample.values:
+            self.total += float(number)  # type: ignore[arg-type]
+            self.count += 1
+
+    def remove(self, sample: Sample) -> None:
+        for number in sample.values:
+            self.total -= float(number)  # type: ignore[arg-type]
+            self.count -= 1
+
+    def value(self) -> Metric:
+        if not self.count:
+            return None
+        return self.total / self.count if self.mean else self.total
+
+
+class NumericMedian:
+    """Median of the numeric values (value_median); None when there are none."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def add(self, sample: Sample) -> None:
+        for number in sample.values:
+            bisect.insort(self.values, float(number))  # type: ignore[arg-type]
+
+    def remove(self, sample: Sample) -> None:
+        for number in sample.values:
+            del self.values[bisect.bisect_left(self.values, float(number))]  # type: ignore[arg-type]
+
+    def value(self) -> Metric:
+        return statistics.median(self.values) if self.values else None
+
+
+class OrderedSlots:
+    """Longest run of referenced rules seen in their listed order (temporal_ordered).
+
+    The metric is the length of the longest strictly increasing subsequence of rule
+    slots in time order: 3 of 3 rules means "A, then B, then C" happened in the window.
+    """
+
+    def __init__(self) -> None:
+        self.slots: deque[int] = deque()
+
+    def add(self, sample: Sample) -> None:
+        self.slots.append(sample.slot)
+
+    def remove(self, sample: Sample) -> None:
+        self.slots.popleft()
+
+    def value(self) -> Metric:
+        tails: list[int] = []
+        for slot in self.slots:
+            index = bisect.bisect_left(tails, slot)
+            if index == len(tails):
+                tails.append(slot)
+            else:
+                tails[index] = slot
+        return len(tails)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowHit:
+    """A reported window: ``samples`` in time order, its ``metric``, ``trigger`` time.
+
+    ``trigger`` (epoch seconds) is when the condition became true: for monotone
+    conditions the first sample at which the window prefix satisfied it, otherwise the
+    window's last sample (the verdict needs the whole window). Chained correlations use
+    it as the time of this occurrence.
+    """
+
+    samples: tuple[Sample, ...]
+    metric: Metric
+    trigger: float
+
+
+def find_windows(
+    samples: Sequence[Sample],
+    *,
+    span: float,
+    mode: WindowMode,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+    monotone: bool,
+) -> list[WindowHit]:
+    """Windows of ``samples`` (one group, any order) that satisfy ``predicate``.
+
+    ``span`` is the timespan in seconds (> 0). ``monotone`` says the metric can only grow
+    as samples are added and the predicate is a lower-bound test (``gt``/``gte``): it
+    selects the anchored search and lets ``trigger`` be the first satisfying prefix.
+    Returns hits in time order.
+    """
+    ordered = sorted(samples, key=lambda s: s.order_key)
+    if mode is WindowMode.TUMBLING:
+        return _tumbling(ordered, span, make_aggregator, predicate, monotone)
+    return _sliding(ordered, span, make_aggregator, predicate, monotone)
+
+
+def _sliding(
+    ordered: Sequence[Sample],
+    span: float,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+    monotone: bool,
+) -> list[WindowHit]:
+    if not monotone:
+        return _partition(ordered, span, make_aggregator, predicate)
+    hits: list[WindowHit] = []
+    count = len(ordered)
+    start = end = 0  # the aggregator holds ordered[start:end]
+    aggregator = make_aggregator()
+    while start < count:
+        limit = ordered[start].time + span
+        while end < count and ordered[end].time <= limit:
+            aggregator.add(ordered[end])
+            end += 1
+        metric = aggregator.value()
+        if predicate(metric):
+            window = tuple(ordered[start:end])
+            hits.append(_hit(window, metric, make_aggregator, predicate, monotone))
+            start = end  # resume after the reported window
+            aggregator = make_aggregator()
+            continue
+        aggregator.remove(ordered[start])
+        start += 1
+    return hits
+
+
+def _partition(
+    ordered: Sequence[Sample],
+    span: float,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+) -> list[WindowHit]:
+    hits: list[WindowHit] = []
+    count = len(ordered)
+    start = 0
+    while start < count:
+        limit = ordered[start].time + span
+        end = start
+        aggregator = make_aggregator()
+        while end < count and ordered[end].time <= limit:
+            aggregator.add(ordered[end])
+            end += 1
+        metric = aggregator.value()
+        if predicate(metric):
+            hits.append(_hit(tuple(ordered[start:end]), metric, make_aggregator, predicate, False))
+        start = end
+    return hits
+
+
+def _tumbling(
+    ordered: Sequence[Sample],
+    span: float,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+    monotone: bool,
+) -> list[WindowHit]:
+    buckets: dict[int, list[Sample]] = {}
+    for sample in ordered:
+        buckets.setdefault(math.floor(sample.time / span), []).append(sample)
+    hits: list[WindowHit] = []
+    for bucket in sorted(buckets):
+        window = tuple(buckets[bucket])
+        aggregator = make_aggregator()
+        for sample in window:
+            aggregator.add(sample)
+        metric = aggregator.value()
+        if predicate(metric):
+            hits.append(_hit(window, metric, make_aggregator, predicate, monotone))
+    return hits
+
+
+def _hit(
+    window: tuple[Sample, ...],
+    metric: Metric,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+    monotone: bool,
+) -> WindowHit:
+    trigger = window[-1].time
+    if monotone:
+        prefix = make_aggregator()
+        for sample in window:
+            prefix.add(sample)
+            if predicate(prefix.value()):
+                trigger = sample.time
+                break
+    return WindowHit(window, metric, trigger)
