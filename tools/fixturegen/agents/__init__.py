@@ -18,7 +18,7 @@ from ..common.output import FIXTURES, ROOT, fixture_path
 from .containment_iam import iam_fixtures
 from .containment_q import q_fixtures
 from .containment_trail import trail_fixtures
-from .q_agent import q_agent
+from .q_agent import agent_wipe_patterns, q_agent_specific
 from .q_apps import q_apps
 from .q_chat_apps import q_chat_apps
 from .q_connect import q_connect
@@ -26,12 +26,12 @@ from .q_developer import q_developer
 from .records import Fixtures, render
 
 COMPONENTS: dict[str, tuple[Callable[[], Fixtures], ...]] = {
-    "q_agent": (q_agent,),
+    "q_agent": (q_agent_specific,),
     "q_apps": (q_apps,),
     "q_developer": (q_developer,),
     "q_connect": (q_connect,),
     "q_chat_apps": (q_chat_apps,),
-    "containment": (q_fixtures, iam_fixtures, trail_fixtures),
+    "containment": (q_fixtures, iam_fixtures, trail_fixtures, agent_wipe_patterns),
 }
 ROOTS = tuple(FIXTURES / component for component in COMPONENTS)
 

@@ -307,3 +307,27 @@ def q_agent() -> Fixtures:
             ),
         },
     }
+
+
+# AQ-22 detects the wiper *pattern* with or without the Amazon Q user agent (the
+# execute_bash era left no marker), so these rules also fire on non-Q destruction:
+# they live in the containment component, whose real-data matches are judged one by one.
+AGENT_WIPE_PATTERN_RULES = frozenset(
+    {
+        "Destructive AWS API Call",
+        "Cloud Discovery Call",
+        "Agent Wipe Across Multiple Accounts From One Source",
+        "Burst Of Destructive AWS API Calls From One Source",
+        "Cloud Discovery Followed By Destruction",
+    }
+)
+
+
+def q_agent_specific() -> Fixtures:
+    """Fixtures of the rules keyed on Amazon Q markers (component ``q_agent``)."""
+    return {t: f for t, f in q_agent().items() if t not in AGENT_WIPE_PATTERN_RULES}
+
+
+def agent_wipe_patterns() -> Fixtures:
+    """Fixtures of the marker-free AQ-22 pattern rules (component ``containment``)."""
+    return {t: f for t, f in q_agent().items() if t in AGENT_WIPE_PATTERN_RULES}
