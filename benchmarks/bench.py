@@ -1,0 +1,121 @@
+"""Run every benchmark once in its own process; report events/s and peak RSS.
+
+Each measurement is a fresh process started with ``subprocess.Popen`` and reaped
+with ``os.wait4``, whose rusage gives its wall time (measured here) and peak RSS
+(``ru_maxrss``: the process or its largest waited-for child, i.e. per process, so a
+worker pool reports its biggest member). Events/s = records / whole-process wall time
+(start-up and rule loading included). The SQLite and DuckDB methods run on the first
+``--subset`` files and are scaled linearly (stated in the output).
+
+Usage: python benchmarks/bench.py [--corpus DIR] [--subset FILES] [--out results.json]
+Build the corpus first: python benchmarks/make_corpus.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PY = sys.executable
+SIGMAQ = str(Path(PY).with_name("sigmaq"))
+# glibc: keep large per-file buffers instead of mapping/unmapping them (TOOLCHAIN.md "Speed")
+MALLOC_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+    "MALLOC_TRIM_THRESHOLD_": str(1 << 31),
+    "MALLOC_TOP_PAD_": str(1 << 28),
+}
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    full_env = {**os.environ, **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=full_env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    result: dict[str, Any] = {
+        "wall": wall,
+        "max_rss_mb": usage.ru_maxrss / 1024,
+        "rc": proc.returncode,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+    }
+    lines = stdout.strip().splitlines()
+    if lines and lines[-1].startswith("{"):
+        result.update(orjson.loads(lines[-1]))
+    result["stderr_tail"] = stderr.strip().splitlines()[-2:]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/sigmaq-benchmarks/corpus"))
+    parser.add_argument("--subset", type=int, default=34, help="files for SQLite/DuckDB runs")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/sigmaq-benchmarks/results.json"))
+    parser.add_argument("--only", nargs="*", help="run only these named benchmarks")
+    args = parser.parse_args()
+    corpus = str(args.corpus)
+    rules = str(REPO / "rules")
+    hunt = [
+        SIGMAQ,
+        "hunt",
+        corpus,
+        "--rules",
+        rules,
+        "--format",
+        "ndjson",
+        "-o",
+        "/dev/null",
+        "--no-progress",
+    ]
+    runs: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "parse_raw": ([PY, str(HERE / "parse_only.py"), "raw", corpus], None),
+        "parse_readers": ([PY, str(HERE / "parse_only.py"), "readers", corpus], None),
+        "parse_readers_malloc": ([PY, str(HERE / "parse_only.py"), "readers", corpus], MALLOC_ENV),
+        "hunt_j1": (hunt, None),
+        "hunt_j1_malloc": (hunt, MALLOC_ENV),
+        "hunt_j2_malloc": ([*hunt, "-j", "2"], MALLOC_ENV),
+        "sqlite_subset": (
+            [PY, str(HERE / "sqlite_method.py"), corpus, str(args.subset), rules],
+            None,
+        ),
+        "duckdb_subset": (
+            [PY, str(HERE / "duckdb_method.py"), corpus, str(args.subset), rules, "2"],
+            None,
+        ),
+        "duckdb_full": ([PY, str(HERE / "duckdb_method.py"), corpus, "100000", rules, "2"], None),
+    }
+    results: dict[str, Any] = {}
+    records = 1_000_000
+    for name, (cmd, env) in runs.items():
+        if args.only and name not in args.only:
+            continue
+        result = measure(cmd, env)
+        records_here = result.get("records", records)
+        result["events_per_s"] = records_here / result["wall"]
+        results[name] = result
+        print(
+            f"{name:22s} {records_here:>9,} rec {result['wall']:8.2f} s "
+            f"{result['events_per_s']:>10,.0f} ev/s {result['max_rss_mb']:8.0f} MB "
+            f"rc={result['rc']} {result.get('stderr_tail', '')[-1:]}",
+            flush=True,
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+
+
+if __name__ == "__main__":
+    main()

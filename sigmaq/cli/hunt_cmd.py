@@ -1,0 +1,215 @@
+"""``sigmaq hunt PATH...``: run the rule pack over CloudTrail files and folders.
+
+Wiring and rendering only; the work is ``sigmaq.hunt``. Findings go to stdout (or
+``-o``), diagnostics, progress and the summary to stderr. Exit 0 when the hunt ran
+(with or without findings), 1 when an input file, record or rule could not be read
+(after everything else was read), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sigmaq.hunt import HuntResult, ProgressCallback
+
+LEVELS = ("informational", "low", "medium", "high", "critical")
+
+
+class Timestamp(click.ParamType[datetime]):
+    """An ISO 8601 date or date-time (``2024-05-01``, ``2024-05-01T12:00:00Z``); UTC if
+    no zone is given."""
+
+    name = "timestamp"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or time", param, ctx)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@click.command(name="hunt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Rule files or folders (default: the project's rules/).",
+)
+@click.option("--since", type=Timestamp(), help="Only events at or after this time (ISO 8601).")
+@click.option("--until", type=Timestamp(), help="Only events at or before this time (ISO 8601).")
+@click.option("--min-level", type=click.Choice(LEVELS), help="Only rules of this level or above.")
+@click.option(
+    "--rule",
+    "rule_patterns",
+    multiple=True,
+    metavar="GLOB_OR_ID",
+    help="Only these rules: id, title, correlation name or file stem; globs allowed. Repeatable.",
+)
+@click.option(
+    "--window",
+    type=click.Choice(["sliding", "tumbling"]),
+    default="sliding",
+    show_default=True,
+    help="Correlation windows: sliding (Sigma) or tumbling (as Splunk/ES|QL bucket them).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "ndjson", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write findings here."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes over files (0 = one per CPU).",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar (it is off when not a TTY).")
+def hunt(
+    paths: tuple[Path, ...],
+    rule_paths: tuple[Path, ...],
+    since: datetime | None,
+    until: datetime | None,
+    min_level: str | None,
+    rule_patterns: tuple[str, ...],
+    window: str,
+    output_format: str,
+    output: Path | None,
+    jobs: int,
+    no_progress: bool,
+) -> None:
+    """Run the rule pack over CloudTrail archives (files or folders) and report findings.
+
+    Reads S3 delivery files, JSON arrays, NDJSON, EventBridge events and CloudTrail
+    Lake results, gzip-compressed or not; digest files are skipped.
+    """
+    import os
+
+    from rich.console import Console
+
+    from sigmaq.errors import ConfigError, SigmaqError
+    from sigmaq.hunt import HuntOptions, default_rules_dir, select_rules
+    from sigmaq.hunt import hunt as run_hunt
+    from sigmaq.loader import load_rules
+    from sigmaq.model import Level, WindowMode
+
+    err = Console(stderr=True, highlight=False)
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    try:
+        sources = list(rule_paths) or [default_rules_dir(Path.cwd())]
+    except ConfigError as error:
+        raise click.UsageError(error.message) from error
+    loaded = load_rules(sources)
+    for load_error in loaded.errors:
+        err.print(f"[red]rule error[/red] {load_error}", markup=True, soft_wrap=True)
+    try:
+        chosen = select_rules(loaded.rules, rule_patterns, Level.parse(min_level))
+    except ConfigError as error:
+        raise click.UsageError(error.message) from error
+    if not chosen:
+        raise click.UsageError("no rules to hunt with (check --rules, --rule and --min-level)")
+    options = HuntOptions(
+        since=since,
+        until=until,
+        window=WindowMode(window),
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    show_progress = not no_progress and sys.stderr.isatty()
+    try:
+        if show_progress:
+            result = _hunt_with_progress(paths, [r.rule for r in chosen], options, err)
+        else:
+            result = run_hunt(paths, [r.rule for r in chosen], options)
+    except SigmaqError as error:
+        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        sys.exit(1)
+    _write_findings(result, output_format, output)
+    from sigmaq.hunt_output import summary_lines
+
+    for line in summary_lines(result):
+        err.print(line, markup=False, soft_wrap=True)
+    sys.exit(1 if result.stats.failed or loaded.errors else 0)
+
+
+def _hunt_with_progress(
+    paths: tuple[Path, ...], rules: list[Any], options: Any, err: Console
+) -> HuntResult:
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from sigmaq.hunt import hunt as run_hunt
+    from sigmaq.hunt import scan
+
+    plan = scan(paths)
+    columns = (
+        TextColumn("hunting {task.fields[files]}/" + str(plan.files) + " files"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("hunt", total=plan.bytes or None, files=0)
+        done = 0
+
+        def advance(_path: Path, size: int) -> None:
+            nonlocal done
+            done += 1
+            bar.update(task, advance=size, files=done)
+
+        callback: ProgressCallback = advance
+        return run_hunt(paths, rules, options, progress=callback)
+
+
+def _write_findings(result: HuntResult, output_format: str, output: Path | None) -> None:
+    from sigmaq import hunt_output
+
+    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if output_format == "ndjson":
+            hunt_output.write_ndjson(result.findings, handle)
+        elif output_format == "json":
+            hunt_output.write_json(result, handle)
+        elif output_format == "csv":
+            hunt_output.write_csv(result.findings, handle)
+        else:
+            console = _table_console(handle, to_file=output is not None)
+            hunt_output.write_table(result, console)
+    finally:
+        if output:
+            handle.close()
+
+
+def _table_console(handle: Any, *, to_file: bool) -> Console:
+    from rich.console import Console
+
+    # Not a terminal (a file or a pipe): wide enough that rows do not wrap, no colour.
+    if to_file or not getattr(handle, "isatty", lambda: False)():
+        return Console(file=handle, width=200, no_color=True, highlight=False)
+    return Console(file=handle, highlight=False)

@@ -1,0 +1,542 @@
+"""Stream the rule pack over CloudTrail archives and collect findings (``sigmaq hunt``).
+
+One pass over the input: files are read one at a time (``replay.readers``), each record
+is fed to a ``ReplayEngine`` (which dispatches by eventSource/eventName), and
+correlation findings are computed at the end, so files may come in any time order.
+
+With ``jobs > 1`` files are shared out to worker processes (files are independent).
+Each worker runs the single-event rules and sends back their findings plus the few
+records that match a base rule of a correlation; the parent feeds those records to
+one engine holding the correlations and collects its correlation findings, so
+correlation windows span files handled by different workers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule, SigmaRuleBase
+
+from sigmaq.errors import ConfigError
+from sigmaq.layout import find_project_root
+from sigmaq.loader import LoadedRule
+from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.replay.readers import ReadStats, iter_paths, read_file
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+
+
+class Engine(Protocol):
+    """What hunt needs of ``sigmaq.replay.engine.ReplayEngine``."""
+
+    def feed(self, event: Mapping[str, Any], ref: EventRef) -> list[Finding]: ...
+
+    def finish(self) -> list[Finding]: ...
+
+
+EngineFactory = Callable[[Sequence[SigmaRuleBase], WindowMode], Engine]
+
+
+def default_engine_factory(rules: Sequence[SigmaRuleBase], window: WindowMode) -> Engine:
+    """A ``ReplayEngine`` over ``rules`` in which every rule emits (``emit_all``).
+
+    Hunt applies ``generate: false`` itself (``RuleRoles``) because it needs the matches
+    of silenced base rules to enrich correlation findings without evaluating them twice.
+    Imported late: it compiles pySigma rules.
+    """
+    from sigmaq.replay.engine import ReplayEngine
+
+    return ReplayEngine(rules, window=window, emit_all=True)
+
+
+# --- rule selection -------------------------------------------------------------------
+
+
+def default_rules_dir(cwd: Path) -> Path:
+    """The ``rules/`` folder to hunt with when ``--rules`` is not given.
+
+    The project at or above ``cwd`` (``layout.find_project_root``), else the ``rules/``
+    beside the installed package (an editable or source install). Raises ConfigError
+    when neither exists.
+    """
+    root = find_project_root(cwd)
+    if root is not None:
+        return root / "rules"
+    beside_package = Path(__file__).resolve().parent.parent / "rules"
+    if beside_package.is_dir():
+        return beside_package
+    raise ConfigError("no rules/ folder found here or beside the sigmaq package; use --rules")
+
+
+def rule_key(rule: SigmaRuleBase) -> str:
+    """The id a finding carries for ``rule``: its ``id``, else its title."""
+    return str(rule.id) if rule.id is not None else str(rule.title)
+
+
+def _rule_names(loaded: LoadedRule) -> list[str]:
+    names = [rule_key(loaded.rule), str(loaded.rule.title), loaded.path.stem, str(loaded.path)]
+    name = getattr(loaded.rule, "name", None)
+    if name:
+        names.append(str(name))
+    return names
+
+
+def select_rules(
+    loaded: Sequence[LoadedRule],
+    patterns: Sequence[str] = (),
+    min_level: Level | None = None,
+) -> list[LoadedRule]:
+    """The rules to report on.
+
+    ``patterns``: rule ids, titles, correlation names, file stems or paths, each an
+    exact value or a shell glob (case-insensitive); empty means every rule. A pattern
+    that matches no rule raises ConfigError (a typo must not hunt with nothing).
+    ``min_level``: drop rules below this Sigma level (rules without a level are kept
+    only when no minimum is given).
+    """
+    selected = list(loaded)
+    if patterns:
+        chosen: list[LoadedRule] = []
+        for pattern in patterns:
+            lowered = pattern.lower()
+            hits = [
+                rule
+                for rule in loaded
+                if any(fnmatch.fnmatchcase(n.lower(), lowered) for n in _rule_names(rule))
+            ]
+            if not hits:
+                raise ConfigError(f"--rule {pattern!r} matches no rule")
+            chosen.extend(hit for hit in hits if hit not in chosen)
+        selected = chosen
+    if min_level is not None:
+        selected = [
+            rule
+            for rule in selected
+            if (level := Level.parse(rule.rule.level)) is not None and level.rank >= min_level.rank
+        ]
+    return selected
+
+
+def _references(rule: SigmaCorrelationRule) -> list[SigmaRuleBase]:
+    # Extended conditions list their rules in referenced_rules (as the engine reads them).
+    references = rule.referenced_rules or rule.rules or []
+    return [ref.rule for ref in references if getattr(ref, "rule", None) is not None]
+
+
+def correlation_bases(rule: SigmaRuleBase) -> list[SigmaRule]:
+    """The single-event rules a correlation rests on (through nested correlations);
+    ``[rule]`` for a single-event rule."""
+    if isinstance(rule, SigmaRule):
+        return [rule]
+    bases: list[SigmaRule] = []
+    if isinstance(rule, SigmaCorrelationRule):
+        for target in _references(rule):
+            bases.extend(base for base in correlation_bases(target) if base not in bases)
+    return bases
+
+
+def expand_rules(rules: Sequence[SigmaRuleBase]) -> list[SigmaRuleBase]:
+    """``rules`` plus every rule their correlations refer to (each once)."""
+    ordered: list[SigmaRuleBase] = []
+    pending = list(rules)
+    while pending:
+        rule = pending.pop(0)
+        if any(rule is seen for seen in ordered):
+            continue
+        ordered.append(rule)
+        if isinstance(rule, SigmaCorrelationRule):
+            pending.extend(_references(rule))
+    return ordered
+
+
+@dataclass(frozen=True)
+class RuleRoles:
+    """Rule ids by role in one hunt.
+
+    ``wanted``: reported; ``bases``: single-event rules some correlation rests on (their
+    matches are kept for enrichment); ``silenced``: rules a ``generate: false``
+    correlation refers to, which report nothing of their own (Sigma correlation
+    specification, "generate"; pySigma ``resolve_rule_references``).
+    """
+
+    wanted: frozenset[str]
+    bases: frozenset[str]
+    silenced: frozenset[str]
+
+    @classmethod
+    def of(cls, rules: Sequence[SigmaRuleBase]) -> RuleRoles:
+        everything = expand_rules(rules)
+        bases: set[str] = set()
+        silenced: set[str] = set()
+        for rule in everything:
+            if isinstance(rule, SigmaCorrelationRule):
+                bases.update(rule_key(base) for base in correlation_bases(rule))
+                if not rule.generate:
+                    silenced.update(rule_key(target) for target in _references(rule))
+        return cls(
+            wanted=frozenset(rule_key(rule) for rule in rules),
+            bases=frozenset(bases),
+            silenced=frozenset(silenced),
+        )
+
+    def reports(self, rule_id: str) -> bool:
+        return rule_id in self.wanted and rule_id not in self.silenced
+
+
+# --- findings with enrichments -----------------------------------------------------
+
+
+def principal_of(event: Mapping[str, Any]) -> str | None:
+    """Who acted: ``userIdentity.arn``, else ``principalId``, ``invokedBy`` or ``type``."""
+    identity = event.get("userIdentity")
+    if not isinstance(identity, dict):
+        return None
+    for key in ("arn", "principalId", "invokedBy", "type"):
+        value = identity.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def source_address_of(event: Mapping[str, Any]) -> str | None:
+    """``sourceIPAddress`` (an IP, or a service name such as ``q.amazonaws.com``)."""
+    value = event.get("sourceIPAddress")
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class HuntFinding:
+    """A finding plus who acted and from where (distinct values, in event order)."""
+
+    finding: Finding
+    principals: tuple[str, ...] = ()
+    source_addresses: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, int]:
+        first = self.finding.first_seen.isoformat() if self.finding.first_seen else ""
+        ref = self.finding.events[0] if self.finding.events else None
+        return (
+            first,
+            self.finding.rule_title,
+            ref.source if ref else "",
+            ref.position if ref else 0,
+        )
+
+
+Enrichment = tuple[str | None, str | None]
+
+
+def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def enrich(finding: Finding, index: Mapping[tuple[str, int], Enrichment]) -> HuntFinding:
+    """Attach the principals and source addresses of ``finding``'s events from ``index``."""
+    found = [index.get((ref.source, ref.position), (None, None)) for ref in finding.events]
+    return HuntFinding(
+        finding,
+        principals=_distinct(p for p, _ in found),
+        source_addresses=_distinct(a for _, a in found),
+    )
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HuntOptions:
+    """``since``/``until``: keep events with ``since <= eventTime <= until`` (tz-aware;
+    with either set, events without a valid eventTime are left out and counted).
+    ``jobs``: worker processes (1 = in process)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    window: WindowMode = WindowMode.SLIDING
+    jobs: int = 1
+
+    def keeps(self, ref: EventRef) -> bool:
+        if self.since is None and self.until is None:
+            return True
+        moment = ref.event_time
+        if moment is None:
+            return False
+        if self.since is not None and moment < self.since:
+            return False
+        return not (self.until is not None and moment > self.until)
+
+
+@dataclass
+class HuntResult:
+    """What a hunt produced: findings (sorted by first seen), read counters, timings."""
+
+    findings: list[HuntFinding] = field(default_factory=list)
+    stats: ReadStats = field(default_factory=ReadStats)
+    rules: int = 0
+    events_evaluated: int = 0
+    filtered_out: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.stats.records_read / self.elapsed if self.elapsed > 0 else 0.0
+
+    def by_level(self) -> dict[str, int]:
+        """Finding counts per level name (``none`` for rules without a level)."""
+        counts: dict[str, int] = {}
+        for item in self.findings:
+            name = item.finding.level.value if item.finding.level else "none"
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """Files and bytes a hunt will read (for a progress bar); computed without keeping paths."""
+
+    files: int
+    bytes: int
+
+
+def scan(paths: Sequence[Path | str]) -> ScanPlan:
+    """Count the files ``iter_paths`` would yield and their total size on disk."""
+    files = size = 0
+    for path in iter_paths(paths, ReadStats()):
+        files += 1
+        size += _file_size(path)
+    return ScanPlan(files, size)
+
+
+ProgressCallback = Callable[[Path, int], None]
+"""Called after each file with its path and its size on disk (bytes)."""
+
+
+def hunt(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    options: HuntOptions | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    engine_factory: EngineFactory = default_engine_factory,
+) -> HuntResult:
+    """Run ``rules`` over every CloudTrail record under ``paths``.
+
+    ``rules``: the rules to report on (correlations may be among them; the rules they
+    refer to are evaluated too but only reported when also in ``rules`` and not
+    silenced by ``generate: false``). ``engine_factory`` must build an engine in which
+    every rule emits. Never raises for bad input files: they are counted in
+    ``result.stats``. Raises ReplayError (from the engine) for a rule feature the
+    engine does not implement.
+    """
+    options = options or HuntOptions()
+    started = time.perf_counter()
+    roles = RuleRoles.of(rules)
+    result = HuntResult(rules=len(rules))
+    if options.jobs > 1:
+        findings = _hunt_parallel(paths, rules, roles, options, result, progress)
+    else:
+        findings = _hunt_serial(paths, rules, roles, options, result, progress, engine_factory)
+    result.findings = sorted(findings, key=lambda f: f.sort_key)
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _enrichment(event: Mapping[str, Any]) -> Enrichment:
+    return principal_of(event), source_address_of(event)
+
+
+Index = dict[tuple[str, int], Enrichment]
+
+
+def _feed(
+    engine: Engine,
+    event: Record,
+    ref: EventRef,
+    roles: RuleRoles,
+    index: Index,
+    findings: list[HuntFinding],
+) -> bool:
+    """Feed one event; keep reported findings; True when a correlation base rule matched."""
+    matched = engine.feed(event, ref)
+    if not matched:
+        return False
+    enrichment = _enrichment(event)
+    here = {(ref.source, ref.position): enrichment}
+    is_base = False
+    for finding in matched:
+        if finding.rule_id in roles.bases:
+            is_base = True
+        if roles.reports(finding.rule_id):
+            findings.append(enrich(finding, here))
+    if is_base:
+        index[(ref.source, ref.position)] = enrichment
+    return is_base
+
+
+def _hunt_serial(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    roles: RuleRoles,
+    options: HuntOptions,
+    result: HuntResult,
+    progress: ProgressCallback | None,
+    engine_factory: EngineFactory,
+) -> list[HuntFinding]:
+    engine = engine_factory(rules, options.window)
+    index: Index = {}
+    findings: list[HuntFinding] = []
+    stats = result.stats
+    timed = options.since is not None or options.until is not None
+    for path in iter_paths(paths, stats):
+        for event, ref in read_file(path, stats):
+            if timed and not options.keeps(ref):
+                result.filtered_out += 1
+                continue
+            result.events_evaluated += 1
+            _feed(engine, event, ref, roles, index, findings)
+        if progress is not None:
+            progress(path, _file_size(path))
+    findings.extend(enrich(f, index) for f in engine.finish() if roles.reports(f.rule_id))
+    return findings
+
+
+# --- worker processes ------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+@dataclass
+class _FileResult:
+    path: str
+    stats: ReadStats
+    filtered_out: int
+    evaluated: int
+    findings: list[HuntFinding]
+    shipped: list[tuple[Record, EventRef]]
+
+
+# Top-level keys the parent needs besides the rules' own fields (dispatch, dedup, time,
+# enrichment).
+_SHIPPED_ALWAYS = ("eventSource", "eventName", "eventID", "eventTime", "userIdentity")
+
+
+def shipped_keys(rules: Sequence[SigmaRuleBase]) -> frozenset[str] | None:
+    """Top-level record keys the parent's correlations need, or None for all of them.
+
+    The union of the first segment of every field path the correlations' base rules
+    read, their group-by/aliased fields, and ``_SHIPPED_ALWAYS``. None when a base rule
+    has a keyword detection (it reads the whole record).
+    """
+    from sigmaq.replay.compile import compile_rule
+
+    keys = set(_SHIPPED_ALWAYS) | {"sourceIPAddress"}
+    for rule in expand_rules(rules):
+        if isinstance(rule, SigmaCorrelationRule):
+            for name in [*(rule.group_by or []), *_correlation_fields(rule)]:
+                keys.add(str(name).split(".", 1)[0])
+            for base in correlation_bases(rule):
+                fields = compile_rule(base).fields
+                if fields is None:
+                    return None
+                keys.update(path.split(".", 1)[0] for path in fields)
+    return frozenset(keys)
+
+
+def _correlation_fields(rule: SigmaCorrelationRule) -> list[str]:
+    fields: list[str] = []
+    condition_field = getattr(rule.condition, "fieldref", None)
+    if isinstance(condition_field, list):
+        fields.extend(str(name) for name in condition_field)
+    elif condition_field:
+        fields.append(str(condition_field))
+    for alias in getattr(rule.aliases, "aliases", {}).values():
+        fields.extend(str(name) for name in getattr(alias, "mapping", {}).values())
+    return fields
+
+
+def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
+    # Single-event rules only: correlations run in the parent, over the shipped events.
+    everything = expand_rules(rules)
+    single = [rule for rule in everything if not isinstance(rule, SigmaCorrelationRule)]
+    _WORKER["engine"] = default_engine_factory(single, options.window)
+    _WORKER["roles"] = roles
+    _WORKER["options"] = options
+    _WORKER["keys"] = shipped_keys(rules)
+
+
+def _worker_file(path: str) -> _FileResult:
+    engine: Engine = _WORKER["engine"]
+    roles: RuleRoles = _WORKER["roles"]
+    options: HuntOptions = _WORKER["options"]
+    keys: frozenset[str] | None = _WORKER["keys"]
+    out = _FileResult(path, ReadStats(), 0, 0, [], [])
+    index: Index = {}
+    timed = options.since is not None or options.until is not None
+    for event, ref in read_file(Path(path), out.stats):
+        if timed and not options.keeps(ref):
+            out.filtered_out += 1
+            continue
+        out.evaluated += 1
+        if _feed(engine, event, ref, roles, index, out.findings):
+            # Only what the correlations read crosses the process boundary.
+            kept = event if keys is None else {k: v for k, v in event.items() if k in keys}
+            out.shipped.append((kept, ref))
+    return out
+
+
+def _hunt_parallel(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    roles: RuleRoles,
+    options: HuntOptions,
+    result: HuntResult,
+    progress: ProgressCallback | None,
+) -> list[HuntFinding]:
+    # fork: workers inherit the parsed rules instead of unpickling pySigma objects.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
+    parent = default_engine_factory(rules, options.window) if has_correlations else None
+    index: Index = {}
+    findings: list[HuntFinding] = []
+    stats = result.stats
+    jobs = max(1, min(options.jobs, os.cpu_count() or 1))
+    files = (str(path) for path in iter_paths(paths, stats))
+    with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
+        for part in pool.imap(_worker_file, files, chunksize=4):
+            stats.merge(part.stats)
+            result.filtered_out += part.filtered_out
+            result.events_evaluated += part.evaluated
+            findings.extend(part.findings)
+            for event, ref in part.shipped:
+                index[(ref.source, ref.position)] = _enrichment(event)
+                if parent is not None:
+                    parent.feed(event, ref)  # single-event findings came from the workers
+            if progress is not None:
+                progress(Path(part.path), _file_size(Path(part.path)))
+    if parent is not None:
+        findings.extend(
+            enrich(f, index)
+            for f in parent.finish()
+            if f.kind is FindingKind.CORRELATION and roles.reports(f.rule_id)
+        )
+    return findings

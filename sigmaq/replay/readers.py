@@ -1,0 +1,407 @@
+"""Stream CloudTrail records out of files and folders, counting everything that is not one.
+
+Supported inputs (any of them gzip-compressed, detected by the gzip magic bytes, not
+the name; concatenated gzip members are read in turn):
+
+- an S3 delivery file ``{"Records": [...]}`` (``AWSLogs/<account>/CloudTrail/<region>/…
+  .json.gz``), a JSON array of records, or a single record;
+- NDJSON / JSON Lines: one record, delivery envelope or EventBridge event per line
+  (blank lines ignored; ``\\r\\n`` accepted);
+- Amazon EventBridge events for CloudTrail (``detail-type`` ``… via CloudTrail``);
+- CloudTrail Lake query results: the ``GetQueryResults`` response
+  (``{"QueryResultRows": ...}``, as saved by ``aws cloudtrail get-query-results``) and the
+  ``result_N.csv.gz`` files a query saves to S3 (header row, one event per row);
+- digest files and Lake sign files are skipped and counted (``skipped_digest``).
+
+What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
+``records_read``, ``skipped_digest``, ``skipped_no_event_name`` or ``malformed``. A file
+that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON, invalid
+UTF-8) counts in ``unreadable_files``; a file holding no record (zero bytes, ``[]``,
+``{"Records": []}``) in ``empty_files`` with a warning. Every problem names its path
+(and line for NDJSON and CSV). Reading always goes on with the next item or file.
+
+``EventRef.position`` is the 0-based record index in the file (index in ``Records``, in
+the array, or CSV/``QueryResultRows`` data row), or the 1-based line for NDJSON (every
+record of an envelope on one line shares that line). ``EventRef.event_time`` is the
+parsed ``eventTime`` (ISO 8601; ``Z`` or an offset; a time without zone is taken as
+UTC); absent or unparsable gives None, counted in ``invalid_event_time`` (the record is
+still read: single-event rules do not need a time, correlations ignore such events).
+
+Memory: files are read one at a time and each is decoded whole (a 100 MB file costs
+its decompressed size plus its Python objects while it is being read; NDJSON and
+CSV keep only the raw text plus one record decoded at a time). Nothing is kept across
+files except counters and at most ``MAX_PROBLEMS`` problem messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sigmaq.model import EventRef
+from sigmaq.replay.shapes import ItemKind, Outcome, classify_item, lake_value
+
+log = logging.getLogger(__name__)
+
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+# Suffixes read when walking a folder (explicitly named files are always read).
+DATA_SUFFIXES = (".json", ".gz", ".jsonl", ".ndjson", ".log", ".cloudtrail", ".csv")
+CSV_SUFFIXES = (".csv", ".csv.gz")
+MAX_PROBLEMS = 1000
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """One input problem: ``path``, 1-based ``line`` (NDJSON/CSV) or None, ``message``.
+
+    ``warning`` is True for things that lose no record (an empty file).
+    """
+
+    path: str
+    line: int | None
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+@dataclass
+class ReadStats:
+    """Counters of one read (mutable: the readers add to it as they go).
+
+    Invariant: ``records_seen == records_read + skipped_digest + skipped_no_event_name
+    + malformed``. ``files`` counts files opened (readable or not); ``ignored_files``
+    counts files skipped in folders because of their suffix; ``problems`` keeps the
+    first ``MAX_PROBLEMS`` problems, ``problems_dropped`` counts the rest.
+    """
+
+    files: int = 0
+    unreadable_files: int = 0
+    empty_files: int = 0
+    ignored_files: int = 0
+    records_read: int = 0
+    skipped_digest: int = 0
+    skipped_no_event_name: int = 0
+    malformed: int = 0
+    invalid_event_time: int = 0
+    bytes_read: int = 0
+    problems: list[ReadProblem] = field(default_factory=list)
+    problems_dropped: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_digest + self.skipped_no_event_name
+
+    @property
+    def records_seen(self) -> int:
+        return self.records_read + self.skipped + self.malformed
+
+    @property
+    def failed(self) -> bool:
+        """True when some input could not be read (a file or a record was lost)."""
+        return self.unreadable_files > 0 or self.malformed > 0
+
+    def add_problem(
+        self, path: str, line: int | None, message: str, *, warning: bool = False
+    ) -> None:
+        """Record a problem (kept up to ``MAX_PROBLEMS``); logged at debug level only,
+        since callers report ``problems`` themselves."""
+        problem = ReadProblem(path, line, message, warning)
+        log.debug("%s", problem)
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.problems_dropped += 1
+
+    def merge(self, other: ReadStats) -> None:
+        """Add ``other``'s counters and problems to this one (for worker processes)."""
+        for name in (
+            "files",
+            "unreadable_files",
+            "empty_files",
+            "ignored_files",
+            "records_read",
+            "skipped_digest",
+            "skipped_no_event_name",
+            "malformed",
+            "invalid_event_time",
+            "bytes_read",
+            "problems_dropped",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for problem in other.problems:
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(problem)
+            else:
+                self.problems_dropped += 1
+
+
+def parse_event_time(value: Any) -> datetime | None:
+    """``eventTime`` as a tz-aware UTC datetime, or None when absent or not ISO 8601."""
+    if type(value) is not str:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadStats) -> EventRef:
+    event_id = record.get("eventID")
+    event_time = parse_event_time(record.get("eventTime"))
+    if event_time is None:
+        stats.invalid_event_time += 1
+    return EventRef(
+        source=source,
+        position=position,
+        event_id=event_id if type(event_id) is str else None,
+        event_time=event_time,
+    )
+
+
+def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
+    """Files named in ``paths``, and data files found recursively in folders.
+
+    Folders are walked in sorted order (so ``AWSLogs/<acct>/CloudTrail/<region>/<y>/<m>/<d>``
+    comes out in time order), lazily, one folder listing at a time. Hidden entries
+    (``.name``) are not visited; files whose suffix is not in ``DATA_SUFFIXES`` are
+    counted in ``ignored_files``. A path that does not exist counts as unreadable.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path, stats)
+        elif path.exists():
+            yield path
+        else:
+            stats.unreadable_files += 1
+            stats.add_problem(str(path), None, "no such file or directory")
+
+
+def _walk(folder: Path, stats: ReadStats) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(DATA_SUFFIXES):
+                yield Path(root, name)
+            else:
+                stats.ignored_files += 1
+
+
+def iter_records(
+    paths: Iterable[Path | str], stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    """Every CloudTrail record under ``paths`` with its ``EventRef``, file by file."""
+    for path in iter_paths(paths, stats):
+        yield from read_file(path, stats)
+
+
+def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    """Every CloudTrail record in one file (any supported shape), counting the rest.
+
+    Never raises for bad content: problems go to ``stats`` (see module docstring).
+    """
+    source = str(path)
+    stats.files += 1
+    try:
+        data = decompress(path.read_bytes())
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        stats.unreadable_files += 1
+        stats.add_problem(source, None, f"cannot read: {err}")
+        return
+    stats.bytes_read += len(data)
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    seen_before = stats.records_seen
+    unreadable_before = stats.unreadable_files
+    problems_before = len(stats.problems) + stats.problems_dropped
+    if data.strip():
+        if path.name.lower().endswith(CSV_SUFFIXES):
+            yield from _read_csv(data, source, stats)
+        else:
+            yield from _read_json(data, source, stats)
+    if stats.records_seen == seen_before and stats.unreadable_files == unreadable_before:
+        stats.empty_files += 1
+        if len(stats.problems) + stats.problems_dropped == problems_before:
+            message = "no records in file" if data.strip() else "empty file"
+            stats.add_problem(source, None, message, warning=True)
+
+
+def decompress(data: bytes) -> bytes:
+    """``data`` gunzipped when it starts with the gzip magic, else unchanged.
+
+    Concatenated members are all read. Raises EOFError for a truncated stream and
+    zlib.error/ValueError for a corrupt one.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    parts = []
+    while data:
+        decoder = zlib.decompressobj(wbits=31)
+        parts.append(decoder.decompress(data))
+        if not decoder.eof:
+            raise EOFError("truncated gzip stream (compressed file ended early)")
+        data = decoder.unused_data.lstrip(b"\x00")
+        if data and not data.startswith(GZIP_MAGIC):
+            raise ValueError("trailing garbage after gzip stream")
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _read_json(
+    data: bytes, source: str, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as err:
+        if _looks_like_ndjson(data):
+            yield from _read_ndjson(data, source, stats)
+        else:
+            stats.unreadable_files += 1
+            stats.add_problem(source, None, f"invalid JSON: {err}")
+        return
+    del data
+    if isinstance(value, dict) and type(value.get("Records")) is list and "eventName" not in value:
+        records = value["Records"]
+        if not records:
+            stats.add_problem(source, None, "empty Records list", warning=True)
+            return
+        yield from _read_items(records, source, stats)
+    elif isinstance(value, list):
+        yield from _read_items(value, source, stats)
+    else:
+        # A single record, EventBridge event or Lake response: position = outcome index.
+        for index, outcome in enumerate(classify_item(value)):
+            yield from _count_outcomes((outcome,), source, index, None, stats)
+
+
+def _read_items(
+    items: list[Any], source: str, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    # Hot loop: the common case (a dict with a string eventName) skips classify_item.
+    for index, item in enumerate(items):
+        if type(item) is dict:
+            name = item.get("eventName")
+            if type(name) is str and name:
+                stats.records_read += 1
+                yield item, _event_ref(source, index, item, stats)
+                continue
+        yield from _count_outcomes(classify_item(item, 1), source, index, None, stats)
+
+
+def _count_outcomes(
+    outcomes: Iterable[Outcome], source: str, position: int, line: int | None, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    for kind, payload in outcomes:
+        if kind is ItemKind.RECORD:
+            stats.records_read += 1
+            yield payload, _event_ref(source, position, payload, stats)
+        elif kind is ItemKind.DIGEST:
+            stats.skipped_digest += 1
+        elif kind is ItemKind.NO_EVENT_NAME:
+            stats.skipped_no_event_name += 1
+        elif kind is ItemKind.EMPTY:
+            stats.add_problem(source, line, str(payload), warning=True)
+        else:
+            stats.malformed += 1
+            where = "" if line is not None else f"record {position}: "
+            stats.add_problem(source, line, f"{where}{payload}")
+
+
+def _looks_like_ndjson(data: bytes) -> bool:
+    """True when one of the first three non-blank lines is a JSON object on its own."""
+    checked = 0
+    for raw in data.split(b"\n", 64)[:64]:
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            if isinstance(orjson.loads(line), dict):
+                return True
+        except orjson.JSONDecodeError:
+            pass
+        checked += 1
+        if checked == 3:
+            break
+    return False
+
+
+def _read_ndjson(
+    data: bytes, source: str, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as err:
+            stats.malformed += 1
+            stats.add_problem(source, number, f"invalid JSON: {err}")
+            continue
+        if type(item) is dict:
+            name = item.get("eventName")
+            if type(name) is str and name:
+                stats.records_read += 1
+                yield item, _event_ref(source, number, item, stats)
+                continue
+        yield from _count_outcomes(classify_item(item), source, number, number, stats)
+
+
+def _read_csv(
+    data: bytes, source: str, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    """CloudTrail Lake ``result_N.csv(.gz)``: a header row, then one event per row.
+
+    Empty cells are left out (CSV cannot tell empty from null). Cell text is decoded
+    by ``shapes.lake_value``.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        stats.unreadable_files += 1
+        stats.add_problem(source, None, f"cannot read: not UTF-8 text ({err})")
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    index = 0
+    try:
+        for row in reader:
+            if header is None:
+                if row and not row[0].startswith("#"):
+                    header = [column.strip() for column in row]
+                continue
+            if not row:
+                continue
+            line = reader.line_num
+            if len(row) > len(header):
+                stats.malformed += 1
+                stats.add_problem(source, line, "row has more cells than the header")
+            else:
+                record = {
+                    column: lake_value(column, cell)
+                    for column, cell in zip(header, row, strict=False)
+                    if cell != ""
+                }
+                yield from _count_outcomes(classify_item(record), source, index, line, stats)
+            index += 1
+    except csv.Error as err:
+        stats.unreadable_files += 1
+        stats.add_problem(source, reader.line_num, f"invalid CSV: {err}")

@@ -1,0 +1,264 @@
+"""``sigmaq.hunt``: findings, correlations across files, selection, time range, workers."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from sigmaq.errors import ConfigError
+from sigmaq.hunt import (
+    HuntOptions,
+    HuntResult,
+    default_rules_dir,
+    hunt,
+    principal_of,
+    select_rules,
+    source_address_of,
+)
+from sigmaq.loader import LoadedRule, load_rules
+from sigmaq.model import FindingKind, Level
+
+RULES = """\
+title: Q Business application deleted
+id: 0b6f4c55-8d1e-4d55-9f5e-000000000001
+name: qbusiness_app_deleted
+status: test
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: qbusiness.amazonaws.com, eventName: DeleteApplication}
+  condition: sel
+level: high
+---
+title: Q Business chat denied
+id: 0b6f4c55-8d1e-4d55-9f5e-000000000002
+name: qbusiness_chat_denied
+status: test
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: qbusiness.amazonaws.com, eventName: ChatSync, errorCode: AccessDenied}
+  condition: sel
+level: low
+---
+title: Q Business chat denied burst
+id: 0b6f4c55-8d1e-4d55-9f5e-000000000003
+status: test
+correlation:
+  type: event_count
+  rules: [qbusiness_chat_denied]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {gte: 3}
+level: medium
+"""
+ALICE = "arn:aws:iam::123456789012:user/alice"
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def event(name: str, minute: float, n: int, *, arn: str = ALICE, **extra: Any) -> dict[str, Any]:
+    return {
+        "eventVersion": "1.08",
+        "eventTime": (T0 + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z"),
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": name,
+        "eventID": f"evt-{n}",
+        "sourceIPAddress": "198.51.100.7",
+        "userIdentity": {"type": "IAMUser", "arn": arn},
+        **extra,
+    }
+
+
+def denied(minute: float, n: int, **kw: Any) -> dict[str, Any]:
+    return event("ChatSync", minute, n, errorCode="AccessDenied", **kw)
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> list[LoadedRule]:
+    path = tmp_path / "rules" / "q_business" / "rules.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(RULES)
+    loaded = load_rules([path])
+    assert loaded.errors == []
+    return loaded.rules
+
+
+def write_delivery(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(orjson.dumps({"Records": records})))
+    return path
+
+
+def run(paths: list[Path], rules: list[LoadedRule], **options: Any) -> HuntResult:
+    return hunt(paths, [r.rule for r in rules], HuntOptions(**options))
+
+
+def summary(result: HuntResult) -> list[tuple[str, str, tuple[str | None, ...]]]:
+    return [
+        (f.finding.rule_title, f.finding.kind.value, tuple(r.event_id for r in f.finding.events))
+        for f in result.findings
+    ]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """Two files; the denied burst spans both, and the later file sorts first by name."""
+    data = tmp_path / "data"
+    write_delivery(
+        data / "a_late.json.gz", [denied(5, 3), denied(6, 4), event("DeleteApplication", 7, 5)]
+    )
+    write_delivery(
+        data / "b_early.json.gz", [denied(1, 1), denied(2, 2), event("ListApplications", 3, 6)]
+    )
+    return data
+
+
+def test_single_event_and_correlation_findings_across_files(
+    rules: list[LoadedRule], corpus: Path
+) -> None:
+    result = run([corpus], rules)
+    assert summary(result) == [
+        ("Q Business chat denied burst", "correlation", ("evt-1", "evt-2", "evt-3", "evt-4")),
+        ("Q Business application deleted", "event", ("evt-5",)),
+    ]
+    burst = result.findings[0]
+    assert burst.finding.group == {"userIdentity.arn": ALICE}
+    assert burst.finding.first_seen == T0 + timedelta(minutes=1)
+    assert burst.principals == (ALICE,)
+    assert burst.source_addresses == ("198.51.100.7",)
+    assert result.stats.records_read == 6
+    assert result.events_evaluated == 6
+    assert result.by_level() == {"medium": 1, "high": 1}
+
+
+def test_base_rule_of_a_correlation_is_silenced_by_generate_false(
+    rules: list[LoadedRule], corpus: Path
+) -> None:
+    titles = {f.finding.rule_title for f in run([corpus], rules).findings}
+    assert "Q Business chat denied" not in titles
+    only_base = select_rules(rules, ["qbusiness_chat_denied"])
+    result = run([corpus], only_base)
+    assert [f.finding.kind for f in result.findings] == [FindingKind.EVENT] * 4
+
+
+def test_file_order_does_not_change_findings(rules: list[LoadedRule], corpus: Path) -> None:
+    forward = run(sorted(corpus.iterdir()), rules)
+    backward = run(sorted(corpus.iterdir(), reverse=True), rules)
+    assert summary(forward) == summary(backward)
+
+
+def test_two_workers_give_the_same_findings(rules: list[LoadedRule], corpus: Path) -> None:
+    serial = run([corpus], rules)
+    parallel = run([corpus], rules, jobs=2)
+    assert summary(parallel) == summary(serial)
+    assert [f.principals for f in parallel.findings] == [f.principals for f in serial.findings]
+    assert parallel.stats.records_read == serial.stats.records_read == 6
+    assert parallel.stats.files == 2
+
+
+def test_since_until_leave_events_out_and_count_them(rules: list[LoadedRule], corpus: Path) -> None:
+    result = run([corpus], rules, since=T0 + timedelta(minutes=2), until=T0 + timedelta(minutes=6))
+    # kept: evt-2 (2m), evt-6 (3m), evt-3 (5m), evt-4 (6m); left out: evt-1 (1m), evt-5 (7m)
+    assert summary(result) == [
+        ("Q Business chat denied burst", "correlation", ("evt-2", "evt-3", "evt-4"))
+    ]
+    assert (result.filtered_out, result.events_evaluated) == (2, 4)
+
+
+def test_progress_callback_is_called_once_per_file(rules: list[LoadedRule], corpus: Path) -> None:
+    seen: list[tuple[str, int]] = []
+    hunt([corpus], [r.rule for r in rules], progress=lambda p, size: seen.append((p.name, size)))
+    assert [name for name, _ in seen] == ["a_late.json.gz", "b_early.json.gz"]
+    assert all(size > 0 for _, size in seen)
+
+
+def test_bad_inputs_are_counted_and_the_run_finishes(
+    rules: list[LoadedRule], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    write_delivery(data / "good.json.gz", [event("DeleteApplication", 1, 1)])
+    (data / "truncated.json.gz").write_bytes(gzip.compress(b'{"Records": []}' * 100)[:30])
+    (data / "invalid.json").write_text('{"Records": [')
+    (data / "other.json").write_text('{"hello": "world"}')
+    (data / "empty.json").write_text("")
+    (data / "empty_records.json").write_text('{"Records": []}')
+    odd = [
+        event("DeleteApplication", 2, 2, userIdentity="root", sourceIPAddress=7),
+        {**event("DeleteApplication", 3, 3), "eventSource": ["qbusiness.amazonaws.com"]},
+        {**event("DeleteApplication", 4, 4), "eventTime": 12, "eventID": None},
+    ]
+    write_delivery(data / "odd_types.json.gz", odd)
+    result = run([data], rules)
+    stats = result.stats
+    assert stats.files == 7
+    assert (stats.unreadable_files, stats.empty_files, stats.malformed) == (2, 2, 1)
+    assert stats.records_read == 4
+    assert stats.records_seen == stats.records_read + stats.skipped + stats.malformed
+    assert {Path(p.path).name for p in stats.problems if not p.warning} == {
+        "truncated.json.gz",
+        "invalid.json",
+        "other.json",
+    }
+    deleted = [f for f in result.findings if f.finding.rule_title.endswith("deleted")]
+    # eventSource as a list matches by any element (DESIGN.md section 4); no eventTime sorts first
+    assert [f.finding.events[0].event_id for f in deleted] == [None, "evt-1", "evt-2", "evt-3"]
+    assert deleted[2].principals == () and deleted[2].source_addresses == ()
+    assert stats.failed
+
+
+def test_select_rules_by_id_title_glob_name_and_level(rules: list[LoadedRule]) -> None:
+    def titles(chosen: list[LoadedRule]) -> list[str]:
+        return [str(r.rule.title) for r in chosen]
+
+    assert titles(select_rules(rules, ["0b6f4c55-8d1e-4d55-9f5e-000000000001"])) == [
+        "Q Business application deleted"
+    ]
+    assert titles(select_rules(rules, ["*BURST"])) == ["Q Business chat denied burst"]
+    assert titles(select_rules(rules, ["qbusiness_chat_denied"])) == ["Q Business chat denied"]
+    assert len(select_rules(rules, ["rules"])) == 3  # file stem
+    assert titles(select_rules(rules, min_level=Level.MEDIUM)) == [
+        "Q Business application deleted",
+        "Q Business chat denied burst",
+    ]
+    with pytest.raises(ConfigError, match="matches no rule"):
+        select_rules(rules, ["no-such-rule"])
+
+
+def test_correlation_selected_alone_still_evaluates_its_base_rule(
+    rules: list[LoadedRule], corpus: Path
+) -> None:
+    result = run([corpus], select_rules(rules, ["*burst"]))
+    assert summary(result) == [
+        ("Q Business chat denied burst", "correlation", ("evt-1", "evt-2", "evt-3", "evt-4"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [
+        ({"arn": ALICE, "principalId": "AIDA"}, ALICE),
+        ({"arn": "", "principalId": "AIDAEXAMPLE"}, "AIDAEXAMPLE"),
+        ({"type": "AWSService", "invokedBy": "q.amazonaws.com"}, "q.amazonaws.com"),
+        ({"type": "Root"}, "Root"),
+        ("root", None),
+        (None, None),
+    ],
+)
+def test_principal_of(identity: Any, expected: str | None) -> None:
+    assert principal_of({"userIdentity": identity}) == expected
+
+
+def test_source_address_of() -> None:
+    assert source_address_of({"sourceIPAddress": "q.amazonaws.com"}) == "q.amazonaws.com"
+    assert source_address_of({"sourceIPAddress": ["192.0.2.1"]}) is None
+    assert source_address_of({}) is None
+
+
+def test_default_rules_dir_prefers_the_project(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "sub").mkdir()
+    assert default_rules_dir(tmp_path / "sub") == tmp_path / "rules"

@@ -1,0 +1,176 @@
+"""``sigmaq hunt``: output formats, exit codes, usage errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+
+from sigmaq.cli import main
+
+RULE = """\
+title: Q Developer agent deleted a bucket
+id: 5d0c7b0e-3a52-4c1c-8a51-000000000010
+status: test
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel:
+    eventSource: s3.amazonaws.com
+    eventName: DeleteBucket
+    userIdentity.invokedBy: q.amazonaws.com
+  condition: sel
+level: high
+"""
+ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com"
+
+
+def record(n: int, name: str = "DeleteBucket") -> dict[str, Any]:
+    return {
+        "eventVersion": "1.09",
+        "eventTime": f"2024-05-01T12:0{n}:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": name,
+        "eventID": f"evt-{n}",
+        "sourceIPAddress": "q.amazonaws.com",
+        "userIdentity": {"type": "AssumedRole", "arn": ARN, "invokedBy": "q.amazonaws.com"},
+    }
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Path, Path]:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULE)
+    data = tmp_path / "trail.json"
+    data.write_bytes(orjson.dumps({"Records": [record(1), record(2, "ListBuckets"), record(3)]}))
+    return rules, data
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["hunt", *map(str, args)])
+
+
+def test_ndjson_has_one_object_per_finding_with_required_keys(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, "--format", "ndjson", data)
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [line["event_ids"] for line in lines] == [["evt-1"], ["evt-3"]]
+    first = lines[0]
+    assert first["rule_id"] == "5d0c7b0e-3a52-4c1c-8a51-000000000010"
+    assert first["rule_title"] == "Q Developer agent deleted a bucket"
+    assert first["level"] == "high"
+    assert first["group"] is None
+    assert first["first_seen"] == first["last_seen"] == "2024-05-01T12:01:00Z"
+    assert first["files"] == [str(data)]
+    assert first["principals"] == [ARN]
+    assert first["source_addresses"] == ["q.amazonaws.com"]
+    assert first["events"] == [
+        {
+            "file": str(data),
+            "position": 0,
+            "event_id": "evt-1",
+            "event_time": "2024-05-01T12:01:00Z",
+        }
+    ]
+    assert "records read 3" in result.stderr
+    assert "findings 2 (high 2)" in result.stderr
+
+
+def test_json_format_has_findings_and_summary(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, "--format", "json", data)
+    assert result.exit_code == 0
+    document = orjson.loads(result.stdout)
+    assert len(document["findings"]) == 2
+    assert document["summary"]["records_read"] == 3
+    assert document["summary"]["findings_by_level"] == {"high": 2}
+
+
+def test_csv_format_to_a_file(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, data = setup
+    out = tmp_path / "out.csv"
+    result = invoke("--rules", rules, "--format", "csv", "-o", out, data)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [row["event_ids"] for row in rows] == ["evt-1", "evt-3"]
+    assert rows[0]["principals"] == ARN
+    assert rows[0]["group"] == ""
+
+
+def test_table_is_the_default(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, "--no-progress", data)
+    assert result.exit_code == 0
+    assert "Q Developer agent deleted a bucket" in result.stdout
+    assert "2 findings" in result.stdout
+
+
+def test_no_findings_is_exit_zero(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, _ = setup
+    quiet = tmp_path / "quiet.json"
+    quiet.write_bytes(orjson.dumps(record(1, "ListBuckets")))
+    result = invoke("--rules", rules, quiet)
+    assert result.exit_code == 0
+    assert "no findings" in result.stdout
+
+
+def test_unreadable_input_is_exit_one_after_reading_the_rest(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    rules, data = setup
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"Records": [')
+    result = invoke("--rules", rules, "--format", "ndjson", broken, data)
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2
+    assert f"{broken}: invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--rule", "no-such-rule"],
+        ["--since", "not-a-time"],
+        ["--since", "2024-05-02", "--until", "2024-05-01"],
+        ["--format", "xml"],
+        ["--window", "hopping"],
+    ],
+)
+def test_usage_errors_exit_two(setup: tuple[Path, Path], args: list[str]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, *args, data)
+    assert result.exit_code == 2, result.output
+
+
+def test_missing_input_path_is_a_usage_error(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, _ = setup
+    assert invoke("--rules", rules, tmp_path / "nope.json").exit_code == 2
+
+
+def test_min_level_above_every_rule_is_a_usage_error(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, "--min-level", "critical", data)
+    assert result.exit_code == 2
+    assert "no rules to hunt with" in result.output
+
+
+def test_since_filters_events(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    result = invoke("--rules", rules, "--format", "ndjson", "--since", "2024-05-01T12:02:00Z", data)
+    assert result.exit_code == 0
+    assert [orjson.loads(x)["event_ids"] for x in result.stdout.splitlines()] == [["evt-3"]]
+    assert "outside time range 1" in result.stderr
+
+
+def test_jobs_option_gives_the_same_output(setup: tuple[Path, Path]) -> None:
+    rules, data = setup
+    serial = invoke("--rules", rules, "--format", "ndjson", data)
+    parallel = invoke("--rules", rules, "--format", "ndjson", "-j", "2", data)
+    assert parallel.exit_code == 0
+    assert parallel.stdout == serial.stdout

@@ -1,0 +1,355 @@
+"""CloudTrail readers: every shape, every kind of bad input, and the counters."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from sigmaq.replay.readers import (
+    MAX_PROBLEMS,
+    ReadProblem,
+    ReadStats,
+    decompress,
+    iter_paths,
+    iter_records,
+    parse_event_time,
+    read_file,
+)
+
+
+def record(name: str = "ListBuckets", **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "eventTime": "2024-05-01T12:00:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": name,
+        "eventID": f"id-{name}",
+        "sourceIPAddress": "192.0.2.10",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/alice"},
+    }
+    base.update(extra)
+    return base
+
+
+def write(path: Path, data: Any, *, gz: bool = False) -> Path:
+    raw = data if isinstance(data, bytes) else orjson.dumps(data)
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    return path
+
+
+def read(path: Path) -> tuple[list[tuple[dict[str, Any], Any]], ReadStats]:
+    stats = ReadStats()
+    items = list(read_file(path, stats))
+    assert stats.records_seen == stats.records_read + stats.skipped + stats.malformed
+    return items, stats
+
+
+def test_delivery_file_positions_times_and_ids(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.json", {"Records": [record("A"), record("B")]})
+    items, stats = read(path)
+    assert [r["eventName"] for r, _ in items] == ["A", "B"]
+    refs = [ref for _, ref in items]
+    assert [ref.position for ref in refs] == [0, 1]
+    assert refs[0].source == str(path)
+    assert refs[0].event_id == "id-A"
+    assert refs[0].event_time == datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert (stats.files, stats.records_read, stats.malformed, stats.problems) == (1, 2, 0, [])
+
+
+def test_gzip_detected_by_magic_bytes_not_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "plain-name.json", {"Records": [record()]}, gz=True)
+    items, stats = read(path)
+    assert len(items) == 1
+    assert stats.bytes_read == len(orjson.dumps({"Records": [record()]}))
+
+
+def test_concatenated_gzip_members_are_all_read(tmp_path: Path) -> None:
+    first = gzip.compress(orjson.dumps(record("A")) + b"\n")
+    second = gzip.compress(orjson.dumps(record("B")) + b"\n")
+    items, stats = read(write(tmp_path / "x.ndjson.gz", first + second))
+    assert [r["eventName"] for r, _ in items] == ["A", "B"]
+    assert stats.unreadable_files == 0
+
+
+def test_json_array_and_single_record(tmp_path: Path) -> None:
+    items, _ = read(write(tmp_path / "arr.json", [record("A"), record("B"), record("C")]))
+    assert [ref.position for _, ref in items] == [0, 1, 2]
+    items, stats = read(write(tmp_path / "one.json", record("Solo")))
+    assert [(r["eventName"], ref.position) for r, ref in items] == [("Solo", 0)]
+    assert stats.records_read == 1
+
+
+def test_ndjson_lines_crlf_blank_lines_and_a_bad_line(tmp_path: Path) -> None:
+    text = (
+        orjson.dumps(record("A"))
+        + b"\r\n\r\n"
+        + b'{"eventName": "B", "eventTime": \n'
+        + orjson.dumps({"Records": [record("C"), record("D")]})
+        + b"\n"
+        + orjson.dumps(record("E"))
+    )
+    items, stats = read(write(tmp_path / "x.log", text))
+    assert [(r["eventName"], ref.position) for r, ref in items] == [
+        ("A", 1),
+        ("C", 4),
+        ("D", 4),
+        ("E", 5),
+    ]
+    assert stats.malformed == 1
+    assert stats.problems[0].line == 3
+    assert stats.problems[0].path == str(tmp_path / "x.log")
+    assert "invalid JSON" in stats.problems[0].message
+
+
+def test_eventbridge_events(tmp_path: Path) -> None:
+    api_call = {
+        "version": "0",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.qbusiness",
+        "detail": record("CreateApplication", eventSource="qbusiness.amazonaws.com"),
+    }
+    finding = {"version": "0", "detail-type": "GuardDuty Finding", "detail": {"id": "x"}}
+    text = orjson.dumps(api_call) + b"\n" + orjson.dumps(finding) + b"\n"
+    items, stats = read(write(tmp_path / "eb.jsonl", text))
+    assert [r["eventName"] for r, _ in items] == ["CreateApplication"]
+    assert stats.malformed == 1
+    assert "GuardDuty Finding" in stats.problems[0].message
+
+
+def test_cloudtrail_lake_query_results_response(tmp_path: Path) -> None:
+    response = {
+        "QueryStatus": "FINISHED",
+        "QueryResultRows": [
+            [
+                {"eventID": "e1"},
+                {"eventName": "Chat"},
+                {"eventTime": "2024-05-01 12:00:00.000"},
+                {"readOnly": "false"},
+                {"requestParameters": '{"applicationId": "app-1"}'},
+            ],
+            [{"eventID": "e2"}, {"eventSource": "qbusiness.amazonaws.com"}],
+            "not a row",
+        ],
+    }
+    items, stats = read(write(tmp_path / "lake.json", response))
+    assert len(items) == 1
+    rec, ref = items[0]
+    assert rec["readOnly"] is False
+    assert rec["requestParameters"] == {"applicationId": "app-1"}
+    assert ref.event_time == datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert ref.position == 0
+    assert (stats.skipped_no_event_name, stats.malformed) == (1, 1)
+
+
+def test_cloudtrail_lake_csv_export(tmp_path: Path) -> None:
+    text = (
+        "eventID,eventName,eventSource,eventTime,errorCode\n"
+        "e1,Chat,qbusiness.amazonaws.com,2024-05-01 12:00:00.000,\n"
+        'e2,"Chat,Sync",qbusiness.amazonaws.com,2024-05-01 12:01:00.000,AccessDenied\n'
+        "e3,too,many,cells,here,extra\n"
+    )
+    path = write(tmp_path / "result_1.csv.gz", text.encode(), gz=True)
+    items, stats = read(path)
+    assert [(r["eventName"], ref.position) for r, ref in items] == [("Chat", 0), ("Chat,Sync", 1)]
+    assert "errorCode" not in items[0][0]  # empty cell = absent
+    assert items[1][0]["errorCode"] == "AccessDenied"
+    assert stats.malformed == 1
+    assert stats.problems[0].line == 4
+
+
+def test_digest_and_lake_sign_files_are_skipped(tmp_path: Path) -> None:
+    digest = {
+        "awsAccountId": "123456789012",
+        "digestStartTime": "2024-05-01T11:00:00Z",
+        "digestS3Bucket": "bucket",
+        "logFiles": [],
+    }
+    sign = {"hashSignature": "00", "files": [{"fileName": "result_1.csv.gz"}]}
+    _, stats = read(write(tmp_path / "digest.json.gz", digest, gz=True))
+    assert (stats.skipped_digest, stats.records_read, stats.problems) == (1, 0, [])
+    _, stats = read(write(tmp_path / "result_sign.json", sign))
+    assert stats.skipped_digest == 1
+    assert stats.empty_files == 0
+
+
+def test_records_without_event_name_are_skipped(tmp_path: Path) -> None:
+    records = [record(), {**record(), "eventName": None}, {**record(), "eventName": ""}]
+    del records[0]["eventName"]
+    _, stats = read(write(tmp_path / "x.json", {"Records": records}))
+    assert (stats.skipped_no_event_name, stats.records_read, stats.malformed) == (3, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (gzip.compress(orjson.dumps({"Records": [record()] * 50}))[:60], "truncated gzip"),
+        (b"\x1f\x8bnot really gzip", "cannot read"),
+        (b'{"Records": [{"eventName": "A"},', "invalid JSON"),
+        (b"\xff\xfe{}", "invalid JSON"),
+    ],
+    ids=["truncated-gz", "corrupt-gz", "truncated-json", "not-utf8"],
+)
+def test_unreadable_files_are_reported_and_reading_goes_on(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    bad = write(tmp_path / "a_bad.json.gz", content)
+    good = write(tmp_path / "b_good.json", {"Records": [record()]})
+    stats = ReadStats()
+    items = list(iter_records([tmp_path], stats))
+    assert len(items) == 1 and items[0][1].source == str(good)
+    assert (stats.files, stats.unreadable_files, stats.records_read) == (2, 1, 1)
+    assert stats.problems[0].path == str(bad)
+    assert message in stats.problems[0].message
+    assert stats.failed
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"hello": "world"}, "not a CloudTrail record"),
+        ({"expected": [{"event": {}}]}, "not a CloudTrail record"),
+        (42, "not a JSON object"),
+        ({"Records": "nope"}, "Records is a str"),
+        ([record(), "text", None, [1]], "not a JSON object"),
+    ],
+    ids=["other-json", "ecs-doc", "scalar", "records-not-list", "array-with-junk"],
+)
+def test_non_cloudtrail_json_is_malformed(tmp_path: Path, data: Any, message: str) -> None:
+    _, stats = read(write(tmp_path / "x.json", data))
+    assert stats.malformed >= 1
+    assert message in stats.problems[0].message
+    assert stats.problems[0].path == str(tmp_path / "x.json")
+    assert not stats.problems[0].warning
+
+
+def test_array_with_junk_counts_each_item(tmp_path: Path) -> None:
+    _, stats = read(write(tmp_path / "x.json", [record(), "text", None, [1]]))
+    assert (stats.records_read, stats.malformed, stats.records_seen) == (1, 3, 4)
+    assert [p.message.split(":")[0] for p in stats.problems] == ["record 1", "record 2", "record 3"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n", "empty file"),
+        (b"[]", "no records"),
+        (b'{"Records": []}', "empty Records"),
+    ],
+    ids=["zero-bytes", "whitespace", "empty-array", "empty-records"],
+)
+def test_empty_files_are_warnings(tmp_path: Path, content: bytes, message: str) -> None:
+    _, stats = read(write(tmp_path / "x.json", content))
+    assert stats.empty_files == 1
+    assert len(stats.problems) == 1 and stats.problems[0].warning
+    assert message in stats.problems[0].message
+    assert not stats.failed
+
+
+def test_wrong_typed_known_fields_do_not_crash(tmp_path: Path) -> None:
+    records = [
+        record("A", eventTime=1714564800, eventID=12345, userIdentity="root"),
+        record("B", eventTime="yesterday", requestParameters=["a"], responseElements="x"),
+        {**record(), "eventName": 7},
+        {**record(), "eventName": ["ListBuckets"]},
+        record("C", eventSource=None, eventTime=None, sourceIPAddress={"ip": "192.0.2.1"}),
+    ]
+    items, stats = read(write(tmp_path / "x.json", {"Records": records}))
+    assert [r["eventName"] for r, _ in items] == ["A", "B", "C"]
+    assert all(ref.event_time is None for _, ref in items)
+    assert items[0][1].event_id is None
+    assert stats.invalid_event_time == 3
+    assert stats.malformed == 2
+    assert "eventName is a int" in stats.problems[0].message
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    items, _ = read(write(tmp_path / "bom.json", b"\xef\xbb\xbf" + orjson.dumps(record())))
+    assert len(items) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-01T12:00:00Z", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        ("2024-05-01T12:00:00.250Z", datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)),
+        ("2024-05-01T14:00:00+02:00", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        ("2024-05-01 12:00:00", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        ("20131102T010628Z", datetime(2013, 11, 2, 1, 6, 28, tzinfo=UTC)),
+        ("Oct 2, 2019 11:12:29 PM", None),
+        ("", None),
+        (None, None),
+        (1714564800, None),
+    ],
+)
+def test_parse_event_time(value: Any, expected: datetime | None) -> None:
+    assert parse_event_time(value) == expected
+
+
+def test_iter_paths_walks_sorted_skips_hidden_and_counts_ignored(tmp_path: Path) -> None:
+    region = tmp_path / "AWSLogs" / "123456789012" / "CloudTrail" / "us-east-1" / "2024" / "05"
+    for day in ("02", "01"):
+        (region / day).mkdir(parents=True)
+        write(region / day / f"f{day}.json.gz", {"Records": [record()]}, gz=True)
+    (tmp_path / "README.md").write_text("docs")
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden" / "x.json", record())
+    write(tmp_path / ".dotfile.json", record())
+    stats = ReadStats()
+    found = list(iter_paths([tmp_path, tmp_path / "missing.json"], stats))
+    assert [p.name for p in found] == ["f01.json.gz", "f02.json.gz"]
+    assert stats.ignored_files == 1
+    assert stats.unreadable_files == 1
+    assert stats.problems == [
+        ReadProblem(str(tmp_path / "missing.json"), None, "no such file or directory")
+    ]
+
+
+def test_explicit_files_are_read_whatever_their_suffix(tmp_path: Path) -> None:
+    path = write(tmp_path / "events.txt", record())
+    stats = ReadStats()
+    assert list(iter_paths([path], stats)) == [path]
+    assert stats.ignored_files == 0
+
+
+def test_decompress_passes_plain_bytes_through() -> None:
+    assert decompress(b'{"a": 1}') == b'{"a": 1}'
+    assert decompress(gzip.compress(b"abc")) == b"abc"
+    with pytest.raises(EOFError):
+        decompress(gzip.compress(b"abc" * 1000)[:20])
+
+
+def test_problem_list_is_capped_but_counts_stay_exact(tmp_path: Path) -> None:
+    lines = b"\n".join([orjson.dumps(record()), *(b"{bad" for _ in range(MAX_PROBLEMS + 5))])
+    _, stats = read(write(tmp_path / "bad.ndjson", lines))
+    assert stats.records_read == 1
+    assert stats.malformed == MAX_PROBLEMS + 5
+    assert len(stats.problems) == MAX_PROBLEMS
+    assert stats.problems_dropped == 5
+
+
+def test_merge_adds_counters_and_problems() -> None:
+    first, second = ReadStats(files=1, records_read=3), ReadStats(files=2, malformed=1)
+    second.add_problem("f.json", 2, "invalid JSON")
+    first.merge(second)
+    assert (first.files, first.records_read, first.malformed) == (3, 3, 1)
+    assert first.problems == [ReadProblem("f.json", 2, "invalid JSON")]
+    assert str(first.problems[0]) == "f.json:2: invalid JSON"
+
+
+@pytest.mark.slow
+def test_a_100_mb_delivery_file_is_read_whole(tmp_path: Path) -> None:
+    padding = "x" * 1000  # ~1.2 KB per record, like real CloudTrail records
+    records = [record(f"E{i}", requestParameters={"pad": padding}) for i in range(85_000)]
+    path = write(tmp_path / "big.json", {"Records": records})
+    del records
+    assert path.stat().st_size > 100_000_000
+    stats = ReadStats()
+    count = sum(1 for _ in read_file(path, stats))
+    assert count == stats.records_read == 85_000
+    assert (stats.malformed, stats.unreadable_files) == (0, 0)
