@@ -65,7 +65,8 @@ class CompiledRule:
     event_sources: frozenset[str] | None
     event_names: frozenset[str] | None
     fields: frozenset[str] | None = None
-    _predicate: Predicate = field(default=lambda event: False, repr=False, compare=False)
+    # required and keyword-only: a CompiledRule cannot exist without its predicate
+    _predicate: Predicate = field(kw_only=True, repr=False, compare=False)
 
     def matches(self, event: Mapping[str, Any]) -> bool:
         """True when ``event`` (one decoded CloudTrail record) satisfies the rule.

@@ -111,7 +111,10 @@ def scalar_text(value: Any) -> str | None:
 @lru_cache(maxsize=8192)
 def _parse_number_text(text: str) -> int | float | None:
     if _INT_RE.fullmatch(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # beyond Python's int-from-text digit limit: read it as a float
+            pass
     if _FLOAT_RE.fullmatch(text):
         number = float(text)
         return number if number not in (float("inf"), float("-inf")) else None

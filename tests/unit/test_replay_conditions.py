@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from typing import Any
 
@@ -128,7 +129,11 @@ KEYWORD_CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("keywords:\n  - 'ev?l'\ncondition: keywords", {"a": "the evel one"}, True),
     ("keywords:\n  - 42\ncondition: keywords", {"n": 1423}, True),
     ("keywords:\n  - 42\ncondition: keywords", {"n": 1432}, False),
-    ("keywords:\n  '|all':\n    - foo\n    - bar\ncondition: keywords", {"x": "foo", "y": "bar"}, True),
+    (
+        "keywords:\n  '|all':\n    - foo\n    - bar\ncondition: keywords",
+        {"x": "foo", "y": "bar"},
+        True,
+    ),
     ("keywords:\n  '|all':\n    - foo\n    - bar\ncondition: keywords", {"x": "foo"}, False),
     ("keywords:\n  '|re': 'ev.l'\ncondition: keywords", {"x": "an evil"}, True),
     ("keywords:\n  '|re': 'ev.l'\ncondition: keywords", {"x": "an EVIL"}, False),
@@ -277,8 +282,11 @@ INDEX_CASES: list[tuple[str, frozenset[str] | None, frozenset[str] | None]] = [
         frozenset({"chat", "chat2"}),
     ),
     ("a:\n  eventName: Chat\nb:\n  x: 1\ncondition:\n  - a\n  - b", None, None),
-    ("sel:\n  eventName|windash: '-x'\ncondition: sel", None, frozenset({"-x", "/x"} | {
-        "\u2013x", "\u2014x", "\u2015x"})),
+    (
+        "sel:\n  eventName|windash: '-x'\ncondition: sel",
+        None,
+        frozenset({"-x", "/x"} | {"\u2013x", "\u2014x", "\u2015x"}),
+    ),
 ]
 
 
@@ -321,7 +329,9 @@ SOURCES = ["q.amazonaws.com", "qbusiness.amazonaws.com", "*.amazonaws.com"]
 @st.composite
 def index_items(draw: st.DrawFn) -> dict[str, Any]:
     field = draw(
-        st.sampled_from(["eventName", "eventName", "eventSource", "eventSource", "userIdentity.type"])
+        st.sampled_from(
+            ["eventName", "eventName", "eventSource", "eventSource", "userIdentity.type"]
+        )
     )
     vocab = NAMES if field != "eventSource" else SOURCES
     # plain values (the indexable kind) are drawn most often
@@ -412,3 +422,65 @@ def test_index_is_sound(detection: str, records: list[dict[str, Any]]) -> None:
             value = record.get(key)
             if bound is not None and isinstance(value, str):
                 assert value.lower() in bound, (detection, record)
+
+
+# --- robustness: odd records never raise ------------------------------------------------------
+
+ALL_FEATURES = """
+sel:
+  eventName|contains: chat
+  eventSource|cased: q.amazonaws.com
+  requestParameters.name|re|i: 'a.b'
+  sourceIPAddress|cidr: [192.0.2.0/24, '2001:db8::/32']
+  count|gt: 5
+  readOnly: true
+  errorCode: null
+  userIdentity.type|exists: true
+  a|fieldref|startswith: b
+  eventTime|hour: 3
+  n: 30
+keywords:
+  - evil
+condition: 1 of them or not sel
+"""
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["192.0.2.1", "2001:db8::1", "2024-01-01T03:00:00Z", "9" * 5000]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["type", "name", "x", "a.b"]), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+FIELD_KEYS = [
+    "eventName",
+    "eventSource",
+    "requestParameters",
+    "sourceIPAddress",
+    "count",
+    "readOnly",
+    "errorCode",
+    "userIdentity",
+    "a",
+    "b",
+    "eventTime",
+    "n",
+]
+
+
+@functools.cache
+def _all_features_rule() -> CompiledRule:
+    return compiled(ALL_FEATURES)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None, database=None)
+@given(record=st.dictionaries(st.sampled_from(FIELD_KEYS), json_values, max_size=8))
+def test_odd_records_never_raise(record: dict[str, Any]) -> None:
+    rule = _all_features_rule()
+    assert rule.matches(record) in (True, False)
+    assert rule.admits(record) in (True, False)

@@ -27,10 +27,12 @@ this file and listed in docs/replay-semantics.md):
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,7 +43,7 @@ from sigma.backends.sqlite import sqliteBackend
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaFeatureNotSupportedByBackendError
 
-from sigmaq.replay import compile_rule
+from sigmaq.replay import compile_rule, resolve
 
 # field -> SQLite column type
 COLUMNS: dict[str, str] = {
@@ -220,7 +222,7 @@ FIXED_CASES: dict[str, str] = {
     "literal % and _ in a LIKE value": "sel:\n  requestParameters.name|contains: '_App%'",
     "escaped wildcards": "sel:\n  requestParameters.name: 'a\\*b\\?c'",
     "literal backslashes": "sel:\n  requestParameters.name|startswith: 'c:\\temp\\'",
-    "quote and bracket": "sel:\n  requestParameters.name|contains: \"'brien [x\"",
+    "quote and bracket": 'sel:\n  requestParameters.name|contains: "\'brien [x"',
     "cased": "sel:\n  eventSource|cased: q.amazonaws.com",
     "cased contains with brackets": "sel:\n  requestParameters.name|contains|cased: '[x]'",
     "all": "sel:\n  eventSource|contains|all: [q, amazonaws]\n  eventName|contains: s",
@@ -276,7 +278,21 @@ VOCAB: dict[str, list[Any]] = {
     "eventSource": ["q.amazonaws.com", "qbusiness.amazonaws.com", "qapps.amazonaws.com"],
     "eventName": ["SendMessage", "StartConversation", "Chat", "ChatSync", "PassRequest"],
     "userIdentity.type": ["AssumedRole", "IAMUser", "Root", "IdentityCenterUser"],
-    "requestParameters.name": ["my-app", "My_App%1", "o'brien", "a*b?c", "C:\\tmp\\x", "[x]y", ""],
+    # some names overlap eventName/userIdentity.type so that |fieldref finds matches
+    "requestParameters.name": [
+        "my-app",
+        "My_App%1",
+        "o'brien",
+        "a*b?c",
+        "C:\\tmp\\x",
+        "[x]y",
+        "",
+        "chat",
+        "ChatSync-2",
+        "x-root",
+        "IAMUser",
+        "q.amazonaws",
+    ],
     "errorCode": ["AccessDenied", "ValidationException", "Throttling", ""],
     "sourceIPAddress": [
         "192.0.2.10",
@@ -381,7 +397,11 @@ def text_item(draw: st.DrawFn, field: str) -> tuple[str, Any]:
     if kind.startswith("re"):
         return f"{field}|{kind}", draw(regex_pattern(field))
     if kind.startswith("fieldref"):
-        return f"{field}|{kind}", draw(st.sampled_from(TEXT_FIELDS))
+        # values shared across these fields make equal/prefix/suffix/substring pairs likely
+        others = ["eventName", "userIdentity.type", "requestParameters.name", "eventSource"]
+        if field != "requestParameters.name":
+            return f"{field}|{kind}", draw(st.sampled_from(["requestParameters.name", field]))
+        return f"{field}|{kind}", draw(st.sampled_from(others))
     if kind == "exists":
         return f"{field}|exists", draw(st.booleans())
     return field, (None if kind == "null" else "")
@@ -389,7 +409,9 @@ def text_item(draw: st.DrawFn, field: str) -> tuple[str, Any]:
 
 @st.composite
 def item(draw: st.DrawFn) -> tuple[str, Any]:
-    field = draw(st.sampled_from([*TEXT_FIELDS, "sourceIPAddress", "readOnly", "eventTime", "count"]))
+    field = draw(
+        st.sampled_from([*TEXT_FIELDS, "sourceIPAddress", "readOnly", "eventTime", "count"])
+    )
     if field in TEXT_FIELDS:
         return draw(text_item(field))
     if field == "sourceIPAddress":
@@ -520,6 +542,45 @@ def test_generated_rules_agree_with_sqlite(
     STATS["seconds"] += time.perf_counter() - started
 
 
+# case variants of a few words: equal-ignoring-case, prefix, suffix and substring pairs abound
+SHARED = ["chat", "Chat", "CHAT", "chatsync", "ChatSync", "SYNC", "", None]
+REF_FIELDS = ["eventName", "userIdentity.type", "requestParameters.name"]
+
+
+@settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    refs=st.lists(
+        st.tuples(
+            st.sampled_from(REF_FIELDS),
+            st.sampled_from(["", "|contains", "|startswith", "|endswith", "|neq"]),
+            st.sampled_from(REF_FIELDS),
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+    negate=st.booleans(),
+    flats=st.lists(
+        st.fixed_dictionaries({f: st.sampled_from([*SHARED, "<absent>"]) for f in REF_FIELDS}),
+        min_size=6,
+        max_size=12,
+    ),
+)
+def test_generated_fieldref_rules_agree_with_sqlite(
+    refs: list[tuple[str, str, str]], negate: bool, flats: list[dict[str, Any]]
+) -> None:
+    """|fieldref over one shared vocabulary, so equal, prefix and substring pairs are common."""
+    sel = {f"{left}|fieldref{mod}": right for left, mod, right in refs}
+    text = rule_text({"sel": sel, "condition": "not sel" if negate else "sel"})
+    records = [nested({k: v for k, v in flat.items() if v != "<absent>"}) for flat in flats]
+    assert replay_matches(text, records) == sqlite_matches(text, records), text
+
+
 def test_generated_cases_are_not_vacuous() -> None:
     """Runs after the property test in file order: the generator must produce real matches."""
     if STATS["rules"] == 0:
@@ -528,6 +589,87 @@ def test_generated_cases_are_not_vacuous() -> None:
     assert STATS["pairs"] >= 2000
     # neither all-match nor no-match: at least 10 % of the pairs match, and not 90 %
     assert 0.1 * STATS["pairs"] < STATS["matches"] < 0.9 * STATS["pairs"], STATS
+
+
+# --- real data: SigmaHQ CloudTrail rules over real records (../shared, read in place) ---------
+
+SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
+EXTERNAL = SHARED_DIR / "data" / "external"
+
+
+def _scalar_columns(record: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted scalar leaves of a real record; lists are left out (no single column)."""
+    out: dict[str, Any] = {}
+    if isinstance(record, dict):
+        for key, value in record.items():
+            out.update(_scalar_columns(value, f"{prefix}{key}."))
+    elif not isinstance(record, list):
+        out[prefix[:-1]] = _sql_value(record)
+    return out
+
+
+def _real_records() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for path in sorted((EXTERNAL / "invictus-ir-aws_dataset" / "CloudTrail").rglob("*.json")):
+        records.extend(json.loads(path.read_text(encoding="utf-8"))["Records"])
+    for path in sorted((EXTERNAL / "stratus-red-team" / "detonation-logs").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        records.extend(data if isinstance(data, list) else data.get("Records", [data]))
+    return [r for r in records if isinstance(r, dict)]
+
+
+@pytest.mark.external
+def test_sigmahq_rules_agree_with_sqlite_on_real_records() -> None:
+    """Every SigmaHQ CloudTrail rule, on the invictus and Stratus records.
+
+    A (rule, record) pair is compared when each field the rule reads is a scalar
+    or absent in that record, spelled with the rule's case (lists have no column,
+    and SQLite column names ignore case).
+    """
+    rules_dir = EXTERNAL / "sigmahq-sigma" / "rules" / "cloud" / "aws" / "cloudtrail"
+    if not rules_dir.is_dir():
+        pytest.skip(f"external data not available at {EXTERNAL}")
+    records = _real_records()
+    flats = [_scalar_columns(r) for r in records]
+    rule_paths = sorted(rules_dir.glob("*.yml"))
+    compiled = [compile_rule(SigmaCollection.from_yaml(p.read_text()).rules[0]) for p in rule_paths]
+    names = {k.lower(): k for f in flats for k in f}
+    for rule in compiled:
+        names.update({f.lower(): f for f in rule.fields or ()})
+    conn = sqlite3.connect(":memory:")
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    cols = ", ".join(f"{_quote(c)} TEXT COLLATE NOCASE" for c in names.values())
+    conn.execute(f"CREATE TABLE logs (row_index INTEGER, {cols})")
+    for index, flat in enumerate(flats):
+        row = {names[k.lower()]: v for k, v in flat.items()}
+        keys = ["row_index", *row]
+        conn.execute(
+            f"INSERT INTO logs ({', '.join(_quote(k) for k in keys)}) "
+            f"VALUES ({', '.join('?' for _ in keys)})",
+            [index, *row.values()],
+        )
+    lower_keys = [{k.lower(): k for k in flat} for flat in flats]
+    compared = matched = 0
+    for path, rule in zip(rule_paths, compiled, strict=True):
+        fields = rule.fields or frozenset()
+        eligible = [
+            i
+            for i, record in enumerate(records)
+            if all(
+                lower_keys[i].get(f.lower(), f) == f
+                and len(resolve(record, f)) == (1 if f in flats[i] else 0)
+                for f in fields
+            )
+        ]
+        oracle: set[int] = set()
+        for query in sqliteBackend().convert(SigmaCollection.from_yaml(path.read_text())):
+            where = query.split(" WHERE ", 1)[1]
+            oracle |= {row[0] for row in conn.execute(f"SELECT row_index FROM logs WHERE {where}")}
+        ours = {i for i in eligible if rule.matches(records[i])}
+        assert ours == oracle & set(eligible), path.name
+        compared += len(eligible)
+        matched += len(ours)
+    assert len(compiled) >= 50 and compared > 100_000 and matched > 100, (compared, matched)
 
 
 # --- documented semantic differences (docs/replay-semantics.md) -------------------------------
@@ -604,3 +746,11 @@ def test_difference_keywords_are_refused_by_the_backend() -> None:
     with pytest.raises(SigmaFeatureNotSupportedByBackendError):
         sqliteBackend().convert(SigmaCollection.from_yaml(text))
     assert replay_matches(text, [{"a": {"b": "so evil"}}, {"a": "good"}]) == {0}
+
+
+def test_difference_field_name_case() -> None:
+    """Replay field names are case-sensitive (JSON keys); SQLite column names are not."""
+    text = HEADER + "detection:\n  sel:\n    eventname: Chat\n  condition: sel\n"
+    records = [{"eventName": "Chat"}]
+    assert replay_matches(text, records) == set()
+    assert sqlite_matches(text, records) == {0}

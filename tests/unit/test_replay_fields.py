@@ -42,7 +42,10 @@ RECORD: dict[str, Any] = {
         ("readOnly", [True]),
         ("userIdentity.type", ["AssumedRole"]),
         ("userIdentity.onBehalfOf.userId", ["u-1"]),
-        ("requestParameters.idc-application-arn", [RECORD["requestParameters"]["idc-application-arn"]]),
+        (
+            "requestParameters.idc-application-arn",
+            [RECORD["requestParameters"]["idc-application-arn"]],
+        ),
         ("requestParameters.durationSeconds", [3600]),
         # a list leaf yields its elements; an empty list yields nothing
         ("requestParameters.tags", []),

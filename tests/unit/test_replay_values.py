@@ -460,7 +460,9 @@ def test_expand_substitutes_placeholder_values_as_alternatives() -> None:
 
 
 def test_expand_inside_a_longer_value_and_with_cased() -> None:
-    rule = compiled(sel("f|expand|cased: 'arn:%Partition%:iam'"), placeholders={"Partition": ["aws"]})
+    rule = compiled(
+        sel("f|expand|cased: 'arn:%Partition%:iam'"), placeholders={"Partition": ["aws"]}
+    )
     assert rule.matches({"f": "arn:aws:iam"}) is True
     assert rule.matches({"f": "ARN:aws:iam"}) is False
 
@@ -556,9 +558,11 @@ def test_timestamp_parts(item: str, value: Any, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("30", 30), ("-2", -2), ("1.5", 1.5), ("3e1", 30.0), (".5", 0.5), ("1e999", None)]
-    + [(" 1", None), ("nan", None), ("inf", None), ("", None), (True, None), (None, None)]
-    + [(7, 7), (2.5, 2.5), ("0x10", None)],
+    [
+        *[("30", 30), ("-2", -2), ("1.5", 1.5), ("3e1", 30.0), (".5", 0.5), ("1e999", None)],
+        *[(" 1", None), ("nan", None), ("inf", None), ("", None), (True, None), (None, None)],
+        *[(7, 7), (2.5, 2.5), ("0x10", None), ("9" * 5000, None), ("1" + "0" * 300, 10**300)],
+    ],
 )
 def test_parse_number(value: Any, expected: Any) -> None:
     assert parse_number(value) == expected
@@ -566,8 +570,10 @@ def test_parse_number(value: Any, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("x", "x"), (True, "true"), (False, "false"), (30, "30"), (1.5, "1.5"), (30.0, "30.0")]
-    + [(None, None), ({}, None), ([], None)],
+    [
+        *[("x", "x"), (True, "true"), (False, "false"), (30, "30"), (1.5, "1.5")],
+        *[(30.0, "30.0"), (None, None), ({}, None), ([], None)],
+    ],
 )
 def test_scalar_text(value: Any, expected: str | None) -> None:
     assert scalar_text(value) == expected
