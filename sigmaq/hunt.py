@@ -17,6 +17,7 @@ import fnmatch
 import logging
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -360,8 +361,22 @@ def _file_size(path: Path) -> int:
         return 0
 
 
+# Distinct (principal, source address) pairs: a large archive has few of them, and every
+# base-rule match keeps one until the correlations run, so they are shared, not copied.
+_ENRICHMENTS: dict[Enrichment, Enrichment] = {}
+
+
 def _enrichment(event: Mapping[str, Any]) -> Enrichment:
-    return principal_of(event), source_address_of(event)
+    pair = (principal_of(event), source_address_of(event))
+    shared = _ENRICHMENTS.get(pair)
+    if shared is None:
+        if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded
+            return pair
+        shared = _ENRICHMENTS[pair] = (
+            sys.intern(pair[0]) if pair[0] else None,
+            sys.intern(pair[1]) if pair[1] else None,
+        )
+    return shared
 
 
 Index = dict[tuple[str, int], Enrichment]

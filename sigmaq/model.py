@@ -55,7 +55,7 @@ class FindingKind(StrEnum):
     CORRELATION = "correlation"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRef:
     """Where one CloudTrail record came from.
 
@@ -70,7 +70,7 @@ class EventRef:
     event_time: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule that fired.
 

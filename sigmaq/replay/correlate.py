@@ -33,7 +33,7 @@ import itertools
 import json
 import math
 import operator
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -112,6 +112,30 @@ class Occurrence:
     seq: int
     refs: tuple[EventRef, ...]
     fields: Mapping[str, Sequence[Any]]
+
+
+class FieldValues(Mapping[str, Sequence[Any]]):
+    """Compact ``Occurrence.fields``: one tuple of values per path, paths shared.
+
+    The engine records hundreds of thousands of base-rule matches on a large archive;
+    a shared path index and tuples of interned strings keep each one small (a dict and
+    lists per match cost about three times as much).
+    """
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: tuple[tuple[Any, ...], ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, path: str) -> Sequence[Any]:
+        return self._values[self._index[path]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 @dataclass(frozen=True)

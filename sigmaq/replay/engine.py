@@ -17,8 +17,9 @@ uses it to replay the baseline once for all rules).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
@@ -31,6 +32,7 @@ from sigmaq.replay.correlate import (
     CorrelationHit,
     CorrelationPlan,
     CorrelationStats,
+    FieldValues,
     Occurrence,
     compile_correlation,
     epoch_seconds,
@@ -65,6 +67,11 @@ class RuleSlot:
     seen_ids: set[str]
     duplicates: int = 0
     untimed: int = 0
+    # Group-by paths of each correlation input fed by this rule; a match lacking a value
+    # for every input is counted in ``ungrouped`` and not stored (it can join no group).
+    group_paths: tuple[tuple[str, ...], ...] = ()
+    ungrouped: int = 0
+    field_index: dict[str, int] = field(default_factory=dict)
 
 
 class RuleIndex:
@@ -189,6 +196,8 @@ class ReplayEngine:
                 record_fields=fields,
                 matches=[],
                 seen_ids=set(),
+                group_paths=_group_paths_for(rule, consumers.get(id(rule), [])),
+                field_index={path: i for i, path in enumerate(fields or ())},
             )
             self.slots.append(slot)
             self._slot_of[id(rule)] = slot
@@ -236,7 +245,17 @@ class ReplayEngine:
                 slot.duplicates += 1
                 return
             slot.seen_ids.add(ref.event_id)
-        fields = {path: compile_path(path).values(event) for path in slot.record_fields or ()}
+        paths = slot.record_fields or ()
+        values = tuple(
+            tuple(_intern(value) for value in compile_path(path).values(event)) for path in paths
+        )
+        fields = FieldValues(slot.field_index, values)
+        if slot.group_paths and all(
+            any(all(value is None for value in fields[path]) for path in group)
+            for group in slot.group_paths
+        ):
+            slot.ungrouped += 1
+            return
         self._seq += 1
         slot.matches.append(Occurrence(epoch_seconds(ref.event_time), self._seq, (ref,), fields))
 
@@ -283,12 +302,29 @@ class ReplayEngine:
         slot = self._slot_of.get(id(rule))
         if slot is not None:
             stats.untimed += slot.untimed
+            stats.missing_group += slot.ungrouped
             return slot.matches
         return produced.get(id(rule), [])
 
     def matches_recorded(self) -> int:
         """Base-rule matches held for correlations (the engine's only growing state)."""
         return sum(len(slot.matches) for slot in self.slots)
+
+
+def _intern(value: Any) -> Any:
+    # Principals, addresses and accounts repeat across matches: share one copy each.
+    return sys.intern(value) if type(value) is str else value
+
+
+def _group_paths_for(
+    rule: SigmaRule, plans: Sequence[CorrelationPlan]
+) -> tuple[tuple[str, ...], ...]:
+    """Group-by paths of every correlation input ``rule`` feeds; () when one input has
+    no group-by (then every match is usable)."""
+    specs = [spec.group_paths for plan in plans for spec in plan.inputs if spec.rule is rule]
+    if not specs or any(not paths for paths in specs):
+        return ()
+    return tuple(specs)
 
 
 def _expand(rules: Iterable[SigmaRuleBase]) -> list[SigmaRuleBase]:

@@ -110,11 +110,33 @@ def _build(path: str) -> FieldPath:
                 return out
             return [value]
     else:
+        # Dotted alternatives per level ("a.b" as one key): when none is present and
+        # no list is met, the plain nested walk is the only resolution, so take it
+        # with flat dict lookups and fall back to the general walk otherwise.
+        alternatives = tuple(tuple(key for key, _ in step[1:]) for step in steps)
+        plain = tuple(zip(segments, alternatives, strict=True))
 
-        def values(event: Mapping[str, Any]) -> list[Any]:
+        def general(event: Mapping[str, Any]) -> list[Any]:
             out: list[Any] = []
             holder[0]._walk(event, 0, out)
             return out
+
+        def values(event: Mapping[str, Any]) -> list[Any]:
+            obj: Any = event
+            for segment, dotted in plain:
+                if type(obj) is not dict:
+                    return general(event)
+                for key in dotted:
+                    if key in obj:
+                        return general(event)
+                obj = obj.get(segment, _MISSING)
+                if obj is _MISSING:
+                    return []
+            if type(obj) is list:
+                out: list[Any] = []
+                _emit(obj, out)
+                return out
+            return [obj]
 
     compiled = FieldPath(path=path, segments=segments, _steps=steps, values=values)
     holder.append(compiled)
