@@ -81,6 +81,25 @@ def _any_leaf(path: FieldPath, matcher: LeafMatcher) -> Predicate:
     return nested
 
 
+def _and_rank(node: object) -> int:
+    """Evaluation order inside an AND: exact values, other field matches, ORs,
+    null/exists tests, NOTs and field references, keywords last."""
+    if isinstance(node, ConditionFieldEqualsValueExpression):
+        value = node.value
+        if isinstance(value, SigmaNull | SigmaExists):
+            return 3
+        if isinstance(value, SigmaFieldReference):
+            return 4
+        return 0 if plain_key(value) is not None else 1
+    if isinstance(node, ConditionAND):
+        return 1
+    if isinstance(node, ConditionOR):
+        return 2
+    if isinstance(node, ConditionNOT):
+        return 4
+    return 5
+
+
 def _in_set(keys: frozenset[str]) -> LeafMatcher:
     def matcher(v: Any) -> bool:
         if type(v) is str:
@@ -156,7 +175,10 @@ class ConditionCompiler:
         if node is None:
             raise ReplayError("condition is empty (does a selector match no detection?)")
         if isinstance(node, ConditionAND):
-            return _all_of([self.compile(arg) for arg in node.args])
+            # AND is commutative and predicates are pure: test the cheap, selective
+            # parts first so most records are rejected after one lookup.
+            ordered = sorted(node.args, key=_and_rank)
+            return _all_of([self.compile(arg) for arg in ordered])
         if isinstance(node, ConditionOR):
             return self._or(node)
         if isinstance(node, ConditionNOT):

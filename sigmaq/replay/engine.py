@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,17 @@ class RuleSlot:
     group_paths: tuple[tuple[str, ...], ...] = ()
     ungrouped: int = 0
     field_index: dict[str, int] = field(default_factory=dict)
+    field_getters: tuple[Callable[[Mapping[str, Any]], list[Any]], ...] = ()
+    # group_paths as positions in record_fields (the hot path indexes tuples).
+    group_positions: tuple[tuple[int, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        paths = self.record_fields or ()
+        self.field_index = {path: i for i, path in enumerate(paths)}
+        self.field_getters = tuple(compile_path(path).values for path in paths)
+        self.group_positions = tuple(
+            tuple(self.field_index[path] for path in group) for group in self.group_paths
+        )
 
 
 class RuleIndex:
@@ -197,7 +208,6 @@ class ReplayEngine:
                 matches=[],
                 seen_ids=set(),
                 group_paths=_group_paths_for(rule, consumers.get(id(rule), [])),
-                field_index={path: i for i, path in enumerate(fields or ())},
             )
             self.slots.append(slot)
             self._slot_of[id(rule)] = slot
@@ -245,19 +255,21 @@ class ReplayEngine:
                 slot.duplicates += 1
                 return
             slot.seen_ids.add(ref.event_id)
-        paths = slot.record_fields or ()
         values = tuple(
-            tuple(_intern(value) for value in compile_path(path).values(event)) for path in paths
+            tuple([_intern(value) for value in getter(event)]) for getter in slot.field_getters
         )
-        fields = FieldValues(slot.field_index, values)
-        if slot.group_paths and all(
-            any(all(value is None for value in fields[path]) for path in group)
-            for group in slot.group_paths
-        ):
+        if slot.group_positions and _ungroupable(values, slot.group_positions):
             slot.ungrouped += 1
             return
         self._seq += 1
-        slot.matches.append(Occurrence(epoch_seconds(ref.event_time), self._seq, (ref,), fields))
+        slot.matches.append(
+            Occurrence(
+                epoch_seconds(ref.event_time),
+                self._seq,
+                (ref,),
+                FieldValues(slot.field_index, values),
+            )
+        )
 
     def finish(self) -> list[Finding]:
         """Evaluate every correlation over the recorded matches; return their findings.
@@ -309,6 +321,19 @@ class ReplayEngine:
     def matches_recorded(self) -> int:
         """Base-rule matches held for correlations (the engine's only growing state)."""
         return sum(len(slot.matches) for slot in self.slots)
+
+
+def _ungroupable(values: tuple[tuple[Any, ...], ...], groups: tuple[tuple[int, ...], ...]) -> bool:
+    """True when every consuming input lacks a non-null value for one of its group paths."""
+    for group in groups:
+        usable = True
+        for position in group:
+            if all(value is None for value in values[position]):
+                usable = False
+                break
+        if usable:
+            return False
+    return True
 
 
 def _intern(value: Any) -> Any:
