@@ -160,26 +160,71 @@ class OrderedSlots:
 
     The metric is the length of the longest strictly increasing subsequence of rule
     slots in time order: 3 of 3 rules means "A, then B, then C" happened in the window.
+    Appends update the patience-sorting tails in O(log k); a removal marks them stale
+    and the next ``value`` rebuilds them from the window.
     """
 
     def __init__(self) -> None:
         self.slots: deque[int] = deque()
+        self.tails: list[int] = []
+        self.stale = False
 
     def add(self, sample: Sample) -> None:
         self.slots.append(sample.slot)
+        if not self.stale:
+            _extend_tails(self.tails, sample.slot)
 
     def remove(self, sample: Sample) -> None:
         self.slots.popleft()
+        self.stale = True
 
     def value(self) -> Metric:
-        tails: list[int] = []
-        for slot in self.slots:
-            index = bisect.bisect_left(tails, slot)
-            if index == len(tails):
-                tails.append(slot)
-            else:
-                tails[index] = slot
-        return len(tails)
+        if self.stale:
+            self.tails = []
+            for slot in self.slots:
+                _extend_tails(self.tails, slot)
+            self.stale = False
+        return len(self.tails)
+
+
+def _extend_tails(tails: list[int], slot: int) -> None:
+    index = bisect.bisect_left(tails, slot)
+    if index == len(tails):
+        tails.append(slot)
+    else:
+        tails[index] = slot
+
+
+def _next_ordered_start(
+    ordered: Sequence[Sample], start: int, span: float, needed: int
+) -> int | None:
+    """Smallest index ``i >= start`` whose window ``[t_i, t_i + span]`` holds rule slots
+    in increasing order ``needed`` long, or None; O(n * needed * k) instead of the
+    O(n * window) rescans of anchoring every sample (temporal_ordered over long spans).
+
+    ``latest[length][slot]``: the latest start time of an increasing chain of that
+    length ending with ``slot`` among the samples scanned so far. The first chain of
+    ``needed`` that fits in ``span`` fixes the earliest anchor: the first sample at or
+    after ``end - span`` (anchors only move later as chains end later).
+    """
+    latest: list[dict[int, float]] = [{} for _ in range(needed + 1)]
+    times = [sample.time for sample in ordered]
+    for j in range(start, len(ordered)):
+        sample = ordered[j]
+        starts: dict[int, float] = {1: sample.time}
+        for length in range(2, needed + 1):
+            earlier = [t for slot, t in latest[length - 1].items() if slot < sample.slot]
+            if not earlier:
+                break
+            starts[length] = max(earlier)
+        for length, chain_start in starts.items():
+            previous = latest[length].get(sample.slot)
+            if previous is None or chain_start > previous:
+                latest[length][sample.slot] = chain_start
+        chain_start_time = starts.get(needed)
+        if chain_start_time is not None and sample.time - chain_start_time <= span:
+            return bisect.bisect_left(times, sample.time - span, lo=start)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +273,18 @@ def _sliding(
 ) -> list[WindowHit]:
     if not monotone:
         return _partition(ordered, span, make_aggregator, predicate)
+    if isinstance(make_aggregator(), OrderedSlots):
+        return _sliding_ordered(ordered, span, make_aggregator, predicate)
+    return _sliding_scan(ordered, span, make_aggregator, predicate)
+
+
+def _sliding_scan(
+    ordered: Sequence[Sample],
+    span: float,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+) -> list[WindowHit]:
+    """Anchor a window at every sample (monotone conditions), report the first that holds."""
     hits: list[WindowHit] = []
     count = len(ordered)
     start = end = 0  # the aggregator holds ordered[start:end]
@@ -240,12 +297,44 @@ def _sliding(
         metric = aggregator.value()
         if predicate(metric):
             window = tuple(ordered[start:end])
-            hits.append(_hit(window, metric, make_aggregator, predicate, monotone))
+            hits.append(_hit(window, metric, make_aggregator, predicate, True))
             start = end  # resume after the reported window
             aggregator = make_aggregator()
             continue
         aggregator.remove(ordered[start])
         start += 1
+    return hits
+
+
+def _sliding_ordered(
+    ordered: Sequence[Sample],
+    span: float,
+    make_aggregator: Callable[[], Aggregator],
+    predicate: Predicate,
+) -> list[WindowHit]:
+    """``_sliding`` for temporal_ordered: same windows, found by ``_next_ordered_start``."""
+    slots = max((sample.slot for sample in ordered), default=-1) + 1
+    if predicate(0):
+        needed = 0
+    else:
+        needed = next((n for n in range(1, slots + 1) if predicate(n)), slots + 1)
+    if needed == 0:
+        # Every window satisfies: the anchored scan reports consecutive windows.
+        return _sliding_scan(ordered, span, make_aggregator, predicate)
+    hits: list[WindowHit] = []
+    times = [sample.time for sample in ordered]
+    start = 0
+    while needed <= slots and start < len(ordered):
+        anchor = _next_ordered_start(ordered, start, span, needed)
+        if anchor is None:
+            break
+        end = bisect.bisect_right(times, ordered[anchor].time + span, lo=anchor)
+        window = tuple(ordered[anchor:end])
+        aggregator = make_aggregator()
+        for sample in window:
+            aggregator.add(sample)
+        hits.append(_hit(window, aggregator.value(), make_aggregator, predicate, True))
+        start = end
     return hits
 
 
