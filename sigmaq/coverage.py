@@ -176,28 +176,18 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
-def _event_sources_of_detection(detection: Any, found: set[str]) -> None:
-    """Collect plain ``eventSource`` values from a pySigma detection tree."""
-    for item in getattr(detection, "detection_items", ()):
-        if hasattr(item, "detection_items"):
-            _event_sources_of_detection(item, found)
-            continue
-        if getattr(item, "field", None) != "eventSource":
-            continue
-        for value in getattr(item, "value", ()):
-            plain = value.to_plain() if hasattr(value, "to_plain") else value
-            if isinstance(plain, str):
-                found.add(plain)
-
-
 def event_sources(rule: Any) -> tuple[str, ...]:
-    """Literal ``eventSource`` values a pySigma rule names, sorted.
+    """Literal ``eventSource`` values a pySigma rule requires, sorted.
 
+    Read from the parsed condition: values under a NOT (``eventSource`` excluded by a
+    filter) are left out, so a rule that only excludes sources reads "any service".
     For a correlation rule: the union over its (resolved) referenced rules.
-    Values under a negated selection are included too: the table names the
-    services a rule looks at, not a query.
     """
     from sigma.correlations import SigmaCorrelationRule
+    from sigma.rule import SigmaRule
+    from sigma.types import SigmaString
+
+    from sigmaq.validators.rule_walk import rule_field_values
 
     found: set[str] = set()
     if isinstance(rule, SigmaCorrelationRule):
@@ -205,10 +195,15 @@ def event_sources(rule: Any) -> tuple[str, ...]:
             target = getattr(reference, "rule", None)
             if target is not None:
                 found.update(event_sources(target))
-        return tuple(sorted(found))
-    detection = getattr(rule, "detection", None)
-    for item in getattr(detection, "detections", {}).values():
-        _event_sources_of_detection(item, found)
+    elif isinstance(rule, SigmaRule):
+        found.update(
+            leaf.value.to_plain()
+            for leaf in rule_field_values(rule)
+            if leaf.field == "eventSource"
+            and not leaf.negated
+            and isinstance(leaf.value, SigmaString)
+            and not leaf.value.contains_special()
+        )
     return tuple(sorted(found))
 
 
