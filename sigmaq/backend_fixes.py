@@ -28,6 +28,7 @@ Kibana rules (Lucene, ES|QL and EQL ``siem_rule_ndjson``)
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any, ClassVar, cast
 
 from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
@@ -45,8 +46,11 @@ from sigma.correlations import (
 from sigma.rule import SigmaRule
 from sigma.types import SigmaBool, SigmaNull
 
+from sigmaq.fields import resolve as resolve_field
 from sigmaq.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 from sigmaq.pipelines.errors import RuleRefused
+from sigmaq.schedules import SPLUNK_CRON as DEFAULT_CRON
+from sigmaq.schedules import kibana_schedule, splunk_schedule
 
 AnyRule = SigmaRule | SigmaCorrelationRule
 
@@ -76,6 +80,18 @@ def _is_null(cond: object) -> bool:
 
 def _level(rule: AnyRule) -> str | None:
     return rule.level.name.lower() if rule.level is not None else None
+
+
+def _splunk_group_fields(rule: AnyRule) -> list[str]:
+    """Splunk names of a correlation's group-by fields (alias names stay as they are)."""
+    if not isinstance(rule, SigmaCorrelationRule):
+        return []
+    aliases = rule.aliases.aliases if rule.aliases else {}
+    names = []
+    for name in rule.group_by or []:
+        resolved = None if name in aliases else resolve_field(name)
+        names.append(resolved.splunk if resolved is not None and resolved.splunk else name)
+    return names
 
 
 def _rule_label(rule: AnyRule) -> str:
@@ -126,7 +142,7 @@ class SigmaqSplunkBackend(SplunkBackend):
         collect_errors: bool = False,
         *,
         macro: str | None = None,
-        cron_schedule: str = "*/10 * * * *",
+        cron_schedule: str = DEFAULT_CRON,
         earliest: str = "-15m",
         latest: str = "now",
         **kwargs: Any,
@@ -143,19 +159,22 @@ class SigmaqSplunkBackend(SplunkBackend):
         )
 
     def _saved_search_settings(self, rule: AnyRule) -> dict[str, str]:
-        """Per-stanza settings of ``savedsearches.conf`` (Splunk admin manual)."""
+        """Per-stanza settings of ``savedsearches.conf`` (Splunk admin manual); the
+        schedule and search window come from ``sigmaq.schedules``."""
         level = _level(rule) or "medium"
-        return {
+        settings = {
             "enableSched": "1",
-            "cron_schedule": self.cron_schedule,
             "counttype": "number of events",
             "relation": "greater than",
             "quantity": "0",
             "alert.severity": str(SPLUNK_ALERT_SEVERITY.get(level, 4)),
             "alert.track": "1",
-            "alert.suppress": "0",
             "action.sigmaq_rule_id": str(rule.id) if rule.id else "",
         }
+        settings.update(splunk_schedule(rule, _splunk_group_fields(rule)))
+        if self.cron_schedule != DEFAULT_CRON:
+            settings["cron_schedule"] = self.cron_schedule
+        return settings
 
     def convert_condition_not(
         self, cond: ConditionNOT, state: ConversionState
@@ -280,6 +299,18 @@ def _tactic_names() -> set[str]:
     )
 
 
+def kibana_rule_id(rule: AnyRule, language: str) -> str:
+    """Kibana ``rule_id``: the Sigma id for Lucene rules; for EQL and ES|QL a UUIDv5 of
+    the Sigma id and the language, so importing several targets' files side by side
+    creates distinct rules instead of overwriting one another (RFC 4122 name-based ids).
+    """
+    if rule.id is None:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sigmaq:{rule.title}:{language}"))
+    if language == "lucene":
+        return str(rule.id)
+    return str(uuid.uuid5(rule.id, language))
+
+
 def kibana_rule(
     rule: AnyRule,
     *,
@@ -287,8 +318,8 @@ def kibana_rule(
     rule_type: str,
     language: str,
     index: list[str] | None,
-    interval: str = "5m",
-    lookback: str = "6m",
+    interval: str | None = None,
+    lookback: str | None = None,
 ) -> dict[str, Any]:
     """One Kibana detection rule (Security > Rules > Import, NDJSON line).
 
@@ -297,9 +328,13 @@ def kibana_rule(
     ``language``, ``index`` (not for ES|QL), ``from``, ``interval``, ``enabled``…
     """
     severity, risk = KIBANA_SEVERITY.get(_level(rule) or "medium", ("medium", 47))
+    if interval is None or lookback is None:
+        schedule = kibana_schedule(rule)
+        interval = interval or schedule.interval
+        lookback = lookback or schedule.lookback
     description = (rule.description or "").strip() or str(rule.title)
     body: dict[str, Any] = {
-        "rule_id": str(rule.id),
+        "rule_id": kibana_rule_id(rule, language),
         "name": str(rule.title),
         "description": description,
         "enabled": False,
