@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule, SigmaRuleBase
 
-from sigmaq.errors import ConfigError
+from sigmaq.errors import ConfigError, ReplayError
 from sigmaq.layout import find_project_root
 from sigmaq.loader import LoadedRule
 from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
@@ -160,6 +160,47 @@ def expand_rules(rules: Sequence[SigmaRuleBase]) -> list[SigmaRuleBase]:
         if isinstance(rule, SigmaCorrelationRule):
             pending.extend(_references(rule))
     return ordered
+
+
+def replayable_rules(
+    rules: Sequence[SigmaRuleBase],
+) -> tuple[list[SigmaRuleBase], list[ReplayError]]:
+    """Split ``rules`` into those the replay engine can run and one error per other rule.
+
+    A rule the engine refuses (an ``|expand`` placeholder without values, an
+    unsupported modifier or correlation type) is left out with its ReplayError, and so
+    is a correlation resting on such a rule; the others still hunt.
+    """
+    from sigmaq.replay.compile import compile_rule
+    from sigmaq.replay.correlate import compile_correlation
+
+    errors: list[ReplayError] = []
+    broken: set[int] = set()
+    for rule in expand_rules(rules):
+        try:
+            if isinstance(rule, SigmaCorrelationRule):
+                compile_correlation(rule)
+            else:
+                compile_rule(rule)  # type: ignore[arg-type]
+        except ReplayError as error:
+            errors.append(error)
+            broken.add(id(rule))
+    changed = True
+    while changed:  # correlations over refused rules cannot run either
+        changed = False
+        for rule in expand_rules(rules):
+            if id(rule) in broken or not isinstance(rule, SigmaCorrelationRule):
+                continue
+            if any(id(ref) in broken for ref in _references(rule)):
+                broken.add(id(rule))
+                errors.append(
+                    ReplayError(
+                        "a rule this correlation refers to cannot be replayed",
+                        rule_id=rule_key(rule),
+                    )
+                )
+                changed = True
+    return [rule for rule in rules if id(rule) not in broken], errors
 
 
 @dataclass(frozen=True)

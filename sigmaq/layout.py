@@ -117,7 +117,10 @@ def is_fixture_file(path: Path) -> bool:
 
 def find_project_root(start: Path) -> Path | None:
     """Nearest folder at or above ``start`` holding both ``rules/`` and ``fixtures/``."""
-    current = start.resolve()
+    try:
+        current = start.resolve()
+    except (OSError, RuntimeError):  # symlink loop or unreadable path: no project
+        return None
     if current.is_file():
         current = current.parent
     for candidate in (current, *current.parents):

@@ -116,13 +116,16 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     found: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            found.add(path)
-        elif path.is_dir():
-            for pattern in RULE_GLOBS:
-                found.update(p for p in path.rglob(pattern) if p.is_file())
-        else:
-            raise RuleLoadError("no such file or directory", path=path)
+        try:
+            if path.is_file():
+                found.add(path)
+            elif path.is_dir():
+                for pattern in RULE_GLOBS:
+                    found.update(p for p in path.rglob(pattern) if p.is_file())
+            else:
+                raise RuleLoadError("no such file or directory", path=path)
+        except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop
+            raise RuleLoadError(f"cannot read path: {exc}", path=path) from exc
     return sorted(found)
 
 
@@ -144,6 +147,47 @@ def _rule_id(rule: SigmaRule | SigmaCorrelationRule | None, document: YamlDocume
         value = document.data.get("id") or document.data.get("title")
         return str(value) if value is not None else None
     return None
+
+
+def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
+    """Errors for rule parts whose YAML type pySigma does not check before using them.
+
+    A ``detection.condition`` must be a string or a list of strings, a
+    ``correlation.condition`` a map (Sigma specification, "Condition"; correlation
+    specification, "Condition"); otherwise pySigma fails with a bare TypeError.
+    """
+    data = document.data
+    errors: list[RuleLoadError] = []
+    detection = data.get("detection") if isinstance(data, dict) else None
+    if isinstance(detection, dict) and "condition" in detection:
+        condition = detection["condition"]
+        conditions = condition if isinstance(condition, list) else [condition]
+        if not conditions or not all(isinstance(c, str) for c in conditions):
+            errors.append(
+                RuleLoadError(
+                    f"detection condition must be a string or a list of strings, not "
+                    f"{type(condition).__name__}: {condition!r}",
+                    path=path,
+                    line=document.line_of("detection.condition"),
+                    rule_id=_rule_id(None, document),
+                )
+            )
+    correlation = data.get("correlation") if isinstance(data, dict) else None
+    if (
+        isinstance(correlation, dict)
+        and "condition" in correlation
+        and not isinstance(correlation["condition"], dict)
+    ):
+        errors.append(
+            RuleLoadError(
+                "correlation condition must be a map such as {gte: 5}, not "
+                f"{type(correlation['condition']).__name__}: {correlation['condition']!r}",
+                path=path,
+                line=document.line_of("correlation.condition"),
+                rule_id=_rule_id(None, document),
+            )
+        )
+    return errors
 
 
 def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
@@ -210,9 +254,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 RuleLoadError("YAML document is not a mapping", path=path, line=document.line)
             )
             continue
-        nested = nested_map_errors(path, document)
-        if nested:
-            errors.extend(nested)
+        early = shape_errors(path, document) + nested_map_errors(path, document)
+        if early:
+            errors.extend(early)
             continue
         source = SigmaRuleLocation(path, document.line)
         try:
@@ -223,7 +267,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 collect_filters=True,
                 resolve_references=False,
             )
-        except (SigmaError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except Exception as exc:  # pySigma raises many types on odd input; never crash
             errors.append(
                 RuleLoadError(
                     f"{type(exc).__name__}: {exc}",
@@ -259,7 +303,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
             if isinstance(rule, SigmaRule) and not isinstance(rule.detection, EmptySigmaDetections):
                 try:
                     _check_conditions(rule)
-                except SigmaError as exc:
+                except Exception as exc:  # SigmaError, or a TypeError on odd input
                     rule_errors.append(exc)
             for rule_error in rule_errors:
                 errors.append(
@@ -309,6 +353,46 @@ def resolve_references(rules: list[LoadedRule]) -> tuple[list[LoadedRule], list[
     return kept, errors
 
 
+def cycle_errors(rules: list[LoadedRule]) -> tuple[list[LoadedRule], list[RuleLoadError]]:
+    """Drop correlations that reference themselves, directly or through others.
+
+    pySigma resolves such references without complaint; evaluating or converting
+    them recurses forever. Each correlation on a cycle is an error at its
+    ``correlation.rules`` key.
+    """
+    edges: dict[int, list[int]] = {}
+    by_id = {id(loaded.rule): loaded for loaded in rules}
+    for loaded in rules:
+        if isinstance(loaded.rule, SigmaCorrelationRule):
+            edges[id(loaded.rule)] = [
+                id(reference.rule)
+                for reference in loaded.rule.rules or []
+                if getattr(reference, "rule", None) is not None
+            ]
+    on_cycle: set[int] = set()
+    for start in edges:
+        stack, seen = list(edges[start]), set()
+        while stack:
+            node = stack.pop()
+            if node == start:
+                on_cycle.add(start)
+                break
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(edges.get(node, []))
+    errors = [
+        RuleLoadError(
+            "correlation references itself through its rules (a cycle); remove the loop",
+            path=by_id[key].path,
+            line=by_id[key].document.line_of("correlation.rules", "correlation"),
+            rule_id=by_id[key].rule_id,
+        )
+        for key in sorted(on_cycle, key=lambda k: str(by_id[k].path))
+    ]
+    return [loaded for loaded in rules if id(loaded.rule) not in on_cycle], errors
+
+
 def load_rules(paths: Sequence[Path | str]) -> LoadResult:
     """Load every rule file under ``paths``.
 
@@ -328,6 +412,15 @@ def load_rules(paths: Sequence[Path | str]) -> LoadResult:
         if len(kept) == len(loaded):
             break
         loaded = kept
+    kept, errors = cycle_errors(kept)
+    result.errors.extend(errors)
+    if errors:  # correlations over a dropped cycle member drop too
+        while True:
+            still, more = resolve_references(kept)
+            result.errors.extend(more)
+            if len(still) == len(kept):
+                break
+            kept = still
     result.rules = kept
     log.debug("loaded %d rules from %d files", len(kept), len(result.files))
     return result

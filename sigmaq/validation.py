@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import yaml
 from sigma.rule import SigmaRule
@@ -141,7 +142,33 @@ def load_config(project_root: Path | None, config_path: Path | None = None) -> d
     for key in ("validators", "exclusions", "config"):
         if key in loaded:
             config[key] = loaded[key]
+    problem = _config_shape_problem(config)
+    if problem:
+        raise ConfigError(f"validation config: {problem}", path=path)
     return _resolve_validator_set(config)
+
+
+def _config_shape_problem(config: dict[str, Any]) -> str | None:
+    """What is wrong with the config's shape (sigma-cli layout), or None."""
+    validators = config.get("validators")
+    if not isinstance(validators, list) or not all(isinstance(v, str) for v in validators):
+        return "'validators' must be a list of validator names"
+    exclusions = config.get("exclusions")
+    if not isinstance(exclusions, dict):
+        return "'exclusions' must map rule ids to a validator name or a list of names"
+    for rule_id, names in exclusions.items():
+        try:
+            UUID(str(rule_id))
+        except ValueError:
+            return f"exclusion key {rule_id!r} is not a rule id (UUID)"
+        if not isinstance(names, str) and not (
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+        ):
+            return f"exclusions of {rule_id} must be a validator name or a list of names"
+    settings = config.get("config")
+    if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
+        return "'config' must map validator names to maps of settings"
+    return None
 
 
 def _resolve_validator_set(config: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +234,7 @@ def validate_load_result(
         }
     try:
         validator = SigmaValidator.from_dict(run_config, validators)
-    except SigmaConfigurationError as exc:
+    except (SigmaConfigurationError, ValueError, TypeError) as exc:
         raise ConfigError(f"validation config: {exc}") from exc
 
     report = ValidationReport(files=len(result.files), rules=len(result.rules))

@@ -67,6 +67,15 @@ def convert(
         elastic_index_pattern=index_pattern,
     )
     rule_paths = list(paths) or _default_paths()
+    from sigmaq.loader import iter_rule_files
+
+    try:
+        if not iter_rule_files(rule_paths):
+            raise click.UsageError(
+                f"no rule files (*.yml, *.yaml) under {', '.join(map(str, rule_paths))}"
+            )
+    except SigmaqError as exc:
+        raise click.UsageError(str(exc)) from exc
     try:
         spec = get_target(target)
         spec.format(format_name)
@@ -102,8 +111,11 @@ def convert(
             result = conv.convert_rules(rule_paths, target, format_name, options)
             failed |= _summary(result)
             if output is not None:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(result.text, encoding="utf-8")
+                try:
+                    output.parent.mkdir(parents=True, exist_ok=True)
+                    output.write_text(result.text, encoding="utf-8")
+                except OSError as exc:
+                    raise ConfigError(f"cannot write output: {exc}", path=output) from exc
             else:
                 sys.stdout.write(result.text)
     except SigmaqError as exc:

@@ -109,7 +109,7 @@ def hunt(
     from rich.console import Console
 
     from sigmaq.errors import ConfigError, SigmaqError
-    from sigmaq.hunt import HuntOptions, default_rules_dir, select_rules
+    from sigmaq.hunt import HuntOptions, default_rules_dir, replayable_rules, select_rules
     from sigmaq.hunt import hunt as run_hunt
     from sigmaq.loader import load_rules
     from sigmaq.model import Level, WindowMode
@@ -130,6 +130,16 @@ def hunt(
         raise click.UsageError(error.message) from error
     if not chosen:
         raise click.UsageError("no rules to hunt with (check --rules, --rule and --min-level)")
+    runnable, refused = replayable_rules([r.rule for r in chosen])
+    for replay_error in refused:
+        err.print(f"[red]rule error[/red] {replay_error}", markup=True, soft_wrap=True)
+    if not runnable:
+        raise click.UsageError("none of the selected rules can be replayed (see the errors above)")
+    if output is not None:
+        try:  # fail before the run, not after it
+            output.open("a", encoding="utf-8").close()
+        except OSError as error:
+            raise click.UsageError(f"cannot write {output}: {error}") from error
     options = HuntOptions(
         since=since,
         until=until,
@@ -139,9 +149,9 @@ def hunt(
     show_progress = not no_progress and sys.stderr.isatty()
     try:
         if show_progress:
-            result = _hunt_with_progress(paths, [r.rule for r in chosen], options, err)
+            result = _hunt_with_progress(paths, runnable, options, err)
         else:
-            result = run_hunt(paths, [r.rule for r in chosen], options)
+            result = run_hunt(paths, runnable, options)
     except SigmaqError as error:
         err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
         sys.exit(1)
@@ -150,7 +160,7 @@ def hunt(
 
     for line in summary_lines(result):
         err.print(line, markup=False, soft_wrap=True)
-    sys.exit(1 if result.stats.failed or loaded.errors else 0)
+    sys.exit(1 if result.stats.failed or loaded.errors or refused else 0)
 
 
 def _hunt_with_progress(

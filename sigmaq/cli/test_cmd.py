@@ -87,6 +87,10 @@ def test(
             write_junit(junit_xml, "sigmaq test", report.junit_cases())
         except OSError as exc:
             exit_with_usage_error(f"cannot write {junit_xml}: {exc}")
+    if report.rules_tested == 0 and not report.problems:
+        # Like pytest's "no tests ran": a CI gate that selects nothing must not pass.
+        click.echo("error: no rule was selected (check PATHS and -k)", err=True)
+        sys.exit(1)
     sys.exit(1 if report.failed else 0)
 
 

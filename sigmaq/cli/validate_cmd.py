@@ -58,6 +58,10 @@ def validate(
         report = validate_paths(rule_paths, config_path=config_path)
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
+    if report.files == 0:
+        exit_with_usage_error(
+            f"no rule files (*.yml, *.yaml) under {', '.join(map(str, rule_paths))}"
+        )
     failing = report.failing(fail_on)
     if output_format == "json":
         payload = {
@@ -86,7 +90,10 @@ def validate(
             )
             for finding in failing
         ] or [JUnitCase(name="all rules", classname="sigmaq.validate")]
-        write_junit(junit_xml, "sigmaq validate", cases)
+        try:
+            write_junit(junit_xml, "sigmaq validate", cases)
+        except OSError as exc:
+            exit_with_usage_error(f"cannot write {junit_xml}: {exc}")
     by_severity = ", ".join(
         f"{report.count(level)} {level}" for level in ("error", "high", "medium", "low")
     )

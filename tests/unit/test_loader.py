@@ -73,6 +73,11 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
     ),
     "bad_level": (rule_text(level="severe"), "level:", "level"),
     "not_a_mapping": ("- just\n- a list\n", 1, "not a mapping"),
+    "condition_not_a_string": (
+        rule_text(detection={"selection": {"eventSource": "q.amazonaws.com"}, "condition": 5}),
+        "  condition:",
+        "must be a string or a list of strings, not int",
+    ),
     "empty_file": ("", 1, "no YAML document"),
 }
 
@@ -180,3 +185,62 @@ def test_missing_path_raises(tmp_path: Path) -> None:
     with pytest.raises(RuleLoadError) as excinfo:
         load_rules([tmp_path / "absent"])
     assert excinfo.value.path == tmp_path / "absent"
+
+
+def test_correlation_cycle_and_bad_condition_are_located(tmp_path: Path) -> None:
+    template = """title: {title}
+id: {id}
+name: {name}
+status: experimental
+correlation:
+  type: event_count
+  rules: [{target}]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {condition}
+level: medium
+"""
+    (tmp_path / "a.yml").write_text(
+        template.format(
+            title="Corr A",
+            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d51",
+            name="corr_a",
+            target="corr_b",
+            condition="{gte: 2}",
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yml").write_text(
+        template.format(
+            title="Corr B",
+            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d52",
+            name="corr_b",
+            target="corr_a",
+            condition="{gte: 2}",
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yml").write_text(
+        template.format(
+            title="Corr C",
+            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d53",
+            name="corr_c",
+            target="corr_a",
+            condition="gte 5",
+        ),
+        encoding="utf-8",
+    )
+    result = load_rules([tmp_path])
+    assert result.rules == []
+    messages = {e.path.name: (e.line, e.message) for e in result.errors if e.path}
+    assert messages["a.yml"] == (7, messages["a.yml"][1])
+    assert "cycle" in messages["a.yml"][1] and "cycle" in messages["b.yml"][1]
+    assert messages["c.yml"][0] == 10
+    assert "correlation condition must be a map" in messages["c.yml"][1]
+
+
+def test_symlink_loop_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a.yml").symlink_to(tmp_path / "b.yml")
+    (tmp_path / "b.yml").symlink_to(tmp_path / "a.yml")
+    with pytest.raises(RuleLoadError):
+        load_rules([tmp_path / "a.yml"])
