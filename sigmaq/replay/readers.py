@@ -49,7 +49,13 @@ from typing import Any
 import orjson
 
 from sigmaq.model import EventRef
-from sigmaq.replay.shapes import ItemKind, Outcome, classify_item, lake_value
+from sigmaq.replay.shapes import (
+    RECORD_ANCHOR_KEYS,
+    ItemKind,
+    Outcome,
+    classify_item,
+    lake_value,
+)
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +298,11 @@ def _read_json(
             yield from _count_outcomes((outcome,), source, index, None, stats)
 
 
+def _anchored(item: dict[str, Any]) -> bool:
+    """True when ``item`` carries a key every CloudTrail record has (see ``shapes``)."""
+    return not RECORD_ANCHOR_KEYS.isdisjoint(item)
+
+
 def _read_items(
     items: list[Any], source: str, stats: ReadStats
 ) -> Iterator[tuple[dict[str, Any], EventRef]]:
@@ -299,7 +310,7 @@ def _read_items(
     for index, item in enumerate(items):
         if type(item) is dict:
             name = item.get("eventName")
-            if type(name) is str and name:
+            if type(name) is str and name and ("eventTime" in item or _anchored(item)):
                 stats.records_read += 1
                 yield item, _event_ref(source, index, item, stats)
                 continue
@@ -358,7 +369,7 @@ def _read_ndjson(
             continue
         if type(item) is dict:
             name = item.get("eventName")
-            if type(name) is str and name:
+            if type(name) is str and name and ("eventTime" in item or _anchored(item)):
                 stats.records_read += 1
                 yield item, _event_ref(source, number, item, stats)
                 continue

@@ -2,8 +2,11 @@
 
 A decoded JSON value is an *item*. ``classify_item`` says what an item is:
 
-- a CloudTrail record: an object with a non-empty string ``eventName``
-  (AWS CloudTrail User Guide, "CloudTrail record contents");
+- a CloudTrail record: an object with a non-empty string ``eventName`` and at least
+  one other key every record carries (``eventTime``, ``eventVersion``, ``eventID``,
+  ``userIdentity``, ``requestID``, ``awsRegion``, ``recipientAccountId``; AWS
+  CloudTrail User Guide, "CloudTrail record contents"), so catalogues of API names
+  (``{"eventName": …, "eventSource": …, "description": …}``) are not taken for events;
 - a delivery envelope ``{"Records": [...]}`` (the S3 log file format, "CloudTrail log
   file examples"), expanded into its records;
 - an Amazon EventBridge event whose ``detail-type`` ends in ``via CloudTrail``
@@ -45,6 +48,18 @@ CLOUDTRAIL_KEYS = frozenset(
         "eventCategory",
     }
 )
+# Besides eventName, a real record always carries some of these.
+RECORD_ANCHOR_KEYS = frozenset(
+    {
+        "eventTime",
+        "eventVersion",
+        "eventID",
+        "userIdentity",
+        "requestID",
+        "awsRegion",
+        "recipientAccountId",
+    }
+)
 DIGEST_KEYS = ("digestStartTime", "digestS3Bucket", "digestEndTime")
 EVENTBRIDGE_SUFFIX = "via cloudtrail"
 # Envelopes may nest (an NDJSON line holding a delivery file); deeper nesting is not a
@@ -78,6 +93,13 @@ def classify_item(item: Any, depth: int = 0) -> Iterator[Outcome]:
         return
     name = item.get("eventName")
     if type(name) is str and name:
+        if RECORD_ANCHOR_KEYS.isdisjoint(item):
+            yield (
+                ItemKind.MALFORMED,
+                "has an eventName but none of eventTime, eventVersion, eventID, userIdentity, "
+                "requestID, awsRegion, recipientAccountId: not a CloudTrail record",
+            )
+            return
         yield ItemKind.RECORD, item
         return
     if depth < MAX_DEPTH:

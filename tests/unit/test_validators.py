@@ -216,7 +216,11 @@ def test_fixtures_required_inside_a_project(tmp_path: Path) -> None:
     assert "0 positive and 0 negative" in found["sigmaq_fixtures"][0].message
     folder = tmp_path / "fixtures" / "q_business" / rule_path.stem
     folder.mkdir(parents=True)
-    record = {"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication"}
+    record = {
+        "eventTime": "2026-11-24T10:00:00Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": "CreateApplication",
+    }
     import json
 
     (folder / "pos_anonymous.json").write_text(json.dumps(record), encoding="utf-8")
