@@ -203,6 +203,28 @@ def replayable_rules(
     return [rule for rule in rules if id(rule) not in broken], errors
 
 
+def _without_redeliveries(findings: list[HuntFinding], result: HuntResult) -> list[HuntFinding]:
+    """Drop single-event findings for an eventID a rule already reported.
+
+    CloudTrail may deliver an event more than once, and an organization trail and an
+    account trail archive the same event twice; correlations already count an eventID
+    once, and so do single-event findings (the count is in ``result.redelivered``).
+    """
+    seen: set[tuple[str, str]] = set()
+    kept: list[HuntFinding] = []
+    for item in findings:
+        finding = item.finding
+        event_id = finding.events[0].event_id if len(finding.events) == 1 else None
+        if finding.kind is FindingKind.EVENT and event_id is not None:
+            key = (finding.rule_id, event_id)
+            if key in seen:
+                result.redelivered += 1
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
 @dataclass(frozen=True)
 class RuleRoles:
     """Rule ids by role in one hunt.
@@ -329,6 +351,7 @@ class HuntResult:
     rules: int = 0
     events_evaluated: int = 0
     filtered_out: int = 0
+    redelivered: int = 0  # single-event findings dropped: same rule, same eventID again
     elapsed: float = 0.0
 
     @property
@@ -390,7 +413,7 @@ def hunt(
         findings = _hunt_parallel(paths, rules, roles, options, result, progress)
     else:
         findings = _hunt_serial(paths, rules, roles, options, result, progress, engine_factory)
-    result.findings = sorted(findings, key=lambda f: f.sort_key)
+    result.findings = sorted(_without_redeliveries(findings, result), key=lambda f: f.sort_key)
     result.elapsed = time.perf_counter() - started
     return result
 

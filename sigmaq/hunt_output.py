@@ -106,6 +106,7 @@ def summary_dict(result: HuntResult) -> dict[str, Any]:
         "malformed": stats.malformed,
         "invalid_event_time": stats.invalid_event_time,
         "filtered_out": result.filtered_out,
+        "redelivered": result.redelivered,
         "events_evaluated": result.events_evaluated,
         "findings": len(result.findings),
         "findings_by_level": result.by_level(),
@@ -240,9 +241,17 @@ def summary_lines(result: HuntResult, *, show_warnings: bool = False) -> list[st
         f"{stats.records_read}, skipped {stats.skipped} (digest {stats.skipped_digest}, "
         f"no eventName {stats.skipped_no_event_name}), malformed {stats.malformed}"
         + (f", outside time range {result.filtered_out}" if result.filtered_out else "")
+        + (
+            f", without a valid eventTime {stats.invalid_event_time}"
+            if stats.invalid_event_time
+            else ""
+        )
     )
     lines.append(
-        f"findings {len(result.findings)}" + (f" ({levels})" if levels else "") + f"; "
+        f"findings {len(result.findings)}"
+        + (f" ({levels})" if levels else "")
+        + (f", {result.redelivered} repeated deliveries merged" if result.redelivered else "")
+        + "; "
         f"{result.elapsed:.2f} s, {result.events_per_second:,.0f} events/s"
     )
     return lines

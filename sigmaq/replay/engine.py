@@ -288,7 +288,9 @@ class ReplayEngine:
             hits = plan.evaluate(inputs, mode=self.window, stats=stats)
             self.correlation_stats[plan.rule_id] = stats
             if stats.missing_group or stats.untimed:
-                log.warning(
+                # Expected for alias rules (each base rule fills only its own field);
+                # the counts stay in ``correlation_stats`` for callers to report.
+                log.info(
                     "correlation %s: %d matches without a group-by value, %d without "
                     "eventTime were left out",
                     plan.rule_id,

@@ -193,8 +193,11 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
         path = Path(raw)
         if path.is_dir():
             yield from _walk(path, stats)
-        elif path.exists():
+        elif path.is_file():
             yield path
+        elif path.exists():  # a FIFO, socket or device would block or never end
+            stats.unreadable_files += 1
+            stats.add_problem(str(path), None, "not a regular file")
         else:
             stats.unreadable_files += 1
             stats.add_problem(str(path), None, "no such file or directory")
@@ -207,7 +210,12 @@ def _walk(folder: Path, stats: ReadStats) -> Iterator[Path]:
             if name.startswith("."):
                 continue
             if name.lower().endswith(DATA_SUFFIXES):
-                yield Path(root, name)
+                path = Path(root, name)
+                if path.is_file():
+                    yield path
+                else:  # FIFO, socket, device or dangling link inside an archive folder
+                    stats.unreadable_files += 1
+                    stats.add_problem(str(path), None, "not a regular file")
             else:
                 stats.ignored_files += 1
 

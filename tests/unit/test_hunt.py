@@ -262,3 +262,63 @@ def test_default_rules_dir_prefers_the_project(tmp_path: Path) -> None:
     (tmp_path / "fixtures").mkdir()
     (tmp_path / "sub").mkdir()
     assert default_rules_dir(tmp_path / "sub") == tmp_path / "rules"
+
+
+def test_redelivered_events_report_once(rules: list[LoadedRule], tmp_path: Path) -> None:
+    # An organization trail and an account trail archive the same event twice.
+    records = [event("DeleteApplication", 7, 5), denied(1, 1), denied(2, 2), denied(3, 3)]
+    write_delivery(tmp_path / "org" / "a.json.gz", records)
+    write_delivery(tmp_path / "account" / "a.json.gz", records)
+    result = run([tmp_path / "org", tmp_path / "account"], rules)
+    assert result.stats.records_read == 8
+    assert summary(result) == [
+        ("Q Business chat denied burst", "correlation", ("evt-1", "evt-2", "evt-3")),
+        ("Q Business application deleted", "event", ("evt-5",)),
+    ]
+    assert result.redelivered == 1
+
+
+def test_rule_the_engine_refuses_is_left_out_and_named(
+    rules: list[LoadedRule], tmp_path: Path
+) -> None:
+    from sigmaq.hunt import replayable_rules
+
+    extra = tmp_path / "expand.yml"
+    extra.write_text(
+        "title: Expand\nid: 0b6f4c55-8d1e-4d55-9f5e-000000000009\nstatus: test\n"
+        "logsource: {product: aws, service: cloudtrail}\n"
+        "detection:\n  sel:\n    userIdentity.arn|expand: '%admins%'\n  condition: sel\n"
+        "level: high\n"
+    )
+    every = [r.rule for r in rules] + [load_rules([extra]).rules[0].rule]
+    runnable, errors = replayable_rules(every)
+    assert [str(r.title) for r in runnable] == [str(r.rule.title) for r in rules]
+    assert len(errors) == 1
+    assert errors[0].rule_id == "0b6f4c55-8d1e-4d55-9f5e-000000000009"
+    assert "%admins%" in errors[0].message
+
+
+def test_fifo_and_api_catalogues_are_reported_not_read(
+    rules: list[LoadedRule], tmp_path: Path
+) -> None:
+    import os
+
+    folder = tmp_path / "data"
+    write_delivery(folder / "a.json.gz", [event("DeleteApplication", 7, 5)])
+    os.mkfifo(folder / "pipe.json")
+    (folder / "catalogue.json").write_bytes(
+        orjson.dumps(
+            [
+                {
+                    "eventName": "DeleteApplication",
+                    "eventSource": "qbusiness.amazonaws.com",
+                    "description": "Deletes an application.",
+                }
+            ]
+        )
+    )
+    result = run([folder], rules)
+    assert result.stats.records_read == 1
+    assert result.stats.unreadable_files == 1
+    assert result.stats.malformed == 1
+    assert [f.finding.rule_title for f in result.findings] == ["Q Business application deleted"]
