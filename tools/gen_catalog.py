@@ -8,8 +8,9 @@ Inputs:
   split and data-event ``resources.type`` (AWS CloudTrail pages), the q/codewhisperer
   names that have no public model, and names CloudTrail logs that no operation carries.
 
-readOnly for Amazon Q operations is derived from the HTTP verb (GET/HEAD = read-only)
-where a model exists; CloudTrail sets the real value per API (VERIFY on real data).
+readOnly for Amazon Q operations is derived from the HTTP verb (GET/HEAD) or the
+operation's verb prefix (Get/List/Describe/Check) where a model exists; CloudTrail sets
+the real value per API (VERIFY on real data).
 
     python tools/gen_catalog.py            # write
     python tools/gen_catalog.py --check    # exit 1 when the committed file is stale
@@ -32,6 +33,9 @@ OUT = ROOT / "sigmaq" / "data" / "catalog.json"
 sys.path.insert(0, str(ROOT))
 
 from sigmaq.jsonfmt import canonical_json  # noqa: E402
+
+
+READ_PREFIXES = ("Get", "List", "Describe", "Check")
 
 
 def _models() -> dict[str, dict[str, Any]]:
@@ -74,7 +78,9 @@ def build() -> dict[str, Any]:
         for service in model_services:
             for op_name, op in models[service]["operations"].items():
                 method = op.get("http", {}).get("method", "POST")
-                events[op_name] = {"read_only": method in ("GET", "HEAD")}
+                # RPC-style models (chatbot) send reads as POST: the verb prefix decides.
+                reads = method in ("GET", "HEAD") or op_name.startswith(READ_PREFIXES)
+                events[op_name] = {"read_only": reads}
         read_only = set(spec.get("read_only", []))
         for name in [*spec.get("names", []), *spec.get("extra_names", [])]:
             events.setdefault(name, {"read_only": name in read_only or None})

@@ -85,6 +85,17 @@ def iam_fixtures() -> Fixtures:
                     "policyDocument": TRUST_Q.replace("qbusiness.", "q."),
                 },
             ),
+            "pos_create_web_experience_role": iam(
+                s,
+                T26,
+                "CreateRole",
+                {
+                    "roleName": "QBusinessWebExperienceRole",
+                    "assumeRolePolicyDocument": TRUST_Q.replace(
+                        '"qbusiness.amazonaws.com"', '"application.qbusiness.amazonaws.com"'
+                    ),
+                },
+            ),
             "neg_create_role_trusting_lambda": iam(
                 s,
                 T26,
