@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from sigmaq.jsonfmt import canonical_json  # noqa: E402
 
-
 READ_PREFIXES = ("Get", "List", "Describe", "Check")
 
 
