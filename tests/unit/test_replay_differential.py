@@ -26,7 +26,6 @@ this file and listed in docs/replay-semantics.md):
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sqlite3
@@ -42,6 +41,10 @@ from hypothesis import strategies as st
 from sigma.backends.sqlite import sqliteBackend
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaFeatureNotSupportedByBackendError
+from sqlite_oracle import oracle_rows
+from sqlite_oracle import quote as _quote
+from sqlite_oracle import regexp as _regexp
+from sqlite_oracle import sql_value as _sql_value
 
 from sigmaq.replay import compile_rule, resolve
 
@@ -68,17 +71,6 @@ HEADER = (
 # --- the oracle -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
-def _pattern(expr: str) -> re.Pattern[str]:
-    return re.compile(expr)
-
-
-def _regexp(expr: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    return 1 if _pattern(expr).search(str(value)) else 0
-
-
 def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested objects to dotted columns; a list has no column (not generated here)."""
     flat: dict[str, Any] = {}
@@ -91,16 +83,6 @@ def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[name] = value
     return flat
-
-
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-def _quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def sqlite_matches(rule_yaml: str, records: Sequence[Mapping[str, Any]]) -> set[int]:
@@ -597,17 +579,6 @@ SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
 EXTERNAL = SHARED_DIR / "data" / "external"
 
 
-def _scalar_columns(record: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted scalar leaves of a real record; lists are left out (no single column)."""
-    out: dict[str, Any] = {}
-    if isinstance(record, dict):
-        for key, value in record.items():
-            out.update(_scalar_columns(value, f"{prefix}{key}."))
-    elif not isinstance(record, list):
-        out[prefix[:-1]] = _sql_value(record)
-    return out
-
-
 def _real_records() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for path in sorted((EXTERNAL / "invictus-ir-aws_dataset" / "CloudTrail").rglob("*.json")):
@@ -630,27 +601,12 @@ def test_sigmahq_rules_agree_with_sqlite_on_real_records() -> None:
     if not rules_dir.is_dir():
         pytest.skip(f"external data not available at {EXTERNAL}")
     records = _real_records()
-    flats = [_scalar_columns(r) for r in records]
     rule_paths = sorted(rules_dir.glob("*.yml"))
     compiled = [compile_rule(SigmaCollection.from_yaml(p.read_text()).rules[0]) for p in rule_paths]
-    names = {k.lower(): k for f in flats for k in f}
-    for rule in compiled:
-        names.update({f.lower(): f for f in rule.fields or ()})
-    conn = sqlite3.connect(":memory:")
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
-    cols = ", ".join(f"{_quote(c)} TEXT COLLATE NOCASE" for c in names.values())
-    conn.execute(f"CREATE TABLE logs (row_index INTEGER, {cols})")
-    for index, flat in enumerate(flats):
-        row = {names[k.lower()]: v for k, v in flat.items()}
-        keys = ["row_index", *row]
-        conn.execute(
-            f"INSERT INTO logs ({', '.join(_quote(k) for k in keys)}) "
-            f"VALUES ({', '.join('?' for _ in keys)})",
-            [index, *row.values()],
-        )
+    selected, flats = oracle_rows(rule_paths, records)
     lower_keys = [{k.lower(): k for k in flat} for flat in flats]
     compared = matched = 0
-    for path, rule in zip(rule_paths, compiled, strict=True):
+    for path, rule, oracle in zip(rule_paths, compiled, selected, strict=True):
         fields = rule.fields or frozenset()
         eligible = [
             i
@@ -661,10 +617,6 @@ def test_sigmahq_rules_agree_with_sqlite_on_real_records() -> None:
                 for f in fields
             )
         ]
-        oracle: set[int] = set()
-        for query in sqliteBackend().convert(SigmaCollection.from_yaml(path.read_text())):
-            where = query.split(" WHERE ", 1)[1]
-            oracle |= {row[0] for row in conn.execute(f"SELECT row_index FROM logs WHERE {where}")}
         ours = {i for i in eligible if rule.matches(records[i])}
         assert ours == oracle & set(eligible), path.name
         compared += len(eligible)
