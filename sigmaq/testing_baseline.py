@@ -8,6 +8,10 @@ reviewer accepted, as a YAML list of mappings::
       event_id: 3a2e0c1d-...                           # the baseline record's eventID
       reason: why this benign match is acceptable
 
+``event_id: "*"`` reviews every baseline match of a non-alerting rule at once (an
+informational rule, or a building block of a ``generate: false`` correlation, that
+matches ordinary use by design); it never covers a match of an alerting rule.
+
 Verdicts per finding: ``known`` (listed; for a correlation, listing any event of the
 window is enough), ``building_block`` (the rule's own output is switched off by a
 ``generate: false`` correlation, as pySigma does), ``informational`` (level
@@ -174,6 +178,9 @@ class BaselineReport:
         return cases
 
 
+ANY_EVENT = "*"
+
+
 def load_known_matches(path: Path) -> tuple[list[KnownMatch], list[str]]:
     """Entries of ``known_matches.yml`` and the problems found in it (none if absent)."""
     if not path.is_file():
@@ -264,11 +271,13 @@ def evaluate_baseline(
         if loaded is None:  # a referenced rule that is not itself under test
             continue
         labels = tuple(dict.fromkeys(event_label(ref) for ref in finding.events))
+        alerting = id(loaded.rule) not in silenced and finding.level is not Level.INFORMATIONAL
         entry = next(
             (
                 k
                 for k in known
-                if k.covers(finding.rule_id, finding.rule_title) and k.event_id in labels
+                if k.covers(finding.rule_id, finding.rule_title)
+                and (k.event_id in labels or (k.event_id == ANY_EVENT and not alerting))
             ),
             None,
         )
