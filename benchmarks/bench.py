@@ -66,6 +66,9 @@ def main() -> None:
     parser.add_argument("--subset", type=int, default=34, help="files for SQLite/DuckDB runs")
     parser.add_argument("--out", type=Path, default=Path("/tmp/sigmaq-benchmarks/results.json"))
     parser.add_argument("--only", nargs="*", help="run only these named benchmarks")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the results table and ratios as Markdown"
+    )
     args = parser.parse_args()
     corpus = str(args.corpus)
     rules = str(REPO / "rules")
@@ -115,6 +118,38 @@ def main() -> None:
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    table = markdown(results)
+    print(table)
+    if args.markdown is not None:
+        args.markdown.write_text(table, encoding="utf-8")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README table of one run: every measurement, then the target ratios."""
+    lines = [
+        "| run | records | wall s | CPU s | events/s (wall) | events/s (CPU) | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        records = r.get("records", 1_000_000)
+        lines.append(
+            f"| {name} | {records:,} | {r['wall']:.2f} | {r['cpu_s']:.2f} | "
+            f"{records / r['wall']:,.0f} | {records / r['cpu_s']:,.0f} | "
+            f"{r['max_rss_mb']:.0f} MB |"
+        )
+    ratios = []
+    for hunt_run, parse_run in (("hunt_j1", "parse_raw"), ("hunt_j1_malloc", "parse_raw")):
+        if hunt_run in results and parse_run in results:
+            value = results[hunt_run]["events_per_s"] / results[parse_run]["events_per_s"]
+            ratios.append(f"- {hunt_run} / {parse_run}: **{value:.2f}x** (target >= 0.5x)")
+    for hunt_run in ("hunt_j1", "hunt_j1_malloc", "hunt_j2_malloc"):
+        if hunt_run in results and "sqlite_subset" in results:
+            value = results[hunt_run]["events_per_s"] / results["sqlite_subset"]["events_per_s"]
+            ratios.append(f"- {hunt_run} / sqlite_subset: **{value:.1f}x** (target >= 5x)")
+    if "hunt_j1" in results:
+        rss = results["hunt_j1"]["max_rss_mb"]
+        ratios.append(f"- hunt_j1 peak RSS: **{rss:.0f} MB** (target < 300 MB)")
+    return "\n".join([*lines, "", *ratios]) + "\n"
 
 
 if __name__ == "__main__":
