@@ -71,14 +71,23 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
             for match in outcome.tests.baseline.failures:
                 console.print(f"[red]baseline[/red] {match.to_dict()}", highlight=False)
     if outcome.dist is not None:
-        refusals = Table("target", "rule", "refused because", title="Refused conversions")
+        from collections import Counter
+
+        from sigmaq.build import REFUSALS_FILE, refusal_kind
+
+        reasons: Counter[tuple[str, str]] = Counter()
         for name, target in sorted(outcome.dist.targets.items()):
-            for rule_id, reason in target.refused:
-                refusals.add_row(name, rule_id, reason)
+            for _rule_id, reason in target.refused:
+                reasons[(name, refusal_kind(reason))] += 1
             for rule_id, reason in target.failed:
                 console.print(f"[red]convert[/red] {name} {rule_id}: {reason}", highlight=False)
-        if refusals.row_count:
+        if reasons:
+            refusals = Table("target", "rules", "refused because", title="Refused conversions")
+            for (name, reason), count in sorted(reasons.items()):
+                refusals.add_row(name, str(count), reason)
             console.print(refusals)
+            out = out_dir or layout.dist_dir
+            console.print(f"every refusal with its rule: {out / REFUSALS_FILE}", highlight=False)
         files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
         console.print("wrote " + ", ".join(files), highlight=False)
 

@@ -100,3 +100,29 @@ def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
         assert CliRunner().invoke(main, ["build"]).exit_code == 2
     finally:
         os.chdir(cwd)
+
+
+def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None:
+    from sigmaq.build import REFUSALS_FILE, refusal_kind
+    from sigmaq.convert import build_dist
+
+    message = (
+        "rule 'Burst' (1ebd4e56-2830-4000-b25f-f27ce13e9073): Lucene query strings have no "
+        "correlations; use the esql target (or splunk)"
+    )
+    assert refusal_kind(message) == "the query language has no correlations"
+    assert refusal_kind("rule 'X' (id): something new") == "something new"
+
+    from sigmaq.build import write_refusals
+
+    root = Path(__file__).resolve().parents[2]
+    report = build_dist([root / "rules"], tmp_path / "dist", targets=["elastic"])
+    refused = report.targets["elastic"].refused
+    assert refused, "the pack has rules Lucene cannot express"
+    write_refusals(report, tmp_path / "dist" / REFUSALS_FILE)
+    rows = [
+        line
+        for line in (tmp_path / "dist" / REFUSALS_FILE).read_text(encoding="utf-8").splitlines()
+        if line.startswith("| elastic |")
+    ]
+    assert len(rows) == len(refused)
