@@ -196,7 +196,7 @@ def _extend_tails(tails: list[int], slot: int) -> None:
 
 
 def _next_ordered_start(
-    ordered: Sequence[Sample], start: int, span: float, needed: int
+    ordered: Sequence[Sample], times: Sequence[float], start: int, span: float, needed: int
 ) -> int | None:
     """Smallest index ``i >= start`` whose window ``[t_i, t_i + span]`` holds rule slots
     in increasing order ``needed`` long, or None; O(n * needed * k) instead of the
@@ -208,7 +208,6 @@ def _next_ordered_start(
     after ``end - span`` (anchors only move later as chains end later).
     """
     latest: list[dict[int, float]] = [{} for _ in range(needed + 1)]
-    times = [sample.time for sample in ordered]
     for j in range(start, len(ordered)):
         sample = ordered[j]
         starts: dict[int, float] = {1: sample.time}
@@ -314,10 +313,7 @@ def _sliding_ordered(
 ) -> list[WindowHit]:
     """``_sliding`` for temporal_ordered: same windows, found by ``_next_ordered_start``."""
     slots = max((sample.slot for sample in ordered), default=-1) + 1
-    if predicate(0):
-        needed = 0
-    else:
-        needed = next((n for n in range(1, slots + 1) if predicate(n)), slots + 1)
+    needed = next((n for n in range(slots + 1) if predicate(n)), slots + 1)
     if needed == 0:
         # Every window satisfies: the anchored scan reports consecutive windows.
         return _sliding_scan(ordered, span, make_aggregator, predicate)
@@ -325,7 +321,7 @@ def _sliding_ordered(
     times = [sample.time for sample in ordered]
     start = 0
     while needed <= slots and start < len(ordered):
-        anchor = _next_ordered_start(ordered, start, span, needed)
+        anchor = _next_ordered_start(ordered, times, start, span, needed)
         if anchor is None:
             break
         end = bisect.bisect_right(times, ordered[anchor].time + span, lo=anchor)
