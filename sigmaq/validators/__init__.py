@@ -25,6 +25,7 @@ def house_validators() -> dict[str, type[SigmaRuleValidator]]:
         SigmaqUnknownFieldValidator,
     )
     from sigmaq.validators.naming import SigmaqFilenameValidator, SigmaqUniqueIdentityValidator
+    from sigmaq.validators.regex import SigmaqRegexBacktrackingValidator
     from sigmaq.validators.targets import SigmaqTargetExpressibleValidator
 
     classes: list[type[SigmaRuleValidator]] = [
@@ -39,6 +40,7 @@ def house_validators() -> dict[str, type[SigmaRuleValidator]]:
         SigmaqUnknownFieldValidator,
         SigmaqFixturesValidator,
         SigmaqTargetExpressibleValidator,
+        SigmaqRegexBacktrackingValidator,
     ]
     from sigma.validators.core import validator_classname_to_identifier
 

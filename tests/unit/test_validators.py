@@ -289,3 +289,33 @@ level: medium
         "userIdentity.arn",
         "requestParameters.userName",
     }
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flagged"),
+    [
+        ("^(a+)+$", True),
+        ("(\\w*)*x", True),
+        ("(ab{1,})+", True),
+        ("^aws-cli/2\\.\\d+", False),
+        ("(foo|bar)+", False),
+        ("(\\(a+\\))", False),
+    ],
+)
+def test_nested_quantifiers(pattern: str, flagged: bool) -> None:
+    from sigmaq.validators.regex import has_nested_quantifier
+
+    assert has_nested_quantifier(pattern) is flagged
+
+
+def test_backtracking_regex_is_reported(tmp_path: Path) -> None:
+    detection = _selection(
+        **{
+            "eventSource": "qbusiness.amazonaws.com",
+            "eventName": "CreateApplication",
+            "userAgent|re": "^(a+)+$",
+        }
+    )
+    write_rule(tmp_path, detection=detection)
+    found = by_validator(findings(tmp_path))
+    assert "repeats a repeated group" in found["sigmaq_regex_backtracking"][0].message
