@@ -13,7 +13,6 @@ correlation windows span files handled by different workers.
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import multiprocessing
 import os
@@ -26,15 +25,39 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sigma.correlations import SigmaCorrelationRule
-from sigma.rule import SigmaRule, SigmaRuleBase
+from sigma.rule import SigmaRuleBase
 
-from sigmaq.errors import ConfigError, ReplayError
-from sigmaq.layout import find_project_root
-from sigmaq.loader import LoadedRule
-from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.hunt_rules import (  # re-exported: the hunt's public API
+    RuleRoles,
+    correlation_bases,
+    default_rules_dir,
+    expand_rules,
+    replayable_rules,
+    rule_key,
+    select_rules,
+)
+from sigmaq.model import EventRef, Finding, FindingKind, WindowMode
 from sigmaq.replay.readers import ReadStats, iter_paths, read_file
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "HuntFinding",
+    "HuntOptions",
+    "HuntResult",
+    "RuleRoles",
+    "correlation_bases",
+    "default_rules_dir",
+    "enrich",
+    "expand_rules",
+    "hunt",
+    "principal_of",
+    "replayable_rules",
+    "rule_key",
+    "scan",
+    "select_rules",
+    "source_address_of",
+]
 
 Record = dict[str, Any]
 
@@ -60,203 +83,6 @@ def default_engine_factory(rules: Sequence[SigmaRuleBase], window: WindowMode) -
     from sigmaq.replay.engine import ReplayEngine
 
     return ReplayEngine(rules, window=window, emit_all=True)
-
-
-# --- rule selection -------------------------------------------------------------------
-
-
-def default_rules_dir(cwd: Path) -> Path:
-    """The ``rules/`` folder to hunt with when ``--rules`` is not given.
-
-    The project at or above ``cwd`` (``layout.find_project_root``), else the ``rules/``
-    beside the installed package (an editable or source install). Raises ConfigError
-    when neither exists.
-    """
-    root = find_project_root(cwd)
-    if root is not None:
-        return root / "rules"
-    beside_package = Path(__file__).resolve().parent.parent / "rules"
-    if beside_package.is_dir():
-        return beside_package
-    raise ConfigError("no rules/ folder found here or beside the sigmaq package; use --rules")
-
-
-def rule_key(rule: SigmaRuleBase) -> str:
-    """The id a finding carries for ``rule``: its ``id``, else its title."""
-    return str(rule.id) if rule.id is not None else str(rule.title)
-
-
-def _rule_names(loaded: LoadedRule) -> list[str]:
-    names = [rule_key(loaded.rule), str(loaded.rule.title), loaded.path.stem, str(loaded.path)]
-    name = getattr(loaded.rule, "name", None)
-    if name:
-        names.append(str(name))
-    return names
-
-
-def select_rules(
-    loaded: Sequence[LoadedRule],
-    patterns: Sequence[str] = (),
-    min_level: Level | None = None,
-) -> list[LoadedRule]:
-    """The rules to report on.
-
-    ``patterns``: rule ids, titles, correlation names, file stems or paths, each an
-    exact value or a shell glob (case-insensitive); empty means every rule. A pattern
-    that matches no rule raises ConfigError (a typo must not hunt with nothing).
-    ``min_level``: drop rules below this Sigma level (rules without a level are kept
-    only when no minimum is given).
-    """
-    selected = list(loaded)
-    if patterns:
-        chosen: list[LoadedRule] = []
-        for pattern in patterns:
-            lowered = pattern.lower()
-            hits = [
-                rule
-                for rule in loaded
-                if any(fnmatch.fnmatchcase(n.lower(), lowered) for n in _rule_names(rule))
-            ]
-            if not hits:
-                raise ConfigError(f"--rule {pattern!r} matches no rule")
-            chosen.extend(hit for hit in hits if hit not in chosen)
-        selected = chosen
-    if min_level is not None:
-        selected = [
-            rule
-            for rule in selected
-            if (level := Level.parse(rule.rule.level)) is not None and level.rank >= min_level.rank
-        ]
-    return selected
-
-
-def _references(rule: SigmaCorrelationRule) -> list[SigmaRuleBase]:
-    # Extended conditions list their rules in referenced_rules (as the engine reads them).
-    references = rule.referenced_rules or rule.rules or []
-    return [ref.rule for ref in references if getattr(ref, "rule", None) is not None]
-
-
-def correlation_bases(rule: SigmaRuleBase) -> list[SigmaRule]:
-    """The single-event rules a correlation rests on (through nested correlations);
-    ``[rule]`` for a single-event rule."""
-    if isinstance(rule, SigmaRule):
-        return [rule]
-    bases: list[SigmaRule] = []
-    if isinstance(rule, SigmaCorrelationRule):
-        for target in _references(rule):
-            bases.extend(base for base in correlation_bases(target) if base not in bases)
-    return bases
-
-
-def expand_rules(rules: Sequence[SigmaRuleBase]) -> list[SigmaRuleBase]:
-    """``rules`` plus every rule their correlations refer to (each once)."""
-    ordered: list[SigmaRuleBase] = []
-    pending = list(rules)
-    while pending:
-        rule = pending.pop(0)
-        if any(rule is seen for seen in ordered):
-            continue
-        ordered.append(rule)
-        if isinstance(rule, SigmaCorrelationRule):
-            pending.extend(_references(rule))
-    return ordered
-
-
-def replayable_rules(
-    rules: Sequence[SigmaRuleBase],
-) -> tuple[list[SigmaRuleBase], list[ReplayError]]:
-    """Split ``rules`` into those the replay engine can run and one error per other rule.
-
-    A rule the engine refuses (an ``|expand`` placeholder without values, an
-    unsupported modifier or correlation type) is left out with its ReplayError, and so
-    is a correlation resting on such a rule; the others still hunt.
-    """
-    from sigmaq.replay.compile import compile_rule
-    from sigmaq.replay.correlate import compile_correlation
-
-    errors: list[ReplayError] = []
-    broken: set[int] = set()
-    for rule in expand_rules(rules):
-        try:
-            if isinstance(rule, SigmaCorrelationRule):
-                compile_correlation(rule)
-            else:
-                compile_rule(rule)  # type: ignore[arg-type]
-        except ReplayError as error:
-            errors.append(error)
-            broken.add(id(rule))
-    changed = True
-    while changed:  # correlations over refused rules cannot run either
-        changed = False
-        for rule in expand_rules(rules):
-            if id(rule) in broken or not isinstance(rule, SigmaCorrelationRule):
-                continue
-            if any(id(ref) in broken for ref in _references(rule)):
-                broken.add(id(rule))
-                errors.append(
-                    ReplayError(
-                        "a rule this correlation refers to cannot be replayed",
-                        rule_id=rule_key(rule),
-                    )
-                )
-                changed = True
-    return [rule for rule in rules if id(rule) not in broken], errors
-
-
-def _without_redeliveries(findings: list[HuntFinding], result: HuntResult) -> list[HuntFinding]:
-    """Drop single-event findings for an eventID a rule already reported.
-
-    CloudTrail may deliver an event more than once, and an organization trail and an
-    account trail archive the same event twice; correlations already count an eventID
-    once, and so do single-event findings (the count is in ``result.redelivered``).
-    """
-    seen: set[tuple[str, str]] = set()
-    kept: list[HuntFinding] = []
-    for item in findings:
-        finding = item.finding
-        event_id = finding.events[0].event_id if len(finding.events) == 1 else None
-        if finding.kind is FindingKind.EVENT and event_id is not None:
-            key = (finding.rule_id, event_id)
-            if key in seen:
-                result.redelivered += 1
-                continue
-            seen.add(key)
-        kept.append(item)
-    return kept
-
-
-@dataclass(frozen=True)
-class RuleRoles:
-    """Rule ids by role in one hunt.
-
-    ``wanted``: reported; ``bases``: single-event rules some correlation rests on (their
-    matches are kept for enrichment); ``silenced``: rules a ``generate: false``
-    correlation refers to, which report nothing of their own (Sigma correlation
-    specification, "generate"; pySigma ``resolve_rule_references``).
-    """
-
-    wanted: frozenset[str]
-    bases: frozenset[str]
-    silenced: frozenset[str]
-
-    @classmethod
-    def of(cls, rules: Sequence[SigmaRuleBase]) -> RuleRoles:
-        everything = expand_rules(rules)
-        bases: set[str] = set()
-        silenced: set[str] = set()
-        for rule in everything:
-            if isinstance(rule, SigmaCorrelationRule):
-                bases.update(rule_key(base) for base in correlation_bases(rule))
-                if not rule.generate:
-                    silenced.update(rule_key(target) for target in _references(rule))
-        return cls(
-            wanted=frozenset(rule_key(rule) for rule in rules),
-            bases=frozenset(bases),
-            silenced=frozenset(silenced),
-        )
-
-    def reports(self, rule_id: str) -> bool:
-        return rule_id in self.wanted and rule_id not in self.silenced
 
 
 # --- findings with enrichments -----------------------------------------------------
@@ -416,6 +242,28 @@ def hunt(
     result.findings = sorted(_without_redeliveries(findings, result), key=lambda f: f.sort_key)
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _without_redeliveries(findings: list[HuntFinding], result: HuntResult) -> list[HuntFinding]:
+    """Drop single-event findings for an eventID a rule already reported.
+
+    CloudTrail may deliver an event more than once, and an organization trail and an
+    account trail archive the same event twice; correlations already count an eventID
+    once, and so do single-event findings (the count is in ``result.redelivered``).
+    """
+    seen: set[tuple[str, str]] = set()
+    kept: list[HuntFinding] = []
+    for item in findings:
+        finding = item.finding
+        event_id = finding.events[0].event_id if len(finding.events) == 1 else None
+        if finding.kind is FindingKind.EVENT and event_id is not None:
+            key = (finding.rule_id, event_id)
+            if key in seen:
+                result.redelivered += 1
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
 
 
 def _file_size(path: Path) -> int:
