@@ -83,14 +83,6 @@ class Catalog:
         """Every eventSource that logs ``event_name`` (exact case)."""
         return frozenset(s for s, names in self.names_by_source.items() if event_name in names)
 
-    def data_event_names(self, event_source: str) -> frozenset[str]:
-        """Names logged only as data events under an Amazon Q ``event_source``."""
-        return frozenset(
-            info.event_name
-            for (source, _), info in self.q_events.items()
-            if source == event_source and info.category == "Data"
-        )
-
 
 def _lower_index(names: Any) -> dict[str, str]:
     return {name.lower(): name for name in names}

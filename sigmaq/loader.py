@@ -80,7 +80,8 @@ class LoadedRule:
 class LoadResult:
     """Everything a load produced.
 
-    ``rules``: the rules that loaded cleanly, references resolved.
+    ``rules``: the rules that loaded cleanly, references resolved (build a fresh
+    ``SigmaCollection`` from them for each conversion: conversion mutates rules).
     ``errors``: one ``RuleLoadError`` per problem, each with path and line.
     ``files``: every rule file that was read.
     """
@@ -89,23 +90,12 @@ class LoadResult:
     errors: list[RuleLoadError] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
-    @property
-    def collection(self) -> SigmaCollection:
-        """A fresh ``SigmaCollection`` of the clean rules (references resolved)."""
-        collection = SigmaCollection([loaded.rule for loaded in self.rules])
-        collection.resolve_rule_references()
-        return collection
-
     def by_path(self) -> dict[Path, list[LoadedRule]]:
         """Clean rules grouped by their file."""
         grouped: dict[Path, list[LoadedRule]] = {}
         for loaded in self.rules:
             grouped.setdefault(loaded.path, []).append(loaded)
         return grouped
-
-    @property
-    def failed_files(self) -> set[Path]:
-        return {error.path for error in self.errors if error.path is not None}
 
 
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:

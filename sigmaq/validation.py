@@ -17,7 +17,6 @@ from typing import Any
 from uuid import UUID
 
 import yaml
-from sigma.rule import SigmaRule
 from sigma.validators.base import SigmaRuleValidator, SigmaValidationIssue
 
 from sigmaq.errors import ConfigError
@@ -319,12 +318,3 @@ def validator_docs() -> list[tuple[str, str, str]]:
             (identifier, origin, (doc[0] if doc else "") + (f" [{status}]" if status else ""))
         )
     return rows
-
-
-def rule_titles(result: LoadResult) -> list[tuple[str, str, str]]:
-    """(rule id, title, path) of every clean rule (for ``sigmaq list rules``)."""
-    return [
-        (loaded.rule_id, str(loaded.rule.title), str(loaded.path))
-        for loaded in result.rules
-        if isinstance(loaded.rule, SigmaRule) or loaded.is_correlation
-    ]
