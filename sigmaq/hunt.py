@@ -5,10 +5,11 @@ is fed to a ``ReplayEngine`` (which dispatches by eventSource/eventName), and
 correlation findings are computed at the end, so files may come in any time order.
 
 With ``jobs > 1`` files are shared out to worker processes (files are independent).
-Each worker runs the single-event rules and sends back their findings plus the few
-records that match a base rule of a correlation; the parent feeds those records to
-one engine holding the correlations and collects its correlation findings, so
-correlation windows span files handled by different workers.
+Each worker evaluates every record and sends back, per file, its single-event
+findings and the compact base-rule matches the correlations need
+(``ReplayEngine.take_matches``); the parent only merges those matches into one engine
+(``absorb_matches``) and runs the correlations, so windows span files handled by
+different workers and no record is evaluated twice.
 """
 
 from __future__ import annotations
@@ -358,75 +359,33 @@ class _FileResult:
     filtered_out: int
     evaluated: int
     findings: list[HuntFinding]
-    shipped: list[tuple[Record, EventRef]]
-
-
-# Top-level keys the parent needs besides the rules' own fields (dispatch, dedup, time,
-# enrichment).
-_SHIPPED_ALWAYS = ("eventSource", "eventName", "eventID", "eventTime", "userIdentity")
-
-
-def shipped_keys(rules: Sequence[SigmaRuleBase]) -> frozenset[str] | None:
-    """Top-level record keys the parent's correlations need, or None for all of them.
-
-    The union of the first segment of every field path the correlations' base rules
-    read, their group-by/aliased fields, and ``_SHIPPED_ALWAYS``. None when a base rule
-    has a keyword detection (it reads the whole record).
-    """
-    from sigmaq.replay.compile import compile_rule
-
-    keys = set(_SHIPPED_ALWAYS) | {"sourceIPAddress"}
-    for rule in expand_rules(rules):
-        if isinstance(rule, SigmaCorrelationRule):
-            for name in [*(rule.group_by or []), *_correlation_fields(rule)]:
-                keys.add(str(name).split(".", 1)[0])
-            for base in correlation_bases(rule):
-                fields = compile_rule(base).fields
-                if fields is None:
-                    return None
-                keys.update(path.split(".", 1)[0] for path in fields)
-    return frozenset(keys)
-
-
-def _correlation_fields(rule: SigmaCorrelationRule) -> list[str]:
-    fields: list[str] = []
-    condition_field = getattr(rule.condition, "fieldref", None)
-    if isinstance(condition_field, list):
-        fields.extend(str(name) for name in condition_field)
-    elif condition_field:
-        fields.append(str(condition_field))
-    for alias in getattr(rule.aliases, "aliases", {}).values():
-        fields.extend(str(name) for name in getattr(alias, "mapping", {}).values())
-    return fields
+    # base-rule matches recorded for the correlations (ReplayEngine.take_matches) and
+    # the principal/source address of each, keyed like ``Index``
+    matches: dict[str, Any]
+    enrichments: Index
 
 
 def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
-    # Single-event rules only: correlations run in the parent, over the shipped events.
-    everything = expand_rules(rules)
-    single = [rule for rule in everything if not isinstance(rule, SigmaCorrelationRule)]
-    _WORKER["engine"] = default_engine_factory(single, options.window)
+    # The whole rule set: single-event findings come from here, and the base-rule matches
+    # the correlations need are recorded here and handed to the parent once per file.
+    _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
-    _WORKER["keys"] = shipped_keys(rules)
 
 
 def _worker_file(path: str) -> _FileResult:
-    engine: Engine = _WORKER["engine"]
+    engine: Any = _WORKER["engine"]
     roles: RuleRoles = _WORKER["roles"]
     options: HuntOptions = _WORKER["options"]
-    keys: frozenset[str] | None = _WORKER["keys"]
-    out = _FileResult(path, ReadStats(), 0, 0, [], [])
-    index: Index = {}
+    out = _FileResult(path, ReadStats(), 0, 0, [], {}, {})
     timed = options.since is not None or options.until is not None
     for event, ref in read_file(Path(path), out.stats):
         if timed and not options.keeps(ref):
             out.filtered_out += 1
             continue
         out.evaluated += 1
-        if _feed(engine, event, ref, roles, index, out.findings):
-            # Only what the correlations read crosses the process boundary.
-            kept = event if keys is None else {k: v for k, v in event.items() if k in keys}
-            out.shipped.append((kept, ref))
+        _feed(engine, event, ref, roles, out.enrichments, out.findings)
+    out.matches = engine.take_matches()
     return out
 
 
@@ -442,7 +401,7 @@ def _hunt_parallel(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
-    parent = default_engine_factory(rules, options.window) if has_correlations else None
+    parent: Any = default_engine_factory(rules, options.window) if has_correlations else None
     index: Index = {}
     findings: list[HuntFinding] = []
     stats = result.stats
@@ -454,10 +413,10 @@ def _hunt_parallel(
             result.filtered_out += part.filtered_out
             result.events_evaluated += part.evaluated
             findings.extend(part.findings)
-            for event, ref in part.shipped:
-                index[(ref.source, ref.position)] = _enrichment(event)
-                if parent is not None:
-                    parent.feed(event, ref)  # single-event findings came from the workers
+            index.update(part.enrichments)
+            if parent is not None:
+                # Matches only: the parent evaluates no record, it correlates.
+                parent.absorb_matches(part.path, part.matches)
             if progress is not None:
                 progress(Path(part.path), _file_size(Path(part.path)))
     if parent is not None:

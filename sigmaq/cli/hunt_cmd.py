@@ -81,9 +81,10 @@ class Timestamp(click.ParamType[datetime]):
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
+    default=0,
     show_default=True,
-    help="Worker processes over files (0 = one per CPU).",
+    help="Worker processes over files (0 = one per CPU; 1 = no workers). Findings are "
+    "the same for any value.",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off when not a TTY).")
 def hunt(

@@ -20,6 +20,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
@@ -45,6 +46,21 @@ log = logging.getLogger(__name__)
 # (eventSource, eventName) pairs whose candidate list is cached; real CloudTrail has a
 # few thousand, so the cap only matters for crafted input.
 MAX_CACHED_PAIRS = 100_000
+
+
+@dataclass(frozen=True)
+class MatchBatch:
+    """Base-rule matches of one rule in one file, as ``take_matches`` hands them over.
+
+    ``rows``: ``(epoch seconds, position, eventID, eventTime, field values)`` per match,
+    the values in the order of the rule's recorded fields; then the counts of matches
+    left out (duplicate eventID, no eventTime, no group-by value).
+    """
+
+    rows: list[tuple[float, int, str | None, datetime | None, tuple[tuple[Any, ...], ...]]]
+    duplicates: int
+    untimed: int
+    ungrouped: int
 
 
 @dataclass(eq=False)
@@ -270,6 +286,64 @@ class ReplayEngine:
                 FieldValues(slot.field_index, values),
             )
         )
+
+    def take_matches(self) -> dict[str, MatchBatch]:
+        """Hand over the base-rule matches recorded so far, compactly, and forget them.
+
+        Returns rule id -> ``MatchBatch``: one row ``(epoch seconds, position, eventID,
+        eventTime, field values)`` per match plus the duplicate/untimed/ungrouped counts.
+        Rows are plain tuples, cheap to send between processes; every match must come
+        from one source file (a worker calls this once per file). The slots are emptied.
+        """
+        taken: dict[str, MatchBatch] = {}
+        for slot in self.slots:
+            if slot.record_fields is None:
+                continue
+            if slot.matches or slot.duplicates or slot.untimed or slot.ungrouped:
+                rows = [
+                    (
+                        occurrence.time,
+                        occurrence.refs[0].position,
+                        occurrence.refs[0].event_id,
+                        occurrence.refs[0].event_time,
+                        tuple(tuple(occurrence.fields[path]) for path in slot.record_fields),
+                    )
+                    for occurrence in slot.matches
+                ]
+                taken[slot.rule_id] = MatchBatch(
+                    rows, slot.duplicates, slot.untimed, slot.ungrouped
+                )
+            slot.matches = []
+            slot.seen_ids = set()
+            slot.duplicates = slot.untimed = slot.ungrouped = 0
+        return taken
+
+    def absorb_matches(self, source: str, taken: Mapping[str, MatchBatch]) -> None:
+        """Add the matches another engine over the same rules recorded in file ``source``
+        (``take_matches``). eventIDs already recorded for a rule count as duplicates, as
+        in ``feed``. Raises ReplayError for a rule id this engine does not correlate.
+        """
+        by_id = {slot.rule_id: slot for slot in self.slots}
+        for rule_id, batch in taken.items():
+            slot = by_id.get(rule_id)
+            if slot is None or slot.record_fields is None:
+                raise ReplayError(
+                    "matches of a rule this engine does not correlate", rule_id=rule_id
+                )
+            slot.duplicates += batch.duplicates
+            slot.untimed += batch.untimed
+            slot.ungrouped += batch.ungrouped
+            for time, position, event_id, event_time, values in batch.rows:
+                if event_id is not None:
+                    if event_id in slot.seen_ids:
+                        slot.duplicates += 1
+                        continue
+                    slot.seen_ids.add(event_id)
+                self._seq += 1
+                ref = EventRef(source, position, event_id, event_time)
+                slot.matches.append(
+                    Occurrence(time, self._seq, (ref,), FieldValues(slot.field_index, values))
+                )
 
     def finish(self) -> list[Finding]:
         """Evaluate every correlation over the recorded matches; return their findings.
