@@ -469,3 +469,29 @@ def test_differential_fixed_case() -> None:
         (60, "A", "u2", None),
     ]
     assert _sqlite_groups(text, events) == _engine_groups(text, events) == {"u1"}
+
+
+def test_matches_handed_between_engines_give_the_same_correlations() -> None:
+    # What hunt's worker processes do: each records one file's base-rule matches and
+    # hands them over; the parent engine only absorbs them and correlates.
+    rules = rules_of(BURST.replace("GENERATE", "false"))
+    file_one = [record("DeleteIndex", 0), record("DeleteApplication", 2, arn=BOB)]
+    file_two = [record("DeletePlugin", 9), record("DeleteDataSource", 4), record("DeleteIndex", 0)]
+    direct = ReplayEngine(rules)
+    feed_all(direct, file_two, "two.json")
+    feed_all(direct, file_one, "one.json")
+    expected = direct.finish()
+
+    parent = ReplayEngine(rules)
+    for source, events in (("two.json", file_two), ("one.json", file_one)):
+        worker = ReplayEngine(rules)
+        feed_all(worker, events, source)
+        taken = worker.take_matches()
+        assert worker.matches_recorded() == 0
+        parent.absorb_matches(source, taken)
+    got = parent.finish()
+    assert [(f.rule_id, f.events, f.group) for f in got] == [
+        (f.rule_id, f.events, f.group) for f in expected
+    ]
+    # the repeated DeleteIndex (same eventID in both files) counted once in both engines
+    assert len(got[0].events) == 3
