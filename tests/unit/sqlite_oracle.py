@@ -15,9 +15,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sigma.backends.sqlite import sqliteBackend
 from sigma.collection import SigmaCollection
 
+from sigmaq.replay import compile_rule
 from sigmaq.validators.rule_walk import rule_fields
 
 
@@ -94,3 +96,87 @@ def oracle_rows(
         return selected, flats
     finally:
         conn.close()
+
+
+# --- a fixed table for generated records ------------------------------------------------------
+
+COLUMNS: dict[str, str] = {
+    "eventSource": "TEXT",
+    "eventName": "TEXT",
+    "userIdentity.type": "TEXT",
+    "requestParameters.name": "TEXT",
+    "errorCode": "TEXT",
+    "sourceIPAddress": "TEXT",
+    "readOnly": "TEXT",
+    "eventTime": "TEXT",
+    "count": "NUMERIC",
+}
+NULLABLE = {"requestParameters.name", "errorCode", "count"}
+
+HEADER = (
+    "title: Differential\nid: 9d7c3a1e-4b2f-4e6a-8c5d-2f1e0a9b8c7d\n"
+    "logsource:\n  product: aws\n  service: cloudtrail\n"
+)
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects to dotted columns; a list has no column (not generated here)."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif isinstance(value, list):
+            raise AssertionError(f"lists cannot be flattened to one column: {name}")
+        else:
+            flat[name] = value
+    return flat
+
+
+def sqlite_matches(rule_yaml: str, records: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Indexes of ``records`` that the SQLite backend's queries for the rule select."""
+    queries = sqliteBackend().convert(SigmaCollection.from_yaml(rule_yaml))
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.create_function("regexp", 2, regexp, deterministic=True)
+        cols = ", ".join(f"{quote(c)} {t} COLLATE NOCASE" for c, t in COLUMNS.items())
+        conn.execute(f"CREATE TABLE logs (row_index INTEGER, {cols})")
+        for index, record in enumerate(records):
+            flat = flatten(record)
+            unknown = set(flat) - set(COLUMNS)
+            assert not unknown, unknown
+            names = ["row_index", *flat]
+            conn.execute(
+                f"INSERT INTO logs ({', '.join(quote(n) for n in names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})",
+                [index, *(sql_value(v) for v in flat.values())],
+            )
+        hits: set[int] = set()
+        for query in queries:
+            head, where = query.split(" WHERE ", 1)
+            assert head == "SELECT * FROM logs", query
+            hits |= {row[0] for row in conn.execute(f"SELECT row_index FROM logs WHERE {where}")}
+        return hits
+    finally:
+        conn.close()
+
+
+def replay_matches(rule_yaml: str, records: Sequence[Mapping[str, Any]]) -> set[int]:
+    rule = compile_rule(SigmaCollection.from_yaml(rule_yaml).rules[0])
+    return {i for i, record in enumerate(records) if rule.matches(record)}
+
+
+def rule_text(detection: Mapping[str, Any]) -> str:
+    return HEADER + yaml.safe_dump({"detection": dict(detection)}, sort_keys=False)
+
+
+def nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted keys back to nested objects (the shape CloudTrail records have)."""
+    record: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = record
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return record

@@ -26,114 +26,24 @@ this file and listed in docs/replay-semantics.md):
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sigma.backends.sqlite import sqliteBackend
-from sigma.collection import SigmaCollection
-from sigma.exceptions import SigmaFeatureNotSupportedByBackendError
-from sqlite_oracle import oracle_rows
-from sqlite_oracle import quote as _quote
-from sqlite_oracle import regexp as _regexp
-from sqlite_oracle import sql_value as _sql_value
-
-from sigmaq.replay import compile_rule, resolve
-
-# field -> SQLite column type
-COLUMNS: dict[str, str] = {
-    "eventSource": "TEXT",
-    "eventName": "TEXT",
-    "userIdentity.type": "TEXT",
-    "requestParameters.name": "TEXT",
-    "errorCode": "TEXT",
-    "sourceIPAddress": "TEXT",
-    "readOnly": "TEXT",
-    "eventTime": "TEXT",
-    "count": "NUMERIC",
-}
-NULLABLE = {"requestParameters.name", "errorCode", "count"}
-
-HEADER = (
-    "title: Differential\nid: 9d7c3a1e-4b2f-4e6a-8c5d-2f1e0a9b8c7d\n"
-    "logsource:\n  product: aws\n  service: cloudtrail\n"
+from sqlite_oracle import (
+    HEADER,
+    NULLABLE,
+    nested,
+    replay_matches,
+    rule_text,
+    sqlite_matches,
 )
 
-
-# --- the oracle -------------------------------------------------------------------------------
-
-
-def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested objects to dotted columns; a list has no column (not generated here)."""
-    flat: dict[str, Any] = {}
-    for key, value in record.items():
-        name = prefix + key
-        if isinstance(value, dict):
-            flat.update(flatten(value, name + "."))
-        elif isinstance(value, list):
-            raise AssertionError(f"lists cannot be flattened to one column: {name}")
-        else:
-            flat[name] = value
-    return flat
-
-
-def sqlite_matches(rule_yaml: str, records: Sequence[Mapping[str, Any]]) -> set[int]:
-    """Indexes of ``records`` that the SQLite backend's queries for the rule select."""
-    queries = sqliteBackend().convert(SigmaCollection.from_yaml(rule_yaml))
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.create_function("regexp", 2, _regexp, deterministic=True)
-        cols = ", ".join(f"{_quote(c)} {t} COLLATE NOCASE" for c, t in COLUMNS.items())
-        conn.execute(f"CREATE TABLE logs (row_index INTEGER, {cols})")
-        for index, record in enumerate(records):
-            flat = flatten(record)
-            unknown = set(flat) - set(COLUMNS)
-            assert not unknown, unknown
-            names = ["row_index", *flat]
-            conn.execute(
-                f"INSERT INTO logs ({', '.join(_quote(n) for n in names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})",
-                [index, *(_sql_value(v) for v in flat.values())],
-            )
-        hits: set[int] = set()
-        for query in queries:
-            head, where = query.split(" WHERE ", 1)
-            assert head == "SELECT * FROM logs", query
-            hits |= {row[0] for row in conn.execute(f"SELECT row_index FROM logs WHERE {where}")}
-        return hits
-    finally:
-        conn.close()
-
-
-def replay_matches(rule_yaml: str, records: Sequence[Mapping[str, Any]]) -> set[int]:
-    rule = compile_rule(SigmaCollection.from_yaml(rule_yaml).rules[0])
-    return {i for i, record in enumerate(records) if rule.matches(record)}
-
-
-def rule_text(detection: Mapping[str, Any]) -> str:
-    return HEADER + yaml.safe_dump({"detection": dict(detection)}, sort_keys=False)
-
-
-def nested(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """Dotted keys back to nested objects (the shape CloudTrail records have)."""
-    record: dict[str, Any] = {}
-    for key, value in flat.items():
-        *parents, leaf = key.split(".")
-        node = record
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[leaf] = value
-    return record
-
-
+# field -> SQLite column type
 # --- fixed, hand-written cases ----------------------------------------------------------------
 
 RECORDS: list[dict[str, Any]] = [
@@ -571,138 +481,3 @@ def test_generated_cases_are_not_vacuous() -> None:
     assert STATS["pairs"] >= 2000
     # neither all-match nor no-match: at least 10 % of the pairs match, and not 90 %
     assert 0.1 * STATS["pairs"] < STATS["matches"] < 0.9 * STATS["pairs"], STATS
-
-
-# --- real data: SigmaHQ CloudTrail rules over real records (../shared, read in place) ---------
-
-SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
-EXTERNAL = SHARED_DIR / "data" / "external"
-
-
-def _real_records() -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    for path in sorted((EXTERNAL / "invictus-ir-aws_dataset" / "CloudTrail").rglob("*.json")):
-        records.extend(json.loads(path.read_text(encoding="utf-8"))["Records"])
-    for path in sorted((EXTERNAL / "stratus-red-team" / "detonation-logs").glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        records.extend(data if isinstance(data, list) else data.get("Records", [data]))
-    return [r for r in records if isinstance(r, dict)]
-
-
-@pytest.mark.external
-def test_sigmahq_rules_agree_with_sqlite_on_real_records() -> None:
-    """Every SigmaHQ CloudTrail rule, on the invictus and Stratus records.
-
-    A (rule, record) pair is compared when each field the rule reads is a scalar
-    or absent in that record, spelled with the rule's case (lists have no column,
-    and SQLite column names ignore case).
-    """
-    rules_dir = EXTERNAL / "sigmahq-sigma" / "rules" / "cloud" / "aws" / "cloudtrail"
-    if not rules_dir.is_dir():
-        pytest.skip(f"external data not available at {EXTERNAL}")
-    records = _real_records()
-    rule_paths = sorted(rules_dir.glob("*.yml"))
-    compiled = [compile_rule(SigmaCollection.from_yaml(p.read_text()).rules[0]) for p in rule_paths]
-    selected, flats = oracle_rows(rule_paths, records)
-    lower_keys = [{k.lower(): k for k in flat} for flat in flats]
-    compared = matched = 0
-    for path, rule, oracle in zip(rule_paths, compiled, selected, strict=True):
-        fields = rule.fields or frozenset()
-        eligible = [
-            i
-            for i, record in enumerate(records)
-            if all(
-                lower_keys[i].get(f.lower(), f) == f
-                and len(resolve(record, f)) == (1 if f in flats[i] else 0)
-                for f in fields
-            )
-        ]
-        ours = {i for i in eligible if rule.matches(records[i])}
-        assert ours == oracle & set(eligible), path.name
-        compared += len(eligible)
-        matched += len(ours)
-    assert len(compiled) >= 50 and compared > 100_000 and matched > 100, (compared, matched)
-
-
-# --- documented semantic differences (docs/replay-semantics.md) -------------------------------
-
-
-def both(detection: str, records: list[dict[str, Any]]) -> tuple[set[int], set[int]]:
-    text = HEADER + "detection:\n" + "\n".join("  " + line for line in detection.splitlines())
-    text += "\n  condition: sel\n"
-    return replay_matches(text, records), sqlite_matches(text, records)
-
-
-def test_difference_exists_on_json_null() -> None:
-    """Replay: the key exists (Sigma: presence, not value). SQL: NULL is NULL."""
-    ours, oracle = both("sel:\n  errorCode|exists: true", [{"errorCode": None}, {}])
-    assert (ours, oracle) == ({0}, set())
-
-
-def test_difference_cidr_on_ipv4_looking_non_addresses() -> None:
-    """Replay parses the address; SQL's LIKE prefix accepts any text with the prefix."""
-    records = [{"sourceIPAddress": "10.1.2.300"}, {"sourceIPAddress": "010.1.2.3"}]
-    ours, oracle = both("sel:\n  sourceIPAddress|cidr: 10.0.0.0/8", records)
-    assert (ours, oracle) == (set(), {0})
-
-
-def test_difference_ipv6_cidr_spelling_and_zero_groups() -> None:
-    """SQL compares IPv6 text prefixes: other spellings miss, zero groups over-match."""
-    records = [{"sourceIPAddress": "2001:0db8::1"}, {"sourceIPAddress": "2001:db8:1::1"}]
-    ours, oracle = both("sel:\n  sourceIPAddress|cidr: '2001:db8:0::/48'", records)
-    assert (ours, oracle) == ({0}, {1})
-
-
-def test_difference_numbers_in_other_spellings() -> None:
-    """Replay compares numbers numerically; a TEXT column compares their text."""
-    records = [{"eventName": "030"}, {"eventName": "3e1"}, {"eventName": 30.0}, {"eventName": 30}]
-    ours, oracle = both("sel:\n  eventName: 30", records)
-    assert (ours, oracle) == ({0, 1, 2, 3}, {3})
-
-
-def test_difference_boolean_rule_vs_numeric_one() -> None:
-    """The backend also accepts 1 for true (tables may store booleans as 0/1); replay does not."""
-    ours, oracle = both("sel:\n  readOnly: true", [{"readOnly": 1}, {"readOnly": "1"}])
-    assert (ours, oracle) == (set(), {0, 1})
-
-
-def test_difference_non_ascii_case_folding() -> None:
-    """Replay lower-cases Unicode; SQLite NOCASE and LIKE fold ASCII letters only."""
-    ours, oracle = both("sel:\n  eventName: ÄRGER", [{"eventName": "ärger"}])
-    assert (ours, oracle) == ({0}, set())
-
-
-def test_difference_comparison_on_non_numeric_text() -> None:
-    """SQLite orders any text above any number, so 'abc' > 5; replay: not a number, no match."""
-    ours, oracle = both("sel:\n  count|gt: 5", [{"count": "abc"}, {"count": 6}])
-    assert (ours, oracle) == ({1}, {0, 1})
-
-
-def test_difference_week_numbering() -> None:
-    """Replay uses the ISO week (1-53); the backend uses SQLite's %W (Monday weeks, 0-53)."""
-    records = [{"eventTime": "2023-01-01T00:00:00Z"}]
-    ours, oracle = both("sel:\n  eventTime|week: 52", records)
-    assert (ours, oracle) == ({0}, set())
-    ours, oracle = both("sel:\n  eventTime|week: 0", records)
-    assert (ours, oracle) == (set(), {0})
-
-
-def test_difference_float_text() -> None:
-    """A float's text: replay uses Python repr ('1e+20'), SQLite its own ('1.0e+20')."""
-    ours, oracle = both("sel:\n  eventName: '1e+20'", [{"eventName": 1e20}])
-    assert (ours, oracle) == ({0}, set())
-
-
-def test_difference_keywords_are_refused_by_the_backend() -> None:
-    text = HEADER + "detection:\n  keywords:\n    - evil\n  condition: keywords\n"
-    with pytest.raises(SigmaFeatureNotSupportedByBackendError):
-        sqliteBackend().convert(SigmaCollection.from_yaml(text))
-    assert replay_matches(text, [{"a": {"b": "so evil"}}, {"a": "good"}]) == {0}
-
-
-def test_difference_field_name_case() -> None:
-    """Replay field names are case-sensitive (JSON keys); SQLite column names are not."""
-    text = HEADER + "detection:\n  sel:\n    eventname: Chat\n  condition: sel\n"
-    records = [{"eventName": "Chat"}]
-    assert replay_matches(text, records) == set()
-    assert sqlite_matches(text, records) == {0}
