@@ -200,43 +200,33 @@ correlation:
   condition: {condition}
 level: medium
 """
-    (tmp_path / "a.yml").write_text(
-        template.format(
-            title="Corr A",
-            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d51",
-            name="corr_a",
-            target="corr_b",
-            condition="{gte: 2}",
-        ),
-        encoding="utf-8",
-    )
-    (tmp_path / "b.yml").write_text(
-        template.format(
-            title="Corr B",
-            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d52",
-            name="corr_b",
-            target="corr_a",
-            condition="{gte: 2}",
-        ),
-        encoding="utf-8",
-    )
-    (tmp_path / "c.yml").write_text(
-        template.format(
-            title="Corr C",
-            id="0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d53",
-            name="corr_c",
-            target="corr_a",
-            condition="gte 5",
-        ),
-        encoding="utf-8",
-    )
+    cases = [  # a and b form a cycle; c refers to a and has a string condition
+        ("a", "corr_b", "{gte: 2}"),
+        ("b", "corr_a", "{gte: 2}"),
+        ("c", "corr_a", "gte 5"),
+    ]
+    for number, (letter, target, condition) in enumerate(cases, start=1):
+        (tmp_path / f"{letter}.yml").write_text(
+            template.format(
+                title=f"Corr {letter.upper()}",
+                id=f"0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5{number}",
+                name=f"corr_{letter}",
+                target=target,
+                condition=condition,
+            ),
+            encoding="utf-8",
+        )
     result = load_rules([tmp_path])
     assert result.rules == []
     messages = {e.path.name: (e.line, e.message) for e in result.errors if e.path}
-    assert messages["a.yml"] == (7, messages["a.yml"][1])
-    assert "cycle" in messages["a.yml"][1] and "cycle" in messages["b.yml"][1]
-    assert messages["c.yml"][0] == 10
-    assert "correlation condition must be a map" in messages["c.yml"][1]
+    assert sorted(messages) == ["a.yml", "b.yml", "c.yml"]
+    for name in ("a.yml", "b.yml"):
+        line, message = messages[name]
+        assert line == 7  # the correlation.rules key
+        assert "cycle" in message
+    line, message = messages["c.yml"]
+    assert line == 10  # the correlation.condition key
+    assert "correlation condition must be a map" in message
 
 
 def test_symlink_loop_is_an_error_not_a_crash(tmp_path: Path) -> None:
