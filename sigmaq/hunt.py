@@ -77,13 +77,14 @@ EngineFactory = Callable[[Sequence[SigmaRuleBase], WindowMode], Engine]
 def default_engine_factory(rules: Sequence[SigmaRuleBase], window: WindowMode) -> Engine:
     """A ``ReplayEngine`` over ``rules`` in which every rule emits (``emit_all``).
 
-    Hunt applies ``generate: false`` itself (``RuleRoles``) because it needs the matches
-    of silenced base rules to enrich correlation findings without evaluating them twice.
+    Hunt applies ``generate: false`` itself (``RuleRoles``). Every event a correlation
+    keeps is annotated with its principal and source address (``annotation`` of its
+    ``EventRef``), so correlation findings are enriched without re-reading records.
     Imported late: it compiles pySigma rules.
     """
     from sigmaq.replay.engine import ReplayEngine
 
-    return ReplayEngine(rules, window=window, emit_all=True)
+    return ReplayEngine(rules, window=window, emit_all=True, annotate=_enrichment)
 
 
 # --- findings with enrichments -----------------------------------------------------
@@ -130,13 +131,25 @@ class HuntFinding:
 Enrichment = tuple[str | None, str | None]
 
 
+def _annotation(ref: EventRef) -> Enrichment:
+    note = ref.annotation
+    if isinstance(note, tuple) and len(note) == 2:
+        return (note[0], note[1])
+    return (None, None)
+
+
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def enrich(finding: Finding, index: Mapping[tuple[str, int], Enrichment]) -> HuntFinding:
-    """Attach the principals and source addresses of ``finding``'s events from ``index``."""
-    found = [index.get((ref.source, ref.position), (None, None)) for ref in finding.events]
+def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFinding:
+    """Attach the principals and source addresses of ``finding``'s events: from
+    ``event`` (the record of a single-event finding) when given, else from each event
+    reference's ``annotation`` (an ``(principal, source address)`` pair)."""
+    if event is not None:
+        found = [_enrichment(event)]
+    else:
+        found = [_annotation(ref) for ref in finding.events]
     return HuntFinding(
         finding,
         principals=_distinct(p for p, _ in found),
@@ -292,32 +305,18 @@ def _enrichment(event: Mapping[str, Any]) -> Enrichment:
     return shared
 
 
-Index = dict[tuple[str, int], Enrichment]
-
-
 def _feed(
     engine: Engine,
     event: Record,
     ref: EventRef,
     roles: RuleRoles,
-    index: Index,
     findings: list[HuntFinding],
-) -> bool:
-    """Feed one event; keep reported findings; True when a correlation base rule matched."""
+) -> None:
+    """Feed one event; keep the findings hunt reports."""
     matched = engine.feed(event, ref)
-    if not matched:
-        return False
-    enrichment = _enrichment(event)
-    here = {(ref.source, ref.position): enrichment}
-    is_base = False
     for finding in matched:
-        if finding.rule_id in roles.bases:
-            is_base = True
         if roles.reports(finding.rule_id):
-            findings.append(enrich(finding, here))
-    if is_base:
-        index[(ref.source, ref.position)] = enrichment
-    return is_base
+            findings.append(enrich(finding, event))
 
 
 def _hunt_serial(
@@ -330,7 +329,6 @@ def _hunt_serial(
     engine_factory: EngineFactory,
 ) -> list[HuntFinding]:
     engine = engine_factory(rules, options.window)
-    index: Index = {}
     findings: list[HuntFinding] = []
     stats = result.stats
     timed = options.since is not None or options.until is not None
@@ -340,10 +338,10 @@ def _hunt_serial(
                 result.filtered_out += 1
                 continue
             result.events_evaluated += 1
-            _feed(engine, event, ref, roles, index, findings)
+            _feed(engine, event, ref, roles, findings)
         if progress is not None:
             progress(path, _file_size(path))
-    findings.extend(enrich(f, index) for f in engine.finish() if roles.reports(f.rule_id))
+    findings.extend(enrich(f) for f in engine.finish() if roles.reports(f.rule_id))
     return findings
 
 
@@ -359,10 +357,9 @@ class _FileResult:
     filtered_out: int
     evaluated: int
     findings: list[HuntFinding]
-    # base-rule matches recorded for the correlations (ReplayEngine.take_matches) and
-    # the principal/source address of each, keyed like ``Index``
+    # base-rule matches recorded for the correlations (ReplayEngine.take_matches),
+    # annotated with their principal and source address
     matches: dict[str, Any]
-    enrichments: Index
 
 
 def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
@@ -377,14 +374,14 @@ def _worker_file(path: str) -> _FileResult:
     engine: Any = _WORKER["engine"]
     roles: RuleRoles = _WORKER["roles"]
     options: HuntOptions = _WORKER["options"]
-    out = _FileResult(path, ReadStats(), 0, 0, [], {}, {})
+    out = _FileResult(path, ReadStats(), 0, 0, [], {})
     timed = options.since is not None or options.until is not None
     for event, ref in read_file(Path(path), out.stats):
         if timed and not options.keeps(ref):
             out.filtered_out += 1
             continue
         out.evaluated += 1
-        _feed(engine, event, ref, roles, out.enrichments, out.findings)
+        _feed(engine, event, ref, roles, out.findings)
     out.matches = engine.take_matches()
     return out
 
@@ -402,7 +399,6 @@ def _hunt_parallel(
     context = multiprocessing.get_context(method)
     has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
     parent: Any = default_engine_factory(rules, options.window) if has_correlations else None
-    index: Index = {}
     findings: list[HuntFinding] = []
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))
@@ -413,7 +409,6 @@ def _hunt_parallel(
             result.filtered_out += part.filtered_out
             result.events_evaluated += part.evaluated
             findings.extend(part.findings)
-            index.update(part.enrichments)
             if parent is not None:
                 # Matches only: the parent evaluates no record, it correlates.
                 parent.absorb_matches(part.path, part.matches)
@@ -421,7 +416,7 @@ def _hunt_parallel(
                 progress(Path(part.path), _file_size(Path(part.path)))
     if parent is not None:
         findings.extend(
-            enrich(f, index)
+            enrich(f)
             for f in parent.finish()
             if f.kind is FindingKind.CORRELATION and roles.reports(f.rule_id)
         )

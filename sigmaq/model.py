@@ -6,8 +6,8 @@ from) and ``Finding`` (a rule that fired, on one event or on a correlation windo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -61,13 +61,16 @@ class EventRef:
 
     ``source``: the file path as given (str); ``position``: 0-based record index in
     the file, or the 1-based line for NDJSON; ``event_id``: CloudTrail ``eventID``;
-    ``event_time``: parsed ``eventTime`` (UTC, tz-aware) or None when absent/invalid.
+    ``event_time``: parsed ``eventTime`` (UTC, tz-aware) or None when absent/invalid;
+    ``annotation``: what the caller attached to the event (hunt: its principal and
+    source address), carried through correlations; not part of equality.
     """
 
     source: str
     position: int
     event_id: str | None
     event_time: datetime | None
+    annotation: Hashable | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,11 @@ import itertools
 import json
 import math
 import operator
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sigma.correlations import (
     SigmaCorrelationConditionOperator,
@@ -49,6 +50,7 @@ from sigma.rule import SigmaRuleBase
 
 from sigmaq.errors import ReplayError
 from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.replay.matches import MatchColumns
 from sigmaq.replay.windows import (
     Aggregator,
     DistinctCount,
@@ -114,28 +116,66 @@ class Occurrence:
     fields: Mapping[str, Sequence[Any]]
 
 
-class FieldValues(Mapping[str, Sequence[Any]]):
-    """Compact ``Occurrence.fields``: one tuple of values per path, paths shared.
+class Occurrences(Protocol):
+    """The occurrences of one correlation input, addressed by row (0 .. len-1).
 
-    The engine records hundreds of thousands of base-rule matches on a large archive;
-    a shared path index and tuples of interned strings keep each one small (a dict and
-    lists per match cost about three times as much).
+    ``MatchColumns`` (recorded base-rule matches) and ``OccurrenceList`` (inner
+    correlation windows, tests) implement it. ``fields_key(row)``: rows with equal keys
+    carry equal ``fields`` (so group keys are computed once per distinct key);
+    ``event_key(row)``: equal for rows that are the same event(s); ``seq(row)``:
+    arrival order among the rows.
     """
 
-    __slots__ = ("_index", "_values")
+    def __len__(self) -> int: ...
 
-    def __init__(self, index: Mapping[str, int], values: tuple[tuple[Any, ...], ...]) -> None:
-        self._index = index
-        self._values = values
+    def time(self, row: int) -> float: ...
 
-    def __getitem__(self, path: str) -> Sequence[Any]:
-        return self._values[self._index[path]]
+    def seq(self, row: int) -> int: ...
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+    def fields_key(self, row: int) -> Hashable: ...
+
+    def fields(self, row: int) -> Mapping[str, Sequence[Any]]: ...
+
+    def event_key(self, row: int) -> Hashable: ...
+
+    def refs(self, row: int) -> tuple[EventRef, ...]: ...
+
+
+class OccurrenceList:
+    """``Occurrences`` over a list of ``Occurrence`` objects."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Occurrence]) -> None:
+        self.items = list(items)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self.items)
+
+    def time(self, row: int) -> float:
+        return self.items[row].time
+
+    def seq(self, row: int) -> int:
+        return self.items[row].seq
+
+    def fields_key(self, row: int) -> Hashable:
+        return row
+
+    def fields(self, row: int) -> Mapping[str, Sequence[Any]]:
+        return self.items[row].fields
+
+    def event_key(self, row: int) -> Hashable:
+        return self.items[row].refs
+
+    def refs(self, row: int) -> tuple[EventRef, ...]:
+        return self.items[row].refs
+
+
+def as_occurrences(source: Occurrences | Iterable[Occurrence]) -> Occurrences:
+    """``source`` itself when it is row-addressed, else an ``OccurrenceList`` of it."""
+    if isinstance(source, MatchColumns | OccurrenceList):
+        return source
+    return OccurrenceList(source)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -183,14 +223,15 @@ class CorrelationHit:
         """Every event in the window, de-duplicated, in time order."""
         seen: dict[EventRef, None] = {}
         for sample in self.window.samples:
-            occurrence: Occurrence = sample.payload
-            for ref in occurrence.refs:
+            source, row = sample.payload
+            for ref in source.refs(row):
                 seen.setdefault(ref, None)
         return tuple(sorted(seen, key=_ref_order))
 
-    def finding(self) -> Finding:
-        """The hit as a ``Finding`` (kind CORRELATION, group dict, first/last seen)."""
-        refs = self.refs
+    def finding(self, refs: tuple[EventRef, ...] | None = None) -> Finding:
+        """The hit as a ``Finding`` (kind CORRELATION, group dict, first/last seen);
+        ``refs``: ``self.refs`` when the caller already has them."""
+        refs = self.refs if refs is None else refs
         times = [ref.event_time for ref in refs if ref.event_time is not None]
         return Finding(
             rule_id=self.plan.rule_id,
@@ -203,12 +244,12 @@ class CorrelationHit:
             group=dict(self.group),
         )
 
-    def occurrence(self, seq: int) -> Occurrence:
+    def occurrence(self, seq: int, refs: tuple[EventRef, ...] | None = None) -> Occurrence:
         """The hit as an input of an outer correlation (time = trigger time)."""
         return Occurrence(
             time=self.window.trigger,
             seq=seq,
-            refs=self.refs,
+            refs=self.refs if refs is None else refs,
             fields={name: [value] for name, value in self.group.items()},
         )
 
@@ -266,7 +307,7 @@ class CorrelationPlan:
 
     def evaluate(
         self,
-        occurrences: Sequence[Iterable[Occurrence]],
+        occurrences: Sequence[Occurrences | Iterable[Occurrence]],
         *,
         mode: WindowMode = WindowMode.SLIDING,
         stats: CorrelationStats | None = None,
@@ -275,31 +316,62 @@ class CorrelationPlan:
 
         ``occurrences[slot]`` are the occurrences of input ``slot`` (any order).
         Occurrences without a group-by value are counted in ``stats.missing_group``.
+        Two passes keep memory near the input's: rows are first sorted into groups
+        (one 8-byte entry per row and group), then each group's samples are built,
+        searched and dropped before the next group's.
         """
         stats = stats if stats is not None else CorrelationStats()
-        groups: dict[tuple[Hashable, ...], list[Sample]] = {}
+        sources = [as_occurrences(source) for source in occurrences]
+        width = len(sources)
+        groups: dict[tuple[Hashable, ...], array[int]] = {}
         originals: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
-        dedupe = self.type not in _TEMPORAL_TYPES
-        seen: set[tuple[tuple[Hashable, ...], tuple[EventRef, ...]]] = set()
-        for spec, slot_occurrences in zip(self.inputs, occurrences, strict=True):
-            for occurrence in slot_occurrences:
-                combinations = _group_combinations(occurrence, spec.group_paths)
+        values_of: list[dict[Hashable, tuple[Hashable, ...]]] = []
+        for index, (spec, source) in enumerate(zip(self.inputs, sources, strict=True)):
+            combos_of: dict[Hashable, _Combinations | None] = {}
+            values: dict[Hashable, tuple[Hashable, ...]] = {}
+            values_of.append(values)
+            for row in range(len(source)):
+                key = source.fields_key(row)
+                if key in combos_of:
+                    combinations = combos_of[key]
+                else:
+                    fields = source.fields(row)
+                    combinations = combos_of[key] = _group_combinations(fields, spec.group_paths)
+                    values[key] = self._values(fields, spec.value_path)
                 if combinations is None:
                     stats.missing_group += 1
                     continue
-                values = self._values(occurrence, spec.value_path)
-                for key, original in combinations:
-                    if dedupe:
-                        marker = (key, occurrence.refs)
-                        if marker in seen:
-                            continue
-                        seen.add(marker)
-                    originals.setdefault(key, original)
-                    sample = Sample(occurrence.time, spec.slot, occurrence.seq, values, occurrence)
-                    groups.setdefault(key, []).append(sample)
+                packed = row * width + index
+                for group_key, original in combinations:
+                    rows = groups.get(group_key)
+                    if rows is None:
+                        rows = groups[group_key] = array("q")
+                        originals[group_key] = original
+                    rows.append(packed)
+        dedupe = self.type not in _TEMPORAL_TYPES
+        slots = [spec.slot for spec in self.inputs]
         hits: list[CorrelationHit] = []
-        for key, samples in groups.items():
-            group = dict(zip(self.group_by, originals[key], strict=True))
+        for group_key, rows in groups.items():
+            group = dict(zip(self.group_by, originals[group_key], strict=True))
+            samples: list[Sample] = []
+            seen: set[Hashable] = set()
+            for packed in rows:
+                row, index = divmod(packed, width)
+                source = sources[index]
+                if dedupe:  # an event matching two referenced rules counts once
+                    marker = source.event_key(row)
+                    if marker in seen:
+                        continue
+                    seen.add(marker)
+                samples.append(
+                    Sample(
+                        source.time(row),
+                        slots[index],
+                        source.seq(row),
+                        values_of[index][source.fields_key(row)],
+                        (source, row),
+                    )
+                )
             for window in find_windows(
                 samples,
                 span=self.span,
@@ -312,25 +384,31 @@ class CorrelationPlan:
         hits.sort(key=lambda hit: (hit.window.samples[0].order_key, hit.window.trigger))
         return hits
 
-    def _values(self, occurrence: Occurrence, path: str | None) -> tuple[Hashable, ...]:
+    def _values(
+        self, fields: Mapping[str, Sequence[Any]], path: str | None
+    ) -> tuple[Hashable, ...]:
         if path is None:
             return ()
-        raw = [value for value in occurrence.fields.get(path, ()) if value is not None]
+        raw = [value for value in fields.get(path, ()) if value is not None]
         if self.type in _NUMERIC_TYPES:
             return tuple(number for number in map(_as_number, raw) if number is not None)
         return tuple(dict.fromkeys(_normalise(value) for value in raw))
 
 
+_Combinations = list[tuple[tuple[Hashable, ...], tuple[Any, ...]]]
+
+
 def _group_combinations(
-    occurrence: Occurrence, paths: Sequence[str]
-) -> list[tuple[tuple[Hashable, ...], tuple[Any, ...]]] | None:
-    """(normalised key, original values) per group the occurrence belongs to; None if missing."""
+    fields: Mapping[str, Sequence[Any]], paths: Sequence[str]
+) -> _Combinations | None:
+    """(normalised key, original values) per group an occurrence with ``fields`` belongs
+    to; None when a group-by field has no value."""
     if not paths:
         return [((), ())]
     per_field: list[list[tuple[Hashable, Any]]] = []
     for path in paths:
         options: dict[Hashable, Any] = {}
-        for value in occurrence.fields.get(path, ()):
+        for value in fields.get(path, ()):
             if value is not None:
                 options.setdefault(_normalise(value), value)
         if not options:

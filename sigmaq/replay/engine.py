@@ -17,10 +17,8 @@ uses it to replay the baseline once for all rules).
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
@@ -30,16 +28,16 @@ from sigmaq.errors import ReplayError
 from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
 from sigmaq.replay.compile import CompiledRule, compile_rule
 from sigmaq.replay.correlate import (
-    CorrelationHit,
     CorrelationPlan,
     CorrelationStats,
-    FieldValues,
     Occurrence,
+    OccurrenceList,
+    Occurrences,
     compile_correlation,
-    epoch_seconds,
     rule_identity,
 )
 from sigmaq.replay.fields import compile_path
+from sigmaq.replay.matches import MatchBatch, MatchColumns, MatchTables, to_micros
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +46,15 @@ log = logging.getLogger(__name__)
 MAX_CACHED_PAIRS = 100_000
 
 
-@dataclass(frozen=True)
-class MatchBatch:
-    """Base-rule matches of one rule in one file, as ``take_matches`` hands them over.
-
-    ``rows``: ``(epoch seconds, position, eventID, eventTime, field values)`` per match,
-    the values in the order of the rule's recorded fields; then the counts of matches
-    left out (duplicate eventID, no eventTime, no group-by value).
-    """
-
-    rows: list[tuple[float, int, str | None, datetime | None, tuple[tuple[Any, ...], ...]]]
-    duplicates: int
-    untimed: int
-    ungrouped: int
-
-
 @dataclass(eq=False)
 class RuleSlot:
     """One base rule inside the engine: its compiled form and what to do on a match.
 
     ``emits``: a match is a finding; ``record_fields``: field paths to keep for the
     correlations that use it (None when no correlation uses it); ``matches``: the
-    recorded occurrences; ``seen_ids``: eventIDs already recorded (CloudTrail may
-    deliver an event more than once; correlations count it once).
+    recorded matches (set by the engine); ``duplicates``: matches dropped at ``finish``
+    because the rule already had their eventID (CloudTrail may deliver an event more
+    than once; correlations count it once).
     """
 
     compiled: CompiledRule
@@ -79,8 +63,7 @@ class RuleSlot:
     level: Level | None
     emits: bool
     record_fields: tuple[str, ...] | None
-    matches: list[Occurrence]
-    seen_ids: set[str]
+    matches: MatchColumns | None = None
     duplicates: int = 0
     untimed: int = 0
     # Group-by paths of each correlation input fed by this rule; a match lacking a value
@@ -180,7 +163,9 @@ class ReplayEngine:
     references); rules a correlation references are added automatically. ``window``:
     sliding (default) or tumbling correlation windows. ``placeholders``: values for
     ``|expand`` placeholders. ``emit_all``: every rule produces findings, whatever
-    ``generate`` says.
+    ``generate`` says. ``annotate``: called with each record a correlation keeps; its
+    (hashable) result becomes the ``annotation`` of that event's ``EventRef`` in
+    correlation findings (hunt attaches the principal and source address).
 
     Raises ReplayError (naming the rule) when a rule uses a feature the engine does not
     implement, or a correlation references itself through a cycle.
@@ -193,8 +178,11 @@ class ReplayEngine:
         window: WindowMode = WindowMode.SLIDING,
         placeholders: Mapping[str, Sequence[str]] | None = None,
         emit_all: bool = False,
+        annotate: Callable[[Mapping[str, Any]], Hashable] | None = None,
     ) -> None:
         self.window = WindowMode(window)
+        self._annotate = annotate
+        self._tables = MatchTables.empty()
         ordered = _expand(rules)
         silenced = set() if emit_all else _silenced(ordered)
         consumers: dict[int, list[CorrelationPlan]] = {}
@@ -221,10 +209,10 @@ class ReplayEngine:
                 level=Level.parse(rule.level),
                 emits=id(rule) not in silenced,
                 record_fields=fields,
-                matches=[],
-                seen_ids=set(),
                 group_paths=_group_paths_for(rule, consumers.get(id(rule), [])),
             )
+            if fields is not None:
+                slot.matches = MatchColumns(self._tables, slot.field_index)
             self.slots.append(slot)
             self._slot_of[id(rule)] = slot
         self.index = RuleIndex(self.slots)
@@ -266,84 +254,61 @@ class ReplayEngine:
         if ref.event_time is None:
             slot.untimed += 1
             return
-        if ref.event_id is not None:
-            if ref.event_id in slot.seen_ids:
-                slot.duplicates += 1
-                return
-            slot.seen_ids.add(ref.event_id)
-        values = tuple(
-            tuple([_intern(value) for value in getter(event)]) for getter in slot.field_getters
-        )
+        values = tuple(tuple(getter(event)) for getter in slot.field_getters)
         if slot.group_positions and _ungroupable(values, slot.group_positions):
             slot.ungrouped += 1
             return
-        self._seq += 1
+        tables = self._tables
+        note = tables.notes.id(self._annotate(event)) if self._annotate is not None else 0
+        assert slot.matches is not None  # slots with record_fields have columns
         slot.matches.append(
-            Occurrence(
-                epoch_seconds(ref.event_time),
-                self._seq,
-                (ref,),
-                FieldValues(slot.field_index, values),
-            )
+            to_micros(ref.event_time),
+            tables.sources.id(ref.source),
+            ref.position,
+            ref.event_id,
+            tables.values.id(values),
+            note,
         )
 
     def take_matches(self) -> dict[str, MatchBatch]:
         """Hand over the base-rule matches recorded so far, compactly, and forget them.
 
-        Returns rule id -> ``MatchBatch``: one row ``(epoch seconds, position, eventID,
-        eventTime, field values)`` per match plus the duplicate/untimed/ungrouped counts.
-        Rows are plain tuples, cheap to send between processes; every match must come
-        from one source file (a worker calls this once per file). The slots are emptied.
+        Returns rule id -> ``MatchBatch`` (columns plus the untimed/ungrouped counts),
+        cheap to send between processes; every match must come from one source file (a
+        worker calls this once per file). The engine's match state starts afresh.
         """
         taken: dict[str, MatchBatch] = {}
         for slot in self.slots:
-            if slot.record_fields is None:
-                continue
-            if slot.matches or slot.duplicates or slot.untimed or slot.ungrouped:
-                rows = [
-                    (
-                        occurrence.time,
-                        occurrence.refs[0].position,
-                        occurrence.refs[0].event_id,
-                        occurrence.refs[0].event_time,
-                        tuple(tuple(occurrence.fields[path]) for path in slot.record_fields),
-                    )
-                    for occurrence in slot.matches
-                ]
-                taken[slot.rule_id] = MatchBatch(
-                    rows, slot.duplicates, slot.untimed, slot.ungrouped
+            if slot.matches is not None and (len(slot.matches) or slot.untimed or slot.ungrouped):
+                taken[slot.rule_id] = slot.matches.batch(
+                    untimed=slot.untimed, ungrouped=slot.ungrouped
                 )
-            slot.matches = []
-            slot.seen_ids = set()
-            slot.duplicates = slot.untimed = slot.ungrouped = 0
+        self._tables = MatchTables.empty()
+        for slot in self.slots:
+            if slot.matches is not None:
+                slot.matches = MatchColumns(self._tables, slot.field_index)
+            slot.untimed = slot.ungrouped = 0
         return taken
 
     def absorb_matches(self, source: str, taken: Mapping[str, MatchBatch]) -> None:
         """Add the matches another engine over the same rules recorded in file ``source``
-        (``take_matches``). eventIDs already recorded for a rule count as duplicates, as
-        in ``feed``. Raises ReplayError for a rule id this engine does not correlate.
+        (``take_matches``). Redelivered eventIDs are dropped at ``finish``, as for
+        ``feed``. Raises ReplayError for a rule id this engine does not correlate.
         """
         by_id = {slot.rule_id: slot for slot in self.slots}
+        tables = self._tables
+        source_id = tables.sources.id(source)
         for rule_id, batch in taken.items():
             slot = by_id.get(rule_id)
-            if slot is None or slot.record_fields is None:
+            if slot is None or slot.matches is None:
                 raise ReplayError(
                     "matches of a rule this engine does not correlate", rule_id=rule_id
                 )
-            slot.duplicates += batch.duplicates
             slot.untimed += batch.untimed
             slot.ungrouped += batch.ungrouped
-            for time, position, event_id, event_time, values in batch.rows:
-                if event_id is not None:
-                    if event_id in slot.seen_ids:
-                        slot.duplicates += 1
-                        continue
-                    slot.seen_ids.add(event_id)
-                self._seq += 1
-                ref = EventRef(source, position, event_id, event_time)
-                slot.matches.append(
-                    Occurrence(time, self._seq, (ref,), FieldValues(slot.field_index, values))
-                )
+            values = [tables.values.id(value) for value in batch.value_table]
+            notes = [tables.notes.id(note) for note in batch.note_table]
+            slot.matches.extend(batch, source_id, values, notes)
 
     def finish(self) -> list[Finding]:
         """Evaluate every correlation over the recorded matches; return their findings.
@@ -354,8 +319,14 @@ class ReplayEngine:
         if self._finished:
             raise ReplayError("ReplayEngine.finish() called twice")
         self._finished = True
+        for slot in self.slots:
+            if slot.matches is not None:
+                slot.duplicates += slot.matches.dedupe()
         produced: dict[int, list[Occurrence]] = {}
-        findings: list[tuple[CorrelationHit, Finding]] = []
+        consumed = {id(spec.rule) for plan in self.correlations for spec in plan.inputs}
+        # (trigger time, rule id, finding): the hits themselves (every window sample)
+        # are dropped as soon as their findings are built
+        findings: list[tuple[float, str, Finding]] = []
         for plan in self.correlations:  # _expand puts inner correlations first
             stats = CorrelationStats()
             inputs = [self._inputs_of(spec.rule, produced, stats) for spec in plan.inputs]
@@ -371,32 +342,38 @@ class ReplayEngine:
                     stats.missing_group,
                     stats.untimed,
                 )
+            emits = self._correlation_emits[id(plan)]
+            feeds_outer = id(plan.rule) in consumed
             occurrences = []
             for hit in hits:
-                self._seq += 1
-                occurrences.append(hit.occurrence(self._seq))
-                if self._correlation_emits[id(plan)]:
-                    findings.append((hit, hit.finding()))
-            produced[id(plan.rule)] = occurrences
-        findings.sort(key=lambda pair: (pair[0].window.trigger, pair[1].rule_id))
-        return [finding for _, finding in findings]
+                refs = hit.refs
+                if feeds_outer:
+                    self._seq += 1
+                    occurrences.append(hit.occurrence(self._seq, refs))
+                if emits:
+                    findings.append((hit.window.trigger, plan.rule_id, hit.finding(refs)))
+            del hits
+            if feeds_outer:
+                produced[id(plan.rule)] = occurrences
+        findings.sort(key=lambda item: (item[0], item[1]))
+        return [finding for _, _, finding in findings]
 
     def _inputs_of(
         self,
         rule: SigmaRuleBase,
         produced: Mapping[int, list[Occurrence]],
         stats: CorrelationStats,
-    ) -> list[Occurrence]:
+    ) -> Occurrences:
         slot = self._slot_of.get(id(rule))
-        if slot is not None:
+        if slot is not None and slot.matches is not None:
             stats.untimed += slot.untimed
             stats.missing_group += slot.ungrouped
             return slot.matches
-        return produced.get(id(rule), [])
+        return OccurrenceList(produced.get(id(rule), []))
 
     def matches_recorded(self) -> int:
         """Base-rule matches held for correlations (the engine's only growing state)."""
-        return sum(len(slot.matches) for slot in self.slots)
+        return sum(len(slot.matches) for slot in self.slots if slot.matches is not None)
 
 
 def _ungroupable(values: tuple[tuple[Any, ...], ...], groups: tuple[tuple[int, ...], ...]) -> bool:
@@ -410,11 +387,6 @@ def _ungroupable(values: tuple[tuple[Any, ...], ...], groups: tuple[tuple[int, .
         if usable:
             return False
     return True
-
-
-def _intern(value: Any) -> Any:
-    # Principals, addresses and accounts repeat across matches: share one copy each.
-    return sys.intern(value) if type(value) is str else value
 
 
 def _group_paths_for(

@@ -1,0 +1,364 @@
+"""Columnar storage of the base-rule matches kept for correlations.
+
+Correlations are evaluated once every file is read (archives arrive out of time
+order), so each base-rule match a correlation may use is kept until then: on an
+attack-dense archive that is hundreds of thousands of matches. One Python object per
+match (a reference, a datetime, an eventID string, a tuple of field values) costs
+about 0.6 KB; here a match is one row of typed arrays, about 40 bytes:
+
+* ``eventTime`` as integer microseconds since the Unix epoch (exact for CloudTrail's
+  second and millisecond stamps; a float would round);
+* the file (an id in a shared ``Interner`` of paths) and the record's position in it;
+* the ``eventID``, packed to 16 bytes when it is a canonical lower-case UUID (what
+  CloudTrail writes), else as UTF-8 in a side blob (``EventIdColumn``);
+* the recorded field values and the caller's annotation, each an id in a shared
+  ``Interner`` (principals, accounts and addresses repeat across matches).
+
+Redelivered events (same ``eventID`` twice for one rule) are dropped by ``dedupe``
+when the correlations run, not while recording: no set of every eventID is held.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sigmaq.model import EventRef
+
+T = TypeVar("T", bound=Hashable)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_UUID_DASHES = (8, 13, 18, 23)
+
+
+def to_micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch of a tz-aware ``moment`` (naive = UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // _MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC datetime ``to_micros`` came from (exact)."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+class Interner(Generic[T]):
+    """Distinct values numbered in order of first sight: ``id(value)`` and ``[id]``."""
+
+    __slots__ = ("_ids", "values")
+
+    def __init__(self) -> None:
+        self._ids: dict[T, int] = {}
+        self.values: list[T] = []
+
+    def id(self, value: T) -> int:
+        """The number of ``value``, assigning the next one on first sight."""
+        number = self._ids.get(value)
+        if number is None:
+            number = self._ids[value] = len(self.values)
+            self.values.append(value)
+        return number
+
+    def __getitem__(self, number: int) -> T:
+        return self.values[number]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def pack_uuid(event_id: str) -> bytes | None:
+    """16 bytes of a canonical lower-case UUID string, or None for any other string.
+
+    ``unpack_uuid(pack_uuid(s)) == s`` whenever the result is not None.
+    """
+    if len(event_id) != 36 or any(event_id[i] != "-" for i in _UUID_DASHES):
+        return None
+    if event_id.lower() != event_id:
+        return None
+    digits = event_id.replace("-", "")
+    if len(digits) != 32:
+        return None
+    try:
+        packed = bytes.fromhex(digits)
+    except ValueError:
+        return None
+    # fromhex skips ASCII whitespace: a string with spaces yields fewer bytes
+    return packed if len(packed) == 16 else None
+
+
+def unpack_uuid(packed: bytes) -> str:
+    """The canonical string form of 16 packed bytes."""
+    h = packed.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID, _OTHER, _NONE = 0, 1, 2
+_SPAN = struct.Struct("<QQ")  # (offset, length) of a non-UUID eventID in the blob
+
+
+class EventIdColumn:
+    """eventIDs, one per row, about 17 bytes each.
+
+    Per row a kind byte and 16 bytes: a canonical lower-case UUID packed (what
+    CloudTrail writes), or for any other string its (offset, length) in a UTF-8 blob
+    (lone surrogates kept), or nothing for a record without an eventID.
+    """
+
+    __slots__ = ("blob", "kinds", "packed")
+
+    def __init__(self) -> None:
+        self.kinds = bytearray()
+        self.packed = bytearray()
+        self.blob = bytearray()
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def append(self, event_id: str | None) -> None:
+        if event_id is None:
+            self.kinds.append(_NONE)
+            self.packed += bytes(16)
+            return
+        packed = pack_uuid(event_id)
+        if packed is not None:
+            self.kinds.append(_UUID)
+            self.packed += packed
+            return
+        encoded = event_id.encode("utf-8", "surrogatepass")
+        self.kinds.append(_OTHER)
+        self.packed += _SPAN.pack(len(self.blob), len(encoded))
+        self.blob += encoded
+
+    def _raw(self, row: int) -> bytes:
+        return bytes(self.packed[16 * row : 16 * row + 16])
+
+    def _other(self, row: int) -> str:
+        offset, length = _SPAN.unpack_from(self.packed, 16 * row)
+        return bytes(self.blob[offset : offset + length]).decode("utf-8", "surrogatepass")
+
+    def __getitem__(self, row: int) -> str | None:
+        kind = self.kinds[row]
+        if kind == _UUID:
+            return unpack_uuid(self._raw(row))
+        return self._other(row) if kind == _OTHER else None
+
+    def key(self, row: int) -> Hashable | None:
+        """Equal for rows with equal eventIDs; None for a row without one."""
+        kind = self.kinds[row]
+        if kind == _UUID:
+            return self._raw(row)
+        return self._other(row) if kind == _OTHER else None
+
+    def select(self, rows: Iterable[int]) -> EventIdColumn:
+        """A new column of ``rows`` (in the given order)."""
+        chosen = EventIdColumn()
+        for row in rows:
+            chosen.append(self[row])
+        return chosen
+
+    def extend(self, other: EventIdColumn) -> None:
+        """Append every row of ``other``."""
+        if not other.blob:  # UUIDs and missing ids only: copy the bytes
+            self.kinds += other.kinds
+            self.packed += other.packed
+            return
+        for row in range(len(other)):
+            self.append(other[row])
+
+
+class FieldValues(Mapping[str, Sequence[Any]]):
+    """A match's recorded fields as a mapping: path -> values, the path index shared."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: tuple[tuple[Any, ...], ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, path: str) -> Sequence[Any]:
+        return self._values[self._index[path]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+@dataclass(frozen=True)
+class MatchTables:
+    """The interners one engine's match columns share (paths, field values, annotations)."""
+
+    sources: Interner[str]
+    values: Interner[tuple[tuple[Any, ...], ...]]
+    notes: Interner[Hashable]
+
+    @classmethod
+    def empty(cls) -> MatchTables:
+        """Fresh tables; annotation id 0 is None (no annotation)."""
+        tables = cls(Interner(), Interner(), Interner())
+        tables.notes.id(None)
+        return tables
+
+
+class MatchColumns:
+    """The recorded matches of one base rule, one row per match, in arrival order.
+
+    Row ``i``: ``micros[i]`` (eventTime, µs since epoch), ``sources[i]`` (id in
+    ``tables.sources``), ``positions[i]``, ``ids[i]`` (the eventID), ``values[i]``
+    (id in ``tables.values``: per path of ``field_index``, its values) and
+    ``notes[i]`` (id in ``tables.notes``: the caller's annotation). Implements
+    ``correlate.Occurrences``.
+    """
+
+    __slots__ = (
+        "field_index",
+        "ids",
+        "micros",
+        "notes",
+        "positions",
+        "sources",
+        "tables",
+        "values",
+    )
+
+    def __init__(self, tables: MatchTables, field_index: Mapping[str, int]) -> None:
+        self.tables = tables
+        self.field_index = field_index
+        self.micros = array("q")
+        self.sources = array("q")
+        self.positions = array("q")
+        self.values = array("q")
+        self.notes = array("q")
+        self.ids = EventIdColumn()
+
+    def __len__(self) -> int:
+        return len(self.micros)
+
+    def append(
+        self,
+        micros: int,
+        source: int,
+        position: int,
+        event_id: str | None,
+        values: int,
+        note: int,
+    ) -> None:
+        """Add one row (``source``, ``values``, ``note``: ids in ``tables``)."""
+        self.micros.append(micros)
+        self.sources.append(source)
+        self.positions.append(position)
+        self.values.append(values)
+        self.notes.append(note)
+        self.ids.append(event_id)
+
+    def event_key(self, row: int) -> Hashable:
+        """A key equal for two rows with the same eventID; rows without an eventID are
+        keyed by (file id, position)."""
+        key = self.ids.key(row)
+        return key if key is not None else (self.sources[row], self.positions[row])
+
+    def time(self, row: int) -> float:
+        """eventTime of row ``row`` in epoch seconds."""
+        return self.micros[row] / 1_000_000
+
+    def seq(self, row: int) -> int:
+        return row
+
+    def fields_key(self, row: int) -> Hashable:
+        return self.values[row]
+
+    def fields(self, row: int) -> Mapping[str, Sequence[Any]]:
+        """Row ``row``'s recorded values by field path."""
+        return FieldValues(self.field_index, self.tables.values[self.values[row]])
+
+    def refs(self, row: int) -> tuple[EventRef, ...]:
+        return (self.ref(row),)
+
+    def ref(self, row: int) -> EventRef:
+        """The ``EventRef`` of row ``row`` (annotation included)."""
+        return EventRef(
+            self.tables.sources[self.sources[row]],
+            self.positions[row],
+            self.ids[row],
+            from_micros(self.micros[row]),
+            self.tables.notes[self.notes[row]],
+        )
+
+    def dedupe(self) -> int:
+        """Drop every row whose eventID an earlier row has; return how many were dropped.
+
+        Rows without an eventID are never duplicates of each other.
+        """
+        seen: set[Hashable] = set()
+        keep: list[int] = []
+        for row in range(len(self.micros)):
+            key = self.ids.key(row)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            keep.append(row)
+        dropped = len(self.micros) - len(keep)
+        if dropped:
+            for name in ("micros", "sources", "positions", "values", "notes"):
+                column: array[int] = getattr(self, name)
+                setattr(self, name, array("q", (column[row] for row in keep)))
+            self.ids = self.ids.select(keep)
+        return dropped
+
+    def extend(self, batch: MatchBatch, source: int, values: list[int], notes: list[int]) -> None:
+        """Append every row of ``batch`` (one file, id ``source``); ``values``/``notes``
+        map the batch's local table ids to ids in ``tables``."""
+        self.micros.extend(batch.micros)
+        self.sources.extend([source] * len(batch.micros))
+        self.positions.extend(batch.positions)
+        self.values.extend(values[local] for local in batch.values)
+        self.notes.extend(notes[local] for local in batch.notes)
+        self.ids.extend(batch.ids)
+
+    def batch(self, *, untimed: int = 0, ungrouped: int = 0) -> MatchBatch:
+        """The rows as a ``MatchBatch`` with local tables (every row from one file),
+        with the counts of matches not recorded."""
+        values: Interner[tuple[tuple[Any, ...], ...]] = Interner()
+        notes: Interner[Hashable] = Interner()
+        return MatchBatch(
+            micros=self.micros,
+            positions=self.positions,
+            ids=self.ids,
+            values=array("q", (values.id(self.tables.values[v]) for v in self.values)),
+            notes=array("q", (notes.id(self.tables.notes[n]) for n in self.notes)),
+            value_table=values.values,
+            note_table=notes.values,
+            untimed=untimed,
+            ungrouped=ungrouped,
+        )
+
+
+@dataclass(frozen=True)
+class MatchBatch:
+    """One rule's matches from one file, self-contained, cheap to pickle between processes.
+
+    Columns as in ``MatchColumns``; ``values``/``notes`` index ``value_table`` and
+    ``note_table``. ``untimed``/``ungrouped``: matches not recorded (no eventTime; no
+    value for any consuming correlation's group-by fields).
+    """
+
+    micros: array[int]
+    positions: array[int]
+    ids: EventIdColumn
+    values: array[int]
+    notes: array[int]
+    value_table: list[tuple[tuple[Any, ...], ...]]
+    note_table: list[Hashable]
+    untimed: int = 0
+    ungrouped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.micros)
