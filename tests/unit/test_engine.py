@@ -495,3 +495,37 @@ def test_matches_handed_between_engines_give_the_same_correlations() -> None:
     ]
     # the repeated DeleteIndex (same eventID in both files) counted once in both engines
     assert len(got[0].events) == 3
+
+
+def test_annotations_follow_each_event_into_correlation_findings() -> None:
+    # hunt attaches (principal, source address); the engine keeps it per kept match,
+    # in process and across a worker hand-over alike.
+    rules = rules_of(BURST.replace("GENERATE", "false"))
+    events = [
+        record("DeleteIndex", 0, sourceIPAddress="203.0.113.5"),
+        record("DeletePlugin", 2),
+        record("DeleteDataSource", 4, sourceIPAddress="198.51.100.9"),
+    ]
+
+    def annotate(event: Any) -> tuple[str, str]:
+        return (event["userIdentity"]["arn"], event["sourceIPAddress"])
+
+    expected = [
+        (ALICE, "203.0.113.5"),
+        (ALICE, "192.0.2.10"),
+        (ALICE, "198.51.100.9"),
+    ]
+    direct = ReplayEngine(rules, annotate=annotate)
+    feed_all(direct, events)
+    (finding,) = direct.finish()
+    assert [ref.annotation for ref in finding.events] == expected
+
+    worker = ReplayEngine(rules, annotate=annotate)
+    feed_all(worker, events, "w.json")
+    parent = ReplayEngine(rules)  # the parent annotates nothing itself
+    parent.absorb_matches("w.json", worker.take_matches())
+    (handed,) = parent.finish()
+    assert [ref.annotation for ref in handed.events] == expected
+    assert handed.events == tuple(
+        EventRef("w.json", i, ref.event_id, ref.event_time) for i, ref in enumerate(finding.events)
+    )
