@@ -32,7 +32,6 @@ from sigma.rule import SigmaRuleBase
 
 from sigmaq.hunt_rules import (  # re-exported: the hunt's public API
     RuleRoles,
-    correlation_bases,
     default_rules_dir,
     expand_rules,
     replayable_rules,
@@ -49,7 +48,6 @@ __all__ = [
     "HuntOptions",
     "HuntResult",
     "RuleRoles",
-    "correlation_bases",
     "default_rules_dir",
     "enrich",
     "expand_rules",
@@ -73,20 +71,27 @@ class Engine(Protocol):
     def finish(self) -> list[Finding]: ...
 
 
-EngineFactory = Callable[[Sequence[SigmaRuleBase], WindowMode], Engine]
+EngineFactory = Callable[[Sequence[SigmaRuleBase], WindowMode, Callable[[str], bool]], Engine]
 
 
-def default_engine_factory(rules: Sequence[SigmaRuleBase], window: WindowMode) -> Engine:
-    """A ``ReplayEngine`` over ``rules`` in which every rule emits (``emit_all``).
+def default_engine_factory(
+    rules: Sequence[SigmaRuleBase],
+    window: WindowMode,
+    reports: Callable[[str], bool] | None = None,
+) -> Engine:
+    """A ``ReplayEngine`` over ``rules`` in which the rules ``reports`` accepts (by id)
+    produce findings; every rule when it is None.
 
-    Hunt applies ``generate: false`` itself (``RuleRoles``). Every event a correlation
+    Hunt decides what it reports itself (``RuleRoles``: the selected rules, less those a
+    ``generate: false`` correlation silences). Every event a correlation
     keeps is annotated with its principal and source address (``annotation`` of its
     ``EventRef``), so correlation findings are enriched without re-reading records.
     Imported late: it compiles pySigma rules.
     """
     from sigmaq.replay.engine import ReplayEngine
 
-    return ReplayEngine(rules, window=window, emit_all=True, annotate=_enrichment)
+    emits = reports if reports is not None else (lambda _rule_id: True)
+    return ReplayEngine(rules, window=window, emits=emits, annotate=_enrichment)
 
 
 # --- findings with enrichments -----------------------------------------------------
@@ -242,8 +247,8 @@ def hunt(
 
     ``rules``: the rules to report on (correlations may be among them; the rules they
     refer to are evaluated too but only reported when also in ``rules`` and not
-    silenced by ``generate: false``). ``engine_factory`` must build an engine in which
-    every rule emits. Never raises for bad input files: they are counted in
+    silenced by ``generate: false``). ``engine_factory`` gets the rules, the window
+    mode and which rule ids to report. Never raises for bad input files: they are counted in
     ``result.stats``. Raises ReplayError (from the engine) for a rule feature the
     engine does not implement.
     """
@@ -355,7 +360,7 @@ def _hunt_serial(
     progress: ProgressCallback | None,
     engine_factory: EngineFactory,
 ) -> list[HuntFinding]:
-    engine = engine_factory(rules, options.window)
+    engine = engine_factory(rules, options.window, roles.reports)
     findings: list[HuntFinding] = []
     stats = result.stats
     timed = options.since is not None or options.until is not None
@@ -393,7 +398,7 @@ class _FileResult:
 def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
     # The whole rule set: single-event findings come from here, and the base-rule matches
     # the correlations need are recorded here and handed to the parent once per file.
-    _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window)
+    _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window, roles.reports)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
     # as _collector_tuned, for the worker's life (it only streams files)
@@ -429,7 +434,9 @@ def _hunt_parallel(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
-    parent: Any = default_engine_factory(rules, options.window) if has_correlations else None
+    parent: Any = (
+        default_engine_factory(rules, options.window, roles.reports) if has_correlations else None
+    )
     findings: list[HuntFinding] = []
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))

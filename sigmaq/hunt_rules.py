@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigma.correlations import SigmaCorrelationRule
-from sigma.rule import SigmaRule, SigmaRuleBase
+from sigma.rule import SigmaRuleBase
 
 from sigmaq.errors import ConfigError, ReplayError
 from sigmaq.layout import find_project_root
@@ -92,18 +92,6 @@ def _references(rule: SigmaCorrelationRule) -> list[SigmaRuleBase]:
     return [ref.rule for ref in references if getattr(ref, "rule", None) is not None]
 
 
-def correlation_bases(rule: SigmaRuleBase) -> list[SigmaRule]:
-    """The single-event rules a correlation rests on (through nested correlations);
-    ``[rule]`` for a single-event rule."""
-    if isinstance(rule, SigmaRule):
-        return [rule]
-    bases: list[SigmaRule] = []
-    if isinstance(rule, SigmaCorrelationRule):
-        for target in _references(rule):
-            bases.extend(base for base in correlation_bases(target) if base not in bases)
-    return bases
-
-
 def expand_rules(rules: Sequence[SigmaRuleBase]) -> list[SigmaRuleBase]:
     """``rules`` plus every rule their correlations refer to (each once)."""
     ordered: list[SigmaRuleBase] = []
@@ -163,29 +151,23 @@ def replayable_rules(
 class RuleRoles:
     """Rule ids by role in one hunt.
 
-    ``wanted``: reported; ``bases``: single-event rules some correlation rests on (their
-    matches are kept for enrichment); ``silenced``: rules a ``generate: false``
+    ``wanted``: reported; ``silenced``: rules a ``generate: false``
     correlation refers to, which report nothing of their own (Sigma correlation
     specification, "generate"; pySigma ``resolve_rule_references``).
     """
 
     wanted: frozenset[str]
-    bases: frozenset[str]
     silenced: frozenset[str]
 
     @classmethod
     def of(cls, rules: Sequence[SigmaRuleBase]) -> RuleRoles:
         everything = expand_rules(rules)
-        bases: set[str] = set()
         silenced: set[str] = set()
         for rule in everything:
-            if isinstance(rule, SigmaCorrelationRule):
-                bases.update(rule_key(base) for base in correlation_bases(rule))
-                if not rule.generate:
-                    silenced.update(rule_key(target) for target in _references(rule))
+            if isinstance(rule, SigmaCorrelationRule) and not rule.generate:
+                silenced.update(rule_key(target) for target in _references(rule))
         return cls(
             wanted=frozenset(rule_key(rule) for rule in rules),
-            bases=frozenset(bases),
             silenced=frozenset(silenced),
         )
 

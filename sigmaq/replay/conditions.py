@@ -78,12 +78,33 @@ def _any_leaf(path: FieldPath, matcher: LeafMatcher) -> Predicate:
                 return True
         return False
 
-    return nested
+    if len(path.segments) != 2:
+        return nested
+    outer, inner = path.segments
+    joined = path.path
+
+    def pair(event: Mapping[str, Any]) -> bool:
+        # ``userIdentity.type``-shaped paths, the commonest nested ones: answered with two
+        # dict lookups when no list and no flat "a.b" key is involved (fields.py rules).
+        obj = event.get(outer, _MISSING)
+        if type(obj) is dict:
+            if joined not in event:
+                value = obj.get(inner, _MISSING)
+                if value is _MISSING:
+                    return False
+                if type(value) is not list:
+                    return matcher(value)
+        elif obj is _MISSING and joined not in event:
+            return False
+        return nested(event)
+
+    return pair
 
 
 def _and_rank(node: object) -> int:
-    """Evaluation order inside an AND: exact values, other field matches, ORs,
-    null/exists tests, NOTs and field references, keywords last."""
+    """Evaluation order inside an AND: exact values (and lists of them, one set lookup
+    each), other field matches, other ORs, null/exists tests, NOTs and field
+    references, keywords last."""
     if isinstance(node, ConditionFieldEqualsValueExpression):
         value = node.value
         if isinstance(value, SigmaNull | SigmaExists):
@@ -94,7 +115,12 @@ def _and_rank(node: object) -> int:
     if isinstance(node, ConditionAND):
         return 1
     if isinstance(node, ConditionOR):
-        return 2
+        exact = all(
+            isinstance(arg, ConditionFieldEqualsValueExpression)
+            and plain_key(arg.value) is not None
+            for arg in node.args
+        )
+        return 0 if exact else 2
     if isinstance(node, ConditionNOT):
         return 4
     return 5

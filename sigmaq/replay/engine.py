@@ -163,9 +163,11 @@ class ReplayEngine:
     references); rules a correlation references are added automatically. ``window``:
     sliding (default) or tumbling correlation windows. ``placeholders``: values for
     ``|expand`` placeholders. ``emit_all``: every rule produces findings, whatever
-    ``generate`` says. ``annotate``: called with each record a correlation keeps; its
-    (hashable) result becomes the ``annotation`` of that event's ``EventRef`` in
-    correlation findings (hunt attaches the principal and source address).
+    ``generate`` says. ``emits``: which rule ids produce findings (overrides both:
+    hunt reports only the rules a user selected). ``annotate``: called with each
+    record a correlation keeps; its (hashable) result becomes the ``annotation`` of
+    that event's ``EventRef`` in correlation findings (hunt attaches the principal
+    and source address).
 
     Raises ReplayError (naming the rule) when a rule uses a feature the engine does not
     implement, or a correlation references itself through a cycle.
@@ -178,13 +180,20 @@ class ReplayEngine:
         window: WindowMode = WindowMode.SLIDING,
         placeholders: Mapping[str, Sequence[str]] | None = None,
         emit_all: bool = False,
+        emits: Callable[[str], bool] | None = None,
         annotate: Callable[[Mapping[str, Any]], Hashable] | None = None,
     ) -> None:
         self.window = WindowMode(window)
         self._annotate = annotate
         self._tables = MatchTables.empty()
         ordered = _expand(rules)
-        silenced = set() if emit_all else _silenced(ordered)
+        silenced = set() if emit_all or emits is not None else _silenced(ordered)
+
+        def emitting(rule: SigmaRuleBase) -> bool:
+            if emits is not None:
+                return emits(rule_identity(rule))
+            return id(rule) not in silenced
+
         consumers: dict[int, list[CorrelationPlan]] = {}
         self.correlations: list[CorrelationPlan] = []
         self._correlation_emits: dict[int, bool] = {}
@@ -192,7 +201,7 @@ class ReplayEngine:
             if isinstance(rule, SigmaCorrelationRule):
                 plan = compile_correlation(rule)
                 self.correlations.append(plan)
-                self._correlation_emits[id(plan)] = id(rule) not in silenced
+                self._correlation_emits[id(plan)] = emitting(rule)
                 for spec in plan.inputs:
                     consumers.setdefault(id(spec.rule), []).append(plan)
         self.slots: list[RuleSlot] = []
@@ -207,7 +216,7 @@ class ReplayEngine:
                 rule_id=rule_identity(rule),
                 title=str(rule.title),
                 level=Level.parse(rule.level),
-                emits=id(rule) not in silenced,
+                emits=emitting(rule),
                 record_fields=fields,
                 group_paths=_group_paths_for(rule, consumers.get(id(rule), [])),
             )

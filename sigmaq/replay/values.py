@@ -217,78 +217,54 @@ def _compile_string(value: SigmaString) -> LeafMatcher:
             return fold("".join(p for p in ps if isinstance(p, str)))
         return None
 
-    test: Callable[[str], bool]
+    # Literal tests are str methods called unbound: one Python frame per value, not two.
+    method: Callable[[str, Any], bool]
+    operand: Any
     whole = literal(parts)
     if whole is not None:
-        lit = whole
-
-        def test(s: str) -> bool:
-            return s == lit
+        method, operand = str.__eq__, whole
     elif parts == [multi]:
-
-        def test(s: str) -> bool:
-            return True
+        return _anything
     elif parts[-1] is multi and (prefix := literal(parts[:-1])) is not None:
-        test = _startswith(prefix)
+        method, operand = str.startswith, prefix
     elif parts[0] is multi and (suffix := literal(parts[1:])) is not None:
-        test = _endswith(suffix)
+        method, operand = str.endswith, suffix
     elif (
         len(parts) >= 3
         and parts[0] is multi
         and parts[-1] is multi
         and (inner := literal(parts[1:-1])) is not None
     ):
-        test = _contains(inner)
+        method, operand = str.__contains__, inner
     else:
-        test = _fullmatch(_pattern_regex(parts, cased))
+        method, operand = _fullmatch, _pattern_regex(parts, cased)
 
     if cased:
 
         def match_cased(v: Any) -> bool:
             if type(v) is str:
-                return test(v)
+                return method(v, operand)
             text = scalar_text(v)
-            return text is not None and test(text)
+            return text is not None and method(text, operand)
 
         return match_cased
 
     def match(v: Any) -> bool:
         if type(v) is str:
-            return test(v.lower())
+            return method(v.lower(), operand)
         text = scalar_text(v)
-        return text is not None and test(text.lower())
+        return text is not None and method(text.lower(), operand)
 
     return match
 
 
-def _startswith(prefix: str) -> Callable[[str], bool]:
-    def test(s: str) -> bool:
-        return s.startswith(prefix)
-
-    return test
+def _anything(v: Any) -> bool:
+    """``*`` alone: any value with a text form (not null, not an object)."""
+    return type(v) is str or scalar_text(v) is not None
 
 
-def _endswith(suffix: str) -> Callable[[str], bool]:
-    def test(s: str) -> bool:
-        return s.endswith(suffix)
-
-    return test
-
-
-def _contains(inner: str) -> Callable[[str], bool]:
-    def test(s: str) -> bool:
-        return inner in s
-
-    return test
-
-
-def _fullmatch(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    fullmatch = pattern.fullmatch
-
-    def test(s: str) -> bool:
-        return fullmatch(s) is not None
-
-    return test
+def _fullmatch(text: str, pattern: Any) -> bool:
+    return pattern.fullmatch(text) is not None
 
 
 # --- other value types ----------------------------------------------------------------------

@@ -174,6 +174,25 @@ def test_generate_controls_base_rule_findings(generate: bool) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("chosen", "singles", "correlated"),
+    [
+        ({"q_delete"}, 0, 0),  # a name is not an identity
+        ({"Q Business resource deleted"}, 3, 0),  # no id: the title is its identity
+        ({"44444444-4444-4444-8444-444444444444"}, 0, 1),
+        (set(), 0, 0),
+    ],
+)
+def test_emits_chooses_which_rules_report_whatever_generate_says(
+    chosen: set[str], singles: int, correlated: int
+) -> None:
+    engine = ReplayEngine(rules_of(BURST.replace("GENERATE", "true")), emits=chosen.__contains__)
+    events = [record(n, m) for m, n in enumerate(["DeleteIndex", "DeleteIndex2", "DeletePlugin"])]
+    assert len(feed_all(engine, events)) == singles
+    assert len(engine.finish()) == correlated
+    assert engine.matches_recorded() == 3  # the correlation ran either way
+
+
 def test_base_rule_alone_emits_even_when_its_correlation_says_generate_false() -> None:
     rules = rules_of(BURST.replace("GENERATE", "false"))
     engine = ReplayEngine([rules[0]])

@@ -484,3 +484,38 @@ def test_odd_records_never_raise(record: dict[str, Any]) -> None:
     rule = _all_features_rule()
     assert rule.matches(record) in (True, False)
     assert rule.admits(record) in (True, False)
+
+
+ROOT_TYPE = compiled(
+    """
+    selection:
+        userIdentity.type: Root
+    condition: selection
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"userIdentity": {"type": "Root"}}, True),
+        ({"userIdentity": {"type": "root"}}, True),
+        ({"userIdentity.type": "Root"}, True),  # a flat dotted key
+        ({"userIdentity": {"type": "IAMUser"}, "userIdentity.type": "Root"}, True),
+        ({"userIdentity": {"type": "Root"}, "userIdentity.type": "IAMUser"}, True),
+        ({"userIdentity": [{"type": "IAMUser"}, {"type": "Root"}]}, True),
+        ({"userIdentity": {"type": ["IAMUser", "ROOT"]}}, True),
+        ({"userIdentity": {"type": "IAMUser"}}, False),
+        ({"userIdentity": {"type": None}}, False),
+        ({"userIdentity": {"type": {"name": "Root"}}}, False),
+        ({"userIdentity": "Root"}, False),
+        ({"userIdentity": None}, False),
+        ({}, False),
+    ],
+)
+def test_two_level_paths_match_like_the_general_walk(
+    record: dict[str, Any], expected: bool
+) -> None:
+    # ``a.b`` paths take a two-lookup fast path; every shape the general walk handles
+    # (lists, flat dotted keys, odd types) must give the same answer.
+    assert ROOT_TYPE.matches(record) is expected
