@@ -2,10 +2,11 @@
 
 Source records: the invictus-ir dataset (``../shared/data/external/invictus-ir-aws_dataset``)
 plus every record of the pack's ``fixtures/`` (baseline included). They are replicated;
-replica ``k`` is shifted ``k`` days later and gets unique eventIDs, so correlations see
-distinct, non-overlapping copies. Files hold 3,000 records each (like busy S3 delivery
-files) and are written under ``OUT`` (default ``/tmp/sigmaq-benchmarks/corpus``), never
-into the repository. Deterministic: the same inputs give the same corpus.
+replica ``k`` is shifted ``k`` days later and gets unique eventIDs (UUIDs, as CloudTrail
+writes them), so correlations see distinct, non-overlapping copies. Files hold 3,000
+records each (like busy S3 delivery files) and are written under ``OUT`` (default
+``/tmp/sigmaq-benchmarks/corpus``), never into the repository. Deterministic: the same
+inputs give the same corpus.
 
 Usage: python benchmarks/make_corpus.py [--records 1000000] [--out DIR] [--without-fixtures]
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,13 +44,17 @@ def source_records(with_fixtures: bool = True) -> list[dict[str, Any]]:
     return records
 
 
+_ID_NAMESPACE = uuid.UUID("5d1e6a0c-6f4b-4b8e-9a57-2f3b1c9d7e10")
+
+
 def retime(record: dict[str, Any], replica: int, index: int) -> dict[str, Any]:
     copy = dict(record)
     moment = parse_event_time(record.get("eventTime"))
     if moment is not None:
         shifted = moment + timedelta(days=replica)
         copy["eventTime"] = shifted.strftime("%Y-%m-%dT%H:%M:%SZ")
-    copy["eventID"] = f"{replica:08x}-bench-{index:06d}-{str(record.get('eventID', ''))[-12:]}"
+    # A UUID, as CloudTrail writes eventIDs, unique per copy and deterministic.
+    copy["eventID"] = str(uuid.uuid5(_ID_NAMESPACE, f"{replica}:{index}"))
     return copy
 
 

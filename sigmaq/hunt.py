@@ -58,6 +58,7 @@ __all__ = [
     "scan",
     "select_rules",
     "source_address_of",
+    "streaming_gc",
 ]
 
 Record = dict[str, Any]
@@ -292,7 +293,7 @@ _GC_THRESHOLD = (50_000, 20, 20)
 
 
 @contextmanager
-def _collector_tuned() -> Iterator[None]:
+def streaming_gc() -> Iterator[None]:
     """Run the body with the objects existing now frozen and rarer cyclic collections.
 
     Streaming allocates millions of short-lived containers (decoded records), which
@@ -364,7 +365,7 @@ def _hunt_serial(
     findings: list[HuntFinding] = []
     stats = result.stats
     timed = options.since is not None or options.until is not None
-    with _collector_tuned():
+    with streaming_gc():
         for path in iter_paths(paths, stats):
             for event, ref in read_file(path, stats):
                 if timed and not options.keeps(ref):
@@ -401,7 +402,7 @@ def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: Hunt
     _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window, roles.reports)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
-    # as _collector_tuned, for the worker's life (it only streams files)
+    # as streaming_gc, for the worker's life (it only streams files)
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLD)
 
@@ -441,7 +442,7 @@ def _hunt_parallel(
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))
     files = (str(path) for path in iter_paths(paths, stats))
-    with _collector_tuned():
+    with streaming_gc():
         with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
             for part in pool.imap(_worker_file, files, chunksize=4):
                 stats.merge(part.stats)
