@@ -37,7 +37,14 @@ from sigmaq.replay.correlate import (
     rule_identity,
 )
 from sigmaq.replay.fields import compile_path
-from sigmaq.replay.matches import MatchBatch, MatchColumns, MatchTables, to_micros
+from sigmaq.replay.matches import (
+    MatchBatch,
+    MatchColumns,
+    MatchTables,
+    RowStamp,
+    stamp,
+    to_micros,
+)
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +247,7 @@ class ReplayEngine:
         if not candidates:
             return []
         findings: list[Finding] = []
+        row: RowStamp | None = None
         for slot in candidates:
             if not slot.compiled.matches(event):
                 continue
@@ -255,29 +263,19 @@ class ReplayEngine:
                         last_seen=ref.event_time,
                     )
                 )
-            if slot.record_fields is not None:
-                self._record(slot, event, ref)
+            if slot.matches is not None:
+                if ref.event_time is None:
+                    slot.untimed += 1
+                    continue
+                values = tuple([tuple(getter(event)) for getter in slot.field_getters])
+                if slot.group_positions and _ungroupable(values, slot.group_positions):
+                    slot.ungrouped += 1
+                    continue
+                if row is None:  # once per event, however many rules keep it
+                    note = self._annotate(event) if self._annotate is not None else None
+                    row = stamp(self._tables, ref, to_micros(ref.event_time), note)
+                slot.matches.append(row, self._tables.values.id(values))
         return findings
-
-    def _record(self, slot: RuleSlot, event: Mapping[str, Any], ref: EventRef) -> None:
-        if ref.event_time is None:
-            slot.untimed += 1
-            return
-        values = tuple(tuple(getter(event)) for getter in slot.field_getters)
-        if slot.group_positions and _ungroupable(values, slot.group_positions):
-            slot.ungrouped += 1
-            return
-        tables = self._tables
-        note = tables.notes.id(self._annotate(event)) if self._annotate is not None else 0
-        assert slot.matches is not None  # slots with record_fields have columns
-        slot.matches.append(
-            to_micros(ref.event_time),
-            tables.sources.id(ref.source),
-            ref.position,
-            ref.event_id,
-            tables.values.id(values),
-            note,
-        )
 
     def take_matches(self) -> dict[str, MatchBatch]:
         """Hand over the base-rule matches recorded so far, compactly, and forget them.

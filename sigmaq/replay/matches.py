@@ -20,12 +20,13 @@ when the correlations run, not while recording: no set of every eventID is held.
 
 from __future__ import annotations
 
+import re
 import struct
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sigmaq.model import EventRef
 
@@ -33,7 +34,6 @@ T = TypeVar("T", bound=Hashable)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_UUID_DASHES = (8, 13, 18, 23)
 
 
 def to_micros(moment: datetime) -> int:
@@ -72,24 +72,17 @@ class Interner(Generic[T]):
         return len(self.values)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def pack_uuid(event_id: str) -> bytes | None:
     """16 bytes of a canonical lower-case UUID string, or None for any other string.
 
     ``unpack_uuid(pack_uuid(s)) == s`` whenever the result is not None.
     """
-    if len(event_id) != 36 or any(event_id[i] != "-" for i in _UUID_DASHES):
+    if _CANONICAL_UUID.fullmatch(event_id) is None:
         return None
-    if event_id.lower() != event_id:
-        return None
-    digits = event_id.replace("-", "")
-    if len(digits) != 32:
-        return None
-    try:
-        packed = bytes.fromhex(digits)
-    except ValueError:
-        return None
-    # fromhex skips ASCII whitespace: a string with spaces yields fewer bytes
-    return packed if len(packed) == 16 else None
+    return bytes.fromhex(event_id.replace("-", ""))
 
 
 def unpack_uuid(packed: bytes) -> str:
@@ -100,6 +93,46 @@ def unpack_uuid(packed: bytes) -> str:
 
 _UUID, _OTHER, _NONE = 0, 1, 2
 _SPAN = struct.Struct("<QQ")  # (offset, length) of a non-UUID eventID in the blob
+
+
+_ZEROS = bytes(16)
+
+
+def encode_event_id(event_id: str | None) -> tuple[int, bytes, bytes]:
+    """(kind, 16 packed bytes, UTF-8 text) of one eventID for ``EventIdColumn``."""
+    if event_id is None:
+        return (_NONE, _ZEROS, b"")
+    packed = pack_uuid(event_id)
+    if packed is not None:
+        return (_UUID, packed, b"")
+    return (_OTHER, _ZEROS, event_id.encode("utf-8", "surrogatepass"))
+
+
+class RowStamp(NamedTuple):
+    """What the rows of every rule matching one event share, computed once per event:
+    eventTime (µs), file id, position, the encoded eventID, the annotation id."""
+
+    micros: int
+    source: int
+    position: int
+    id_kind: int
+    id_packed: bytes
+    id_text: bytes
+    note: int
+
+
+def stamp(tables: MatchTables, ref: EventRef, micros: int, note: Hashable) -> RowStamp:
+    """The ``RowStamp`` of the event ``ref`` points to (``micros``: its eventTime)."""
+    kind, packed, text = encode_event_id(ref.event_id)
+    return RowStamp(
+        micros,
+        tables.sources.id(ref.source),
+        ref.position,
+        kind,
+        packed,
+        text,
+        tables.notes.id(note),
+    )
 
 
 class EventIdColumn:
@@ -121,19 +154,16 @@ class EventIdColumn:
         return len(self.kinds)
 
     def append(self, event_id: str | None) -> None:
-        if event_id is None:
-            self.kinds.append(_NONE)
-            self.packed += bytes(16)
-            return
-        packed = pack_uuid(event_id)
-        if packed is not None:
-            self.kinds.append(_UUID)
+        self.append_encoded(*encode_event_id(event_id))
+
+    def append_encoded(self, kind: int, packed: bytes, text: bytes) -> None:
+        """Append what ``encode_event_id`` returned (computed once per event)."""
+        self.kinds.append(kind)
+        if kind == _OTHER:
+            self.packed += _SPAN.pack(len(self.blob), len(text))
+            self.blob += text
+        else:
             self.packed += packed
-            return
-        encoded = event_id.encode("utf-8", "surrogatepass")
-        self.kinds.append(_OTHER)
-        self.packed += _SPAN.pack(len(self.blob), len(encoded))
-        self.blob += encoded
 
     def _raw(self, row: int) -> bytes:
         return bytes(self.packed[16 * row : 16 * row + 16])
@@ -241,22 +271,15 @@ class MatchColumns:
     def __len__(self) -> int:
         return len(self.micros)
 
-    def append(
-        self,
-        micros: int,
-        source: int,
-        position: int,
-        event_id: str | None,
-        values: int,
-        note: int,
-    ) -> None:
-        """Add one row (``source``, ``values``, ``note``: ids in ``tables``)."""
+    def append(self, row: RowStamp, values: int) -> None:
+        """Add one row: the event's ``stamp`` and its field values' id in ``tables``."""
+        micros, source, position, kind, packed, text, note = row
         self.micros.append(micros)
         self.sources.append(source)
         self.positions.append(position)
         self.values.append(values)
         self.notes.append(note)
-        self.ids.append(event_id)
+        self.ids.append_encoded(kind, packed, text)
 
     def event_key(self, row: int) -> Hashable:
         """A key equal for two rows with the same eventID; rows without an eventID are

@@ -17,6 +17,7 @@ from sigmaq.replay.matches import (
     MatchTables,
     from_micros,
     pack_uuid,
+    stamp,
     to_micros,
     unpack_uuid,
 )
@@ -110,14 +111,14 @@ T0 = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
 def _fill(columns: MatchColumns, rows: list[tuple[int, str | None, str]]) -> None:
     tables = columns.tables
     for second, event_id, arn in rows:
-        columns.append(
-            to_micros(T0 + timedelta(seconds=second)),
-            tables.sources.id("f.json"),
-            second,
-            event_id,
-            tables.values.id(((arn,),)),
-            tables.notes.id((arn, "192.0.2.1")),
+        moment = T0 + timedelta(seconds=second)
+        row = stamp(
+            tables,
+            EventRef("f.json", second, event_id, moment),
+            to_micros(moment),
+            (arn, "192.0.2.1"),
         )
+        columns.append(row, tables.values.id(((arn,),)))
 
 
 def test_rows_become_references_and_fields() -> None:
