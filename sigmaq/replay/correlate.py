@@ -314,7 +314,8 @@ class CorrelationPlan:
     ) -> list[CorrelationHit]:
         """Windows satisfying the condition, per group, in time order.
 
-        ``occurrences[slot]`` are the occurrences of input ``slot`` (any order).
+        ``occurrences[slot]`` are the occurrences of input ``slot`` (any order;
+        ``MatchColumns`` already deduplicated, as ``ReplayEngine.finish`` leaves them).
         Occurrences without a group-by value are counted in ``stats.missing_group``.
         Two passes keep memory near the input's: rows are first sorted into groups
         (one 8-byte entry per row and group), then each group's samples are built,
@@ -348,7 +349,12 @@ class CorrelationPlan:
                         rows = groups[group_key] = array("q")
                         originals[group_key] = original
                     rows.append(packed)
-        dedupe = self.type not in _TEMPORAL_TYPES
+        # An event matching two referenced rules counts once. Recorded matches of one
+        # rule are already unique by eventID (``MatchColumns.dedupe``), so a single
+        # such input needs no check.
+        dedupe = self.type not in _TEMPORAL_TYPES and not (
+            width == 1 and isinstance(sources[0], MatchColumns)
+        )
         slots = [spec.slot for spec in self.inputs]
         hits: list[CorrelationHit] = []
         for group_key, rows in groups.items():
@@ -358,7 +364,7 @@ class CorrelationPlan:
             for packed in rows:
                 row, index = divmod(packed, width)
                 source = sources[index]
-                if dedupe:  # an event matching two referenced rules counts once
+                if dedupe:
                     marker = source.event_key(row)
                     if marker in seen:
                         continue
