@@ -8,7 +8,7 @@ only to rules that can match it. Semantics: docs/replay-semantics.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from sigma.conditions import (
 )
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
-from sigma.types import SigmaCasedString, SigmaExpansion, SigmaType
+from sigma.types import SigmaBool, SigmaCasedString, SigmaExpansion, SigmaType
 
 from sigmaq.errors import ReplayError
 from sigmaq.replay.conditions import ConditionCompiler, Predicate
@@ -57,6 +57,10 @@ class CompiledRule:
         event_names: the same for ``eventName``.
         fields: every field path the rule reads, or None when a keyword detection
             searches the whole record.
+        guard: for a rule with neither of the two, another field the rule requires
+            literal values of, and those values' keys (``index_key``), or None. Sound
+            in the same way: a record with no value at that path whose key is in the
+            set cannot match.
     """
 
     rule: SigmaRule
@@ -65,6 +69,7 @@ class CompiledRule:
     event_sources: frozenset[str] | None
     event_names: frozenset[str] | None
     fields: frozenset[str] | None = None
+    guard: tuple[str, frozenset[str]] | None = None
     # required and keyword-only: a CompiledRule cannot exist without its predicate
     _predicate: Predicate = field(kw_only=True, repr=False, compare=False)
 
@@ -150,6 +155,9 @@ def compile_rule(
         predicates = [compiler.compile(tree) for tree in trees]
         sources = _bound_any(trees, EVENT_SOURCE, placeholders)
         names = _bound_any(trees, EVENT_NAME, placeholders)
+        guard = None
+        if sources is None and names is None:
+            guard = _guard(trees, compiler.fields, placeholders)
     except ReplayError as exc:
         raise ReplayError(exc.message, rule_id=rule_id, path=path) from exc
     except SigmaError as exc:
@@ -175,6 +183,7 @@ def compile_rule(
         event_sources=sources,
         event_names=names,
         fields=None if compiler.reads_all_fields else frozenset(compiler.fields),
+        guard=guard,
         _predicate=predicate,
     )
 
@@ -195,6 +204,24 @@ def _bound_any(
     return frozenset(result)
 
 
+_BOOLEAN_KEYS = (frozenset({"true"}), frozenset({"false"}))
+
+
+def _guard(
+    trees: Sequence[object], fields: Iterable[str], placeholders: Placeholders | None
+) -> tuple[str, frozenset[str]] | None:
+    """The most selective-looking bounded field of a rule: fewest keys, a boolean last
+    (``readOnly: false`` holds for a large share of events), then by name."""
+    bounded = [
+        (path, bound)
+        for path in sorted(fields)
+        if (bound := _bound_any(trees, path, placeholders)) is not None
+    ]
+    if not bounded:
+        return None
+    return min(bounded, key=lambda item: (item[1] in _BOOLEAN_KEYS, len(item[1]), item[0]))
+
+
 def _value_bound(value: SigmaType, placeholders: Placeholders | None) -> frozenset[str] | None:
     """Keys a single value can equal, or None when it is not a finite set of literals."""
     if isinstance(value, SigmaExpansion):
@@ -205,6 +232,8 @@ def _value_bound(value: SigmaType, placeholders: Placeholders | None) -> frozens
                 return None
             keys |= bound
         return frozenset(keys)
+    if isinstance(value, SigmaBool):  # JSON true/false or the strings, any case
+        return frozenset({"true" if value.boolean else "false"})
     alternatives = expand_placeholders(value, placeholders)
     keys = set()
     for alt in alternatives:

@@ -26,7 +26,7 @@ from sigma.rule import SigmaRule, SigmaRuleBase
 
 from sigmaq.errors import ReplayError
 from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
-from sigmaq.replay.compile import CompiledRule, compile_rule
+from sigmaq.replay.compile import CompiledRule, compile_rule, index_key
 from sigmaq.replay.correlate import (
     CorrelationPlan,
     CorrelationStats,
@@ -95,28 +95,42 @@ class RuleIndex:
     """Dispatch of base rules by lower-cased ``eventSource`` and ``eventName``.
 
     A rule whose ``event_names`` is known is listed under each name; otherwise under each
-    of its ``event_sources``; otherwise it is unindexed and sees every event. ``lookup``
-    returns the candidates for one (source, name) pair, cached per raw pair, so the hot
-    path costs two dict lookups. The index is a pre-filter only: candidates still run
-    their full condition.
+    of its ``event_sources``; otherwise under the keys of its ``guard`` (another field
+    it requires literal values of, e.g. ``userIdentity.type: Root``); otherwise it is
+    unindexed and sees every event. ``lookup`` returns the candidates for one (source,
+    name) pair, cached per raw pair, so the hot path costs two dict lookups;
+    ``candidates`` adds the guarded rules a record's guard fields admit. The index is a
+    pre-filter only: candidates still run their full condition.
     """
 
     def __init__(self, slots: Sequence[RuleSlot]) -> None:
         self.by_name: dict[str, list[RuleSlot]] = {}
         self.by_source: dict[str, list[RuleSlot]] = {}
         self.unindexed: list[RuleSlot] = []
+        by_guard: dict[str, dict[str, list[RuleSlot]]] = {}
         for slot in slots:
             names = slot.compiled.event_names
             sources = slot.compiled.event_sources
+            guard = slot.compiled.guard
             if names is not None:
                 for name in names:
                     self.by_name.setdefault(name, []).append(slot)
             elif sources is not None:
                 for source in sources:
                     self.by_source.setdefault(source, []).append(slot)
+            elif guard is not None:
+                keyed = by_guard.setdefault(guard[0], {})
+                for key in guard[1]:
+                    keyed.setdefault(key, []).append(slot)
             else:
                 self.unindexed.append(slot)
+        # (path resolver, key -> slots) per guard field
+        self.guards = tuple(
+            (compile_path(path).values, {key: tuple(found) for key, found in keyed.items()})
+            for path, keyed in sorted(by_guard.items())
+        )
         self._all = tuple(slots)
+        self._order = {id(slot): position for position, slot in enumerate(slots)}
         self._cache: dict[Any, dict[Any, tuple[RuleSlot, ...]]] = {}
         self._cached = 0
 
@@ -144,6 +158,23 @@ class RuleIndex:
                 self._cached += 1
         return found
 
+    def candidates(self, event: Mapping[str, Any]) -> Sequence[RuleSlot]:
+        """Every rule that may match ``event``, in the rules' order: ``lookup`` by
+        eventSource/eventName plus the guarded rules its guard fields admit."""
+        found = self.lookup(event.get("eventSource"), event.get("eventName"))
+        if not self.guards or found is self._all:
+            return found
+        extra: list[RuleSlot] = []
+        for values, keyed in self.guards:
+            for value in values(event):
+                key = index_key(value)
+                if key is not None and key in keyed:
+                    extra.extend(keyed[key])
+        if not extra:
+            return found
+        chosen = {id(slot): slot for slot in (*found, *extra)}
+        return sorted(chosen.values(), key=lambda slot: self._order[id(slot)])
+
     def _candidates(self, event_source: str | None, event_name: str | None) -> tuple[RuleSlot, ...]:
         name = event_name.lower() if event_name else ""
         source = event_source.lower() if event_source else ""
@@ -158,9 +189,9 @@ class RuleIndex:
         # keep the rules' original order so findings come out deterministically
         return tuple(slot for slot in self._all if id(slot) in chosen)
 
-    def rules_for(self, event_source: str, event_name: str) -> list[CompiledRule]:
-        """The compiled rules ``lookup`` dispatches an event with these values to."""
-        return [slot.compiled for slot in self.lookup(event_source, event_name)]
+    def rules_for(self, event: Mapping[str, Any]) -> list[CompiledRule]:
+        """The compiled rules ``candidates`` dispatches ``event`` to."""
+        return [slot.compiled for slot in self.candidates(event)]
 
 
 class ReplayEngine:
@@ -243,7 +274,7 @@ class ReplayEngine:
 
     def feed(self, event: Mapping[str, Any], ref: EventRef) -> list[Finding]:
         """Evaluate one record; return the single-event findings it produces (maybe none)."""
-        candidates = self.index.lookup(event.get("eventSource"), event.get("eventName"))
+        candidates = self.index.candidates(event)
         if not candidates:
             return []
         findings: list[Finding] = []

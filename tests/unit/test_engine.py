@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from sigma.backends.sqlite import sqliteBackend  # type: ignore[attr-defined]
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule
 
 from sigmaq.errors import ReplayError
 from sigmaq.model import EventRef, FindingKind, Level, WindowMode
+from sigmaq.replay.compile import compile_rule
 from sigmaq.replay.engine import ReplayEngine
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -117,9 +119,89 @@ def test_dispatch_index_by_name_source_and_unindexed() -> None:
     assert index.lookup(None, None) == (unindexed,)
     # odd, non-string values go to every rule, which then decide themselves
     assert index.lookup("s3.amazonaws.com", ["GetObject"]) == (by_name, by_source, unindexed)
-    assert [r.rule_id for r in index.rules_for("s3.amazonaws.com", "GetObject")] == [
+    get_object = {"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}
+    assert [r.rule_id for r in index.rules_for(get_object)] == [
         "33333333-3333-4333-8333-333333333333"
     ]
+
+
+GUARDED_RULES = """
+title: Root call
+id: 55555555-5555-4555-8555-555555555555
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel:
+    userIdentity.type: Root
+    userIdentity.accessKeyId|startswith: AKIA
+  condition: sel
+---
+title: Write through Q
+id: 66666666-6666-4666-8666-666666666666
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel:
+    userIdentity.invokedBy: q.amazonaws.com
+    readOnly: false
+  condition: sel
+---
+title: Any write
+id: 77777777-7777-4777-8777-777777777777
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel:
+    readOnly: false
+  condition: sel
+---
+title: Denied or root
+id: 88888888-8888-4888-8888-888888888888
+logsource: {product: aws, service: cloudtrail}
+detection:
+  denied:
+    errorCode: AccessDenied
+  root:
+    userIdentity.type: Root
+  condition: denied or root
+"""
+
+
+def test_rules_without_source_or_name_are_guarded_by_another_required_field() -> None:
+    root, write_q, write, either = (
+        compile_rule(rule) for rule in rules_of(GUARDED_RULES) if isinstance(rule, SigmaRule)
+    )
+    assert root.guard == ("userIdentity.type", frozenset({"root"}))
+    # the non-boolean field wins: readOnly: false holds for most events
+    assert write_q.guard == ("userIdentity.invokedBy", frozenset({"q.amazonaws.com"}))
+    assert write.guard == ("readOnly", frozenset({"false"}))
+    assert either.guard is None  # an OR of two fields bounds neither
+    assert (root.event_sources, root.event_names) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"userIdentity": {"type": "Root", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}}, ["55", "88"]),
+        ({"userIdentity": {"type": "ROOT"}, "readOnly": "FALSE"}, ["77", "88"]),
+        ({"userIdentity": [{"type": "IAMUser"}, {"type": "root"}]}, ["88"]),
+        ({"userIdentity": {"invokedBy": "q.amazonaws.com"}, "readOnly": False}, ["66", "77"]),
+        ({"userIdentity": {"invokedBy": "q.amazonaws.com"}, "readOnly": True}, []),
+        ({"userIdentity.type": "Root", "userIdentity.accessKeyId": "AKIAX"}, ["55", "88"]),
+        ({"errorCode": "AccessDenied", "readOnly": "false"}, ["77", "88"]),
+        ({"userIdentity": {"type": {"odd": "Root"}}, "readOnly": [True, False]}, ["77"]),
+        ({}, []),
+    ],
+)
+def test_guarded_dispatch_finds_exactly_what_every_rule_finds(
+    record: dict[str, Any], expected: list[str]
+) -> None:
+    engine = ReplayEngine(rules_of(GUARDED_RULES))
+    event = {"eventSource": "iam.amazonaws.com", "eventName": "CreateUser", **record}
+    dispatched = engine.index.candidates(event)
+    matched = [slot.rule_id[:2] for slot in dispatched if slot.compiled.matches(event)]
+    by_brute_force = [slot.rule_id[:2] for slot in engine.slots if slot.compiled.matches(event)]
+    assert matched == by_brute_force == expected
+    # guards only pre-filter: every rule the index leaves out really does not match
+    left_out = [slot for slot in engine.slots if slot not in dispatched]
+    assert not any(slot.compiled.matches(event) for slot in left_out)
 
 
 def test_feed_returns_single_event_findings() -> None:
