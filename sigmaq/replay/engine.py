@@ -124,13 +124,13 @@ class RuleIndex:
                     keyed.setdefault(key, []).append(slot)
             else:
                 self.unindexed.append(slot)
-        # (path resolver, key -> slots) per guard field
         self.guards = tuple(
-            (compile_path(path).values, {key: tuple(found) for key, found in keyed.items()})
+            _guard_probe(path, {key: tuple(found) for key, found in keyed.items()})
             for path, keyed in sorted(by_guard.items())
         )
         self._all = tuple(slots)
         self._order = {id(slot): position for position, slot in enumerate(slots)}
+        self._merged: dict[tuple[tuple[RuleSlot, ...], tuple[RuleSlot, ...]], list[RuleSlot]] = {}
         self._cache: dict[Any, dict[Any, tuple[RuleSlot, ...]]] = {}
         self._cached = 0
 
@@ -164,16 +164,21 @@ class RuleIndex:
         found = self.lookup(event.get("eventSource"), event.get("eventName"))
         if not self.guards or found is self._all:
             return found
-        extra: list[RuleSlot] = []
-        for values, keyed in self.guards:
-            for value in values(event):
-                key = index_key(value)
-                if key is not None and key in keyed:
-                    extra.extend(keyed[key])
+        extra: tuple[RuleSlot, ...] = ()
+        for probe in self.guards:
+            hit = probe(event)
+            if hit:
+                extra += hit
         if not extra:
             return found
-        chosen = {id(slot): slot for slot in (*found, *extra)}
-        return sorted(chosen.values(), key=lambda slot: self._order[id(slot)])
+        key = (found, extra)
+        merged = self._merged.get(key)
+        if merged is None:
+            chosen = {id(slot): slot for slot in (*found, *extra)}
+            merged = sorted(chosen.values(), key=lambda slot: self._order[id(slot)])
+            if len(self._merged) < MAX_CACHED_PAIRS:
+                self._merged[key] = merged
+        return merged
 
     def _candidates(self, event_source: str | None, event_name: str | None) -> tuple[RuleSlot, ...]:
         name = event_name.lower() if event_name else ""
@@ -192,6 +197,53 @@ class RuleIndex:
     def rules_for(self, event: Mapping[str, Any]) -> list[CompiledRule]:
         """The compiled rules ``candidates`` dispatches ``event`` to."""
         return [slot.compiled for slot in self.candidates(event)]
+
+
+GuardProbe = Callable[[Mapping[str, Any]], "tuple[RuleSlot, ...] | None"]
+
+
+def _guard_probe(path: str, keyed: Mapping[str, tuple[RuleSlot, ...]]) -> GuardProbe:
+    """The rules a record's values at ``path`` admit (``keyed``: ``index_key`` -> rules).
+
+    Strings and booleans directly under one or two plain keys (``readOnly``,
+    ``userIdentity.type``) take a dict lookup or two; anything else (lists, flat dotted
+    keys, numbers) goes through the general field resolution.
+    """
+    resolve = compile_path(path).values
+
+    def general(event: Mapping[str, Any]) -> tuple[RuleSlot, ...] | None:
+        hits: tuple[RuleSlot, ...] = ()
+        for value in resolve(event):
+            key = index_key(value)
+            if key is not None and key in keyed:
+                hits += keyed[key]
+        return hits
+
+    def direct(value: Any, event: Mapping[str, Any]) -> tuple[RuleSlot, ...] | None:
+        if type(value) is str:
+            return keyed.get(value.lower())
+        if type(value) is bool:
+            return keyed.get("true" if value else "false")
+        return None if value is None else general(event)
+
+    segments = path.split(".")
+    if len(segments) == 1:
+
+        def top(event: Mapping[str, Any]) -> tuple[RuleSlot, ...] | None:
+            return direct(event.get(path), event)
+
+        return top
+    if len(segments) == 2:
+        outer, inner = segments
+
+        def pair(event: Mapping[str, Any]) -> tuple[RuleSlot, ...] | None:
+            obj = event.get(outer)
+            if type(obj) is dict and path not in event:
+                return direct(obj.get(inner), event)
+            return general(event)
+
+        return pair
+    return general
 
 
 class ReplayEngine:
