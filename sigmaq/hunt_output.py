@@ -40,7 +40,7 @@ def iso(moment: datetime | None) -> str | None:
     """``2024-05-01T12:00:00Z`` (UTC; microseconds kept when present), or None."""
     if moment is None:
         return None
-    text = moment.astimezone(UTC).isoformat()
+    text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -120,8 +120,8 @@ class Occurrences(Protocol):
     """The occurrences of one correlation input, addressed by row (0 .. len-1).
 
     ``MatchColumns`` (recorded base-rule matches) and ``OccurrenceList`` (inner
-    correlation windows, tests) implement it. ``fields_key(row)``: rows with equal keys
-    carry equal ``fields`` (so group keys are computed once per distinct key);
+    correlation windows, tests) implement it. ``fields_keys()[row]``: rows with equal
+    keys carry equal ``fields`` (so group keys are computed once per distinct key);
     ``event_key(row)``: equal for rows that are the same event(s); ``seq(row)``:
     arrival order among the rows.
     """
@@ -132,7 +132,7 @@ class Occurrences(Protocol):
 
     def seq(self, row: int) -> int: ...
 
-    def fields_key(self, row: int) -> Hashable: ...
+    def fields_keys(self) -> Sequence[Hashable]: ...
 
     def fields(self, row: int) -> Mapping[str, Sequence[Any]]: ...
 
@@ -158,8 +158,8 @@ class OccurrenceList:
     def seq(self, row: int) -> int:
         return self.items[row].seq
 
-    def fields_key(self, row: int) -> Hashable:
-        return row
+    def fields_keys(self) -> Sequence[Hashable]:
+        return range(len(self.items))
 
     def fields(self, row: int) -> Mapping[str, Sequence[Any]]:
         return self.items[row].fields
@@ -328,26 +328,32 @@ class CorrelationPlan:
         originals: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
         values_of: list[dict[Hashable, tuple[Hashable, ...]]] = []
         for index, (spec, source) in enumerate(zip(self.inputs, sources, strict=True)):
-            combos_of: dict[Hashable, _Combinations | None] = {}
+            # per distinct fields key: the group row lists a row joins (None: no group)
+            targets_of: dict[Hashable, list[array[int]] | None] = {}
             values: dict[Hashable, tuple[Hashable, ...]] = {}
             values_of.append(values)
-            for row in range(len(source)):
-                key = source.fields_key(row)
-                if key in combos_of:
-                    combinations = combos_of[key]
+            for row, key in enumerate(source.fields_keys()):
+                if key in targets_of:
+                    targets = targets_of[key]
                 else:
                     fields = source.fields(row)
-                    combinations = combos_of[key] = _group_combinations(fields, spec.group_paths)
                     values[key] = self._values(fields, spec.value_path)
-                if combinations is None:
+                    combinations = _group_combinations(fields, spec.group_paths)
+                    targets = None
+                    if combinations is not None:
+                        targets = []
+                        for group_key, original in combinations:
+                            rows = groups.get(group_key)
+                            if rows is None:
+                                rows = groups[group_key] = array("q")
+                                originals[group_key] = original
+                            targets.append(rows)
+                    targets_of[key] = targets
+                if targets is None:
                     stats.missing_group += 1
                     continue
                 packed = row * width + index
-                for group_key, original in combinations:
-                    rows = groups.get(group_key)
-                    if rows is None:
-                        rows = groups[group_key] = array("q")
-                        originals[group_key] = original
+                for rows in targets:
                     rows.append(packed)
         # An event matching two referenced rules counts once. Recorded matches of one
         # rule are already unique by eventID (``MatchColumns.dedupe``), so a single
@@ -356,6 +362,9 @@ class CorrelationPlan:
             width == 1 and isinstance(sources[0], MatchColumns)
         )
         slots = [spec.slot for spec in self.inputs]
+        times = [source.time for source in sources]
+        seqs = [source.seq for source in sources]
+        keys = [source.fields_keys() for source in sources]
         hits: list[CorrelationHit] = []
         for group_key, rows in groups.items():
             group = dict(zip(self.group_by, originals[group_key], strict=True))
@@ -363,19 +372,18 @@ class CorrelationPlan:
             seen: set[Hashable] = set()
             for packed in rows:
                 row, index = divmod(packed, width)
-                source = sources[index]
                 if dedupe:
-                    marker = source.event_key(row)
+                    marker = sources[index].event_key(row)
                     if marker in seen:
                         continue
                     seen.add(marker)
                 samples.append(
                     Sample(
-                        source.time(row),
+                        times[index](row),
                         slots[index],
-                        source.seq(row),
-                        values_of[index][source.fields_key(row)],
-                        (source, row),
+                        seqs[index](row),
+                        values_of[index][keys[index][row]],
+                        (sources[index], row),
                     )
                 )
             for window in find_windows(

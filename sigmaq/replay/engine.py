@@ -445,6 +445,9 @@ class ReplayEngine:
             del hits
             if feeds_outer:
                 produced[id(plan.rule)] = occurrences
+        for slot in self.slots:
+            if slot.matches is not None:
+                slot.matches.forget_refs()
         findings.sort(key=lambda item: (item[0], item[1]))
         return [finding for _, _, finding in findings]
 

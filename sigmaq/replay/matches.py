@@ -248,6 +248,7 @@ class MatchColumns:
     """
 
     __slots__ = (
+        "_refs",
         "field_index",
         "ids",
         "micros",
@@ -267,6 +268,7 @@ class MatchColumns:
         self.values = array("q")
         self.notes = array("q")
         self.ids = EventIdColumn()
+        self._refs: dict[int, EventRef] = {}
 
     def __len__(self) -> int:
         return len(self.micros)
@@ -294,8 +296,8 @@ class MatchColumns:
     def seq(self, row: int) -> int:
         return row
 
-    def fields_key(self, row: int) -> Hashable:
-        return self.values[row]
+    def fields_keys(self) -> Sequence[Hashable]:
+        return self.values
 
     def fields(self, row: int) -> Mapping[str, Sequence[Any]]:
         """Row ``row``'s recorded values by field path."""
@@ -305,14 +307,22 @@ class MatchColumns:
         return (self.ref(row),)
 
     def ref(self, row: int) -> EventRef:
-        """The ``EventRef`` of row ``row`` (annotation included)."""
-        return EventRef(
-            self.tables.sources[self.sources[row]],
-            self.positions[row],
-            self.ids[row],
-            from_micros(self.micros[row]),
-            self.tables.notes[self.notes[row]],
-        )
+        """The ``EventRef`` of row ``row`` (annotation included); one shared object per
+        row until ``forget_refs`` (an event is often in several correlations' findings)."""
+        ref = self._refs.get(row)
+        if ref is None:
+            ref = self._refs[row] = EventRef(
+                self.tables.sources[self.sources[row]],
+                self.positions[row],
+                self.ids[row],
+                from_micros(self.micros[row]),
+                self.tables.notes[self.notes[row]],
+            )
+        return ref
+
+    def forget_refs(self) -> None:
+        """Drop the shared ``EventRef`` objects (findings keep the ones they hold)."""
+        self._refs = {}
 
     def dedupe(self) -> int:
         """Drop every row whose eventID an earlier row has; return how many were dropped.
@@ -330,6 +340,7 @@ class MatchColumns:
             keep.append(row)
         dropped = len(self.micros) - len(keep)
         if dropped:
+            self._refs = {}
             for name in ("micros", "sources", "positions", "values", "notes"):
                 column: array[int] = getattr(self, name)
                 setattr(self, name, array("q", (column[row] for row in keep)))

@@ -31,7 +31,7 @@ import statistics
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sigmaq.model import WindowMode
 
@@ -39,14 +39,15 @@ Metric = float | int | None
 Predicate = Callable[[Metric], bool]
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(NamedTuple):
     """One input of a correlation within one group.
 
     ``time``: epoch seconds; ``slot``: index of the referenced rule it came from;
     ``seq``: arrival order (tie-break); ``values``: the normalised values it contributes
     (distinct keys for value_count, numbers for value_sum/avg/median, empty otherwise);
-    ``payload``: opaque back-reference for the caller (the occurrence).
+    ``payload``: opaque back-reference for the caller (the occurrence). A named tuple:
+    correlations build one per kept match per group, and tuples are the cheapest to
+    build.
     """
 
     time: float
