@@ -3,11 +3,11 @@
 ``raw``: gunzip + ``orjson.loads`` of each file, count the records (the JSON library's
 ceiling). ``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape
 checks, counters and an ``EventRef`` with parsed ``eventTime`` per record), i.e. what
-``sigmaq hunt`` does before any rule runs. ``--gc``: with the cyclic collector tuned
-as ``sigmaq hunt`` tunes it (``sigmaq.hunt.streaming_gc``), so the ceiling gets the same
-help the hunt gets. Prints one JSON line of results.
+``sigmaq hunt`` does before any rule runs. ``--tuned``: with the process tuned as
+``sigmaq hunt`` tunes it (``sigmaq.runtime``: cyclic collector and glibc malloc), so the
+ceiling gets the same help the hunt gets. Prints one JSON line of results.
 
-Usage: python benchmarks/parse_only.py raw|readers CORPUS_DIR [--gc]
+Usage: python benchmarks/parse_only.py raw|readers CORPUS_DIR [--tuned]
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ from pathlib import Path
 
 import orjson
 
-from sigmaq.hunt import streaming_gc
 from sigmaq.replay.readers import ReadStats, iter_records
+from sigmaq.runtime import streaming_gc, tune_malloc
 
 
 def main() -> None:
     mode, corpus = sys.argv[1], Path(sys.argv[2])
-    tuned = streaming_gc() if "--gc" in sys.argv[3:] else contextlib.nullcontext()
+    tuned: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if "--tuned" in sys.argv[3:]:
+        tune_malloc()
+        tuned = streaming_gc()
     started = time.perf_counter()
     count = 0
     with tuned:

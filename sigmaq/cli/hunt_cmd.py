@@ -114,6 +114,7 @@ def hunt(
     from sigmaq.hunt import hunt as run_hunt
     from sigmaq.loader import load_rules
     from sigmaq.model import Level, WindowMode
+    from sigmaq.runtime import tune_malloc
 
     err = Console(stderr=True, highlight=False)
     if since and until and since > until:
@@ -148,6 +149,7 @@ def hunt(
         jobs=jobs or os.cpu_count() or 1,
     )
     show_progress = not no_progress and sys.stderr.isatty()
+    tune_malloc()  # this command owns its process: glibc keeps freed buffers for reuse
     try:
         if show_progress:
             result = _hunt_with_progress(paths, runnable, options, err)
