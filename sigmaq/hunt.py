@@ -15,6 +15,7 @@ different workers and no record is evaluated twice.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import sys
@@ -123,11 +124,12 @@ class HuntFinding:
     source_addresses: tuple[str, ...] = ()
 
     @property
-    def sort_key(self) -> tuple[str, str, str, int]:
-        first = self.finding.first_seen.isoformat() if self.finding.first_seen else ""
+    def sort_key(self) -> tuple[float, str, str, int]:
+        """First seen (the instant, untimed first), rule title, first event's place."""
+        first = self.finding.first_seen
         ref = self.finding.events[0] if self.finding.events else None
         return (
-            first,
+            first.timestamp() if first is not None else -math.inf,
             self.finding.rule_title,
             ref.source if ref else "",
             ref.position if ref else 0,
@@ -372,7 +374,8 @@ class _FileResult:
 def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
     # The whole rule set: single-event findings come from here, and the base-rule matches
     # the correlations need are recorded here and handed to the parent once per file.
-    _WORKER["engine"] = default_engine_factory(expand_rules(rules), options.window, roles.reports)
+    # the same rules as the parent's engine: matches are handed over by slot position
+    _WORKER["engine"] = default_engine_factory(rules, options.window, roles.reports)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
     tune_gc_for_streaming()  # for the worker's life: it only streams files

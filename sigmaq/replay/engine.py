@@ -360,18 +360,20 @@ class ReplayEngine:
                 slot.matches.append(row, self._tables.values.id(values))
         return findings
 
-    def take_matches(self) -> dict[str, MatchBatch]:
+    def take_matches(self) -> dict[int, MatchBatch]:
         """Hand over the base-rule matches recorded so far, compactly, and forget them.
 
-        Returns rule id -> ``MatchBatch`` (columns plus the untimed/ungrouped counts),
-        cheap to send between processes; every match must come from one source file (a
-        worker calls this once per file). The engine's match state starts afresh.
+        Returns slot position (in ``slots``) -> ``MatchBatch`` (columns, the rule id and
+        the untimed/ungrouped counts), cheap to send between processes; every match must
+        come from one source file (a worker calls this once per file). Positions, not
+        rule ids, because two id-less rules may share a title. The engine's match state
+        starts afresh.
         """
-        taken: dict[str, MatchBatch] = {}
-        for slot in self.slots:
+        taken: dict[int, MatchBatch] = {}
+        for position, slot in enumerate(self.slots):
             if slot.matches is not None and (len(slot.matches) or slot.untimed or slot.ungrouped):
-                taken[slot.rule_id] = slot.matches.batch(
-                    untimed=slot.untimed, ungrouped=slot.ungrouped
+                taken[position] = slot.matches.batch(
+                    slot.rule_id, untimed=slot.untimed, ungrouped=slot.ungrouped
                 )
         self._tables = MatchTables.empty()
         for slot in self.slots:
@@ -380,19 +382,21 @@ class ReplayEngine:
             slot.untimed = slot.ungrouped = 0
         return taken
 
-    def absorb_matches(self, source: str, taken: Mapping[str, MatchBatch]) -> None:
-        """Add the matches another engine over the same rules recorded in file ``source``
-        (``take_matches``). Redelivered eventIDs are dropped at ``finish``, as for
-        ``feed``. Raises ReplayError for a rule id this engine does not correlate.
+    def absorb_matches(self, source: str, taken: Mapping[int, MatchBatch]) -> None:
+        """Add the matches another engine built from the same rules (same slot order)
+        recorded in file ``source`` (``take_matches``). Redelivered eventIDs are dropped
+        at ``finish``, as for ``feed``. Raises ReplayError when a position does not hold
+        a correlated rule with the batch's rule id (engines built from different rules).
         """
-        by_id = {slot.rule_id: slot for slot in self.slots}
         tables = self._tables
         source_id = tables.sources.id(source)
-        for rule_id, batch in taken.items():
-            slot = by_id.get(rule_id)
-            if slot is None or slot.matches is None:
+        for position, batch in taken.items():
+            slot = self.slots[position] if 0 <= position < len(self.slots) else None
+            if slot is None or slot.matches is None or slot.rule_id != batch.rule_id:
                 raise ReplayError(
-                    "matches of a rule this engine does not correlate", rule_id=rule_id
+                    f"matches for slot {position} do not fit this engine's rules "
+                    "(engines must be built from the same rules)",
+                    rule_id=batch.rule_id,
                 )
             slot.untimed += batch.untimed
             slot.ungrouped += batch.ungrouped

@@ -357,12 +357,13 @@ class MatchColumns:
         self.notes.extend(notes[local] for local in batch.notes)
         self.ids.extend(batch.ids)
 
-    def batch(self, *, untimed: int = 0, ungrouped: int = 0) -> MatchBatch:
-        """The rows as a ``MatchBatch`` with local tables (every row from one file),
-        with the counts of matches not recorded."""
+    def batch(self, rule_id: str, *, untimed: int = 0, ungrouped: int = 0) -> MatchBatch:
+        """The rows as a ``MatchBatch`` of rule ``rule_id`` with local tables (every row
+        from one file), with the counts of matches not recorded."""
         values: Interner[tuple[tuple[Any, ...], ...]] = Interner()
         notes: Interner[Hashable] = Interner()
         return MatchBatch(
+            rule_id=rule_id,
             micros=self.micros,
             positions=self.positions,
             ids=self.ids,
@@ -379,11 +380,13 @@ class MatchColumns:
 class MatchBatch:
     """One rule's matches from one file, self-contained, cheap to pickle between processes.
 
-    Columns as in ``MatchColumns``; ``values``/``notes`` index ``value_table`` and
+    ``rule_id``: the rule the rows belong to (checked by the receiving engine). Columns
+    as in ``MatchColumns``; ``values``/``notes`` index ``value_table`` and
     ``note_table``. ``untimed``/``ungrouped``: matches not recorded (no eventTime; no
     value for any consuming correlation's group-by fields).
     """
 
+    rule_id: str
     micros: array[int]
     positions: array[int]
     ids: EventIdColumn

@@ -156,7 +156,12 @@ class ReadStats:
 
 
 def parse_event_time(value: Any) -> datetime | None:
-    """``eventTime`` as a tz-aware UTC datetime, or None when absent or not ISO 8601."""
+    """``eventTime`` as a tz-aware UTC datetime, or None when absent, not ISO 8601, or
+    outside the years 1-9999 once converted to UTC (``0001-01-01T05:00+09:00``).
+
+    A time without an offset is taken as UTC; any offset is converted to UTC, so times
+    compare and print alike whatever offset a producer wrote.
+    """
     if type(value) is not str:
         return None
     try:
@@ -165,7 +170,12 @@ def parse_event_time(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed
+    if parsed.tzinfo is UTC:
+        return parsed
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadStats) -> EventRef:
@@ -176,7 +186,8 @@ def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadSt
     return EventRef(
         source=source,
         position=position,
-        event_id=event_id if type(event_id) is str else None,
+        # "" is no identity: it would merge unrelated events as redeliveries
+        event_id=event_id if type(event_id) is str and event_id else None,
         event_time=event_time,
     )
 

@@ -322,3 +322,68 @@ def test_fifo_and_api_catalogues_are_reported_not_read(
     assert result.stats.unreadable_files == 1
     assert result.stats.malformed == 1
     assert [f.finding.rule_title for f in result.findings] == ["Q Business application deleted"]
+
+
+TWIN_TITLES = """\
+title: Same Title
+name: twin_a
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: qbusiness.amazonaws.com, eventName: DeleteIndex}
+  condition: sel
+---
+title: Same Title
+name: twin_b
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: qbusiness.amazonaws.com, eventName: DeleteRetriever}
+  condition: sel
+---
+title: Burst A
+id: 0b6f4c55-8d1e-4d55-9f5e-0000000000a1
+correlation:
+  type: event_count
+  rules: [twin_a]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {gte: 2}
+---
+title: Burst B
+id: 0b6f4c55-8d1e-4d55-9f5e-0000000000b1
+correlation:
+  type: event_count
+  rules: [twin_b]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {gte: 2}
+"""
+
+
+def test_rules_sharing_an_identity_keep_their_matches_apart_in_workers(tmp_path: Path) -> None:
+    # Two id-less rules with one title have one rule id; workers hand matches over by
+    # slot position, so each correlation still gets only its own rule's matches.
+    path = tmp_path / "rules.yml"
+    path.write_text(TWIN_TITLES)
+    loaded = load_rules([path])
+    assert loaded.errors == []
+    data = tmp_path / "data"
+    write_delivery(data / "1.json.gz", [event("DeleteIndex", 0, 1), event("DeleteRetriever", 1, 2)])
+    write_delivery(data / "2.json.gz", [event("DeleteIndex", 2, 3), event("DeleteRetriever", 3, 4)])
+    expected = [
+        ("Burst A", "correlation", ("evt-1", "evt-3")),
+        ("Burst B", "correlation", ("evt-2", "evt-4")),
+    ]
+    correlations = [item for item in loaded.rules if item.rule.title.startswith("Burst")]
+    for jobs in (1, 2):
+        assert summary(run([data], correlations, jobs=jobs)) == expected
+
+
+def test_findings_are_ordered_by_the_instant_whatever_the_offset(
+    rules: list[LoadedRule], tmp_path: Path
+) -> None:
+    late = event("DeleteApplication", 0, 1)  # 12:00Z
+    early = event("DeleteApplication", 0, 2, eventTime="2024-05-01T20:30:00+09:00")  # 11:30Z
+    write_delivery(tmp_path / "a.json.gz", [late, early])
+    result = run([tmp_path], rules)
+    assert [f.finding.events[0].event_id for f in result.findings] == ["evt-2", "evt-1"]
+    assert result.findings[0].finding.first_seen == T0 - timedelta(minutes=30)

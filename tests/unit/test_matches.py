@@ -150,8 +150,8 @@ def test_dedupe_keeps_the_first_delivery_and_every_row_without_an_id() -> None:
 def test_a_batch_moves_rows_between_engines_with_their_tables() -> None:
     worker = _columns(MatchTables.empty())
     _fill(worker, [(0, UUID_A, "arn:a"), (1, "odd-id", "arn:b"), (2, None, "arn:a")])
-    batch = pickle.loads(pickle.dumps(worker.batch(untimed=2, ungrouped=1)))
-    assert (len(batch), batch.untimed, batch.ungrouped) == (3, 2, 1)
+    batch = pickle.loads(pickle.dumps(worker.batch("r-1", untimed=2, ungrouped=1)))
+    assert (len(batch), batch.rule_id, batch.untimed, batch.ungrouped) == (3, "r-1", 2, 1)
     parent_tables = MatchTables.empty()
     parent_tables.values.id((("arn:z",),))  # ids differ from the worker's
     parent = _columns(parent_tables)

@@ -279,6 +279,9 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
         ("2024-05-01T12:00:00Z", datetime(2024, 5, 1, 12, tzinfo=UTC)),
         ("2024-05-01T12:00:00.250Z", datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)),
         ("2024-05-01T14:00:00+02:00", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=UTC)),
+        ("0001-01-01T05:00:00+09:00", None),  # before year 1 in UTC
+        ("9999-12-31T23:00:00-05:00", None),  # after year 9999 in UTC
         ("2024-05-01 12:00:00", datetime(2024, 5, 1, 12, tzinfo=UTC)),
         ("20131102T010628Z", datetime(2013, 11, 2, 1, 6, 28, tzinfo=UTC)),
         ("Oct 2, 2019 11:12:29 PM", None),
@@ -288,7 +291,17 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     ],
 )
 def test_parse_event_time(value: Any, expected: datetime | None) -> None:
-    assert parse_event_time(value) == expected
+    parsed = parse_event_time(value)
+    assert parsed == expected
+    if parsed is not None:  # printed and compared as UTC, whatever offset was written
+        assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), (7, None), ("x-1", "x-1")])
+def test_event_id_that_is_no_identity_is_none(tmp_path: Path, value: Any, expected: Any) -> None:
+    # "" would make unrelated events look like redeliveries of one another
+    items, _ = read(write(tmp_path / "ids.json", orjson.dumps(record(eventID=value))))
+    assert [ref.event_id for _, ref in items] == [expected]
 
 
 def test_iter_paths_walks_sorted_skips_hidden_and_counts_ignored(tmp_path: Path) -> None:
