@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,11 @@ def measure(cmd: list[str]) -> dict[str, Any]:
     if lines and lines[-1].startswith("{"):
         result.update(orjson.loads(lines[-1]))
     result["stderr_tail"] = stderr.strip().splitlines()[-2:]
+    # sigmaq hunt's summary: the records it read and the findings it made
+    if found := re.search(r"records read (\d+)", stderr):
+        result["records"] = int(found.group(1))
+    if found := re.search(r"^findings (\d+)", stderr, re.MULTILINE):
+        result["findings"] = int(found.group(1))
     return result
 
 
@@ -88,12 +94,11 @@ def main() -> None:
         "duckdb_full": [PY, str(HERE / "duckdb_method.py"), corpus, "100000", rules, "2"],
     }
     results: dict[str, Any] = {}
-    records = 1_000_000
     for name, cmd in runs.items():
         if args.only and name not in args.only:
             continue
         result = measure(cmd)
-        records_here = result.get("records", records)
+        records_here = result.get("records", 0)
         result["events_per_s"] = records_here / result["wall"]
         results[name] = result
         print(
@@ -113,17 +118,22 @@ def main() -> None:
 def markdown(results: dict[str, Any]) -> str:
     """The README table of one run: every measurement, then the target ratios."""
     lines = [
-        "| run | records | wall s | CPU s | events/s (wall) | events/s (CPU) | peak RSS |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| run | records | wall s | CPU s | events/s (wall) | events/s (CPU) | peak RSS "
+        "| findings |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
-        records = r.get("records", 1_000_000)
+        records = r.get("records", 0)
+        findings = f"{r['findings']:,}" if "findings" in r else ""
         lines.append(
             f"| {name} | {records:,} | {r['wall']:.2f} | {r['cpu_s']:.2f} | "
             f"{records / r['wall']:,.0f} | {records / r['cpu_s']:,.0f} | "
-            f"{r['max_rss_mb']:.0f} MB |"
+            f"{r['max_rss_mb']:.0f} MB | {findings} |"
         )
     ratios = []
+    if "hunt_j1" in results and "hunt_j2" in results:
+        same = results["hunt_j1"].get("findings") == results["hunt_j2"].get("findings")
+        ratios.append(f"- hunt_j1 and hunt_j2 findings: **{'equal' if same else 'DIFFERENT'}**")
     # against both ceilings: parse_raw_tuned gets the process tuning hunt applies
     for parse_run in ("parse_raw", "parse_raw_tuned"):
         if "hunt_j1" in results and parse_run in results:

@@ -221,11 +221,12 @@ def write_table(result: HuntResult, console: Console) -> None:
 MAX_PROBLEMS_SHOWN = 20
 
 
-def summary_lines(result: HuntResult, *, show_warnings: bool = False) -> list[str]:
-    """Human summary for stderr: problems first (up to 20), then the counters."""
+def summary_lines(result: HuntResult) -> list[str]:
+    """Human summary for stderr: problems with their paths first (errors, then warnings
+    such as empty files; up to 20), then the counters."""
     stats = result.stats
     lines: list[str] = []
-    problems = [p for p in stats.problems if show_warnings or not p.warning]
+    problems = sorted(stats.problems, key=lambda problem: problem.warning)
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         lines.append(str(problem))
     hidden = len(problems) - MAX_PROBLEMS_SHOWN + stats.problems_dropped

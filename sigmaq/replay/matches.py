@@ -4,7 +4,7 @@ Correlations are evaluated once every file is read (archives arrive out of time
 order), so each base-rule match a correlation may use is kept until then: on an
 attack-dense archive that is hundreds of thousands of matches. One Python object per
 match (a reference, a datetime, an eventID string, a tuple of field values) costs
-about 0.6 KB; here a match is one row of typed arrays, about 40 bytes:
+about 0.6 KB; here a match is one row of typed arrays, about 57 bytes:
 
 * ``eventTime`` as integer microseconds since the Unix epoch (exact for CloudTrail's
   second and millisecond stamps; a float would round);
@@ -58,8 +58,14 @@ class Interner(Generic[T]):
         self.values: list[T] = []
 
     def id(self, value: T) -> int:
-        """The number of ``value``, assigning the next one on first sight."""
-        number = self._ids.get(value)
+        """The number of ``value``, assigning the next one on first sight. A value that
+        cannot be hashed (a JSON object inside field values) gets a number of its own
+        each time: kept exactly, only not shared."""
+        try:
+            number = self._ids.get(value)
+        except TypeError:
+            self.values.append(value)
+            return len(self.values) - 1
         if number is None:
             number = self._ids[value] = len(self.values)
             self.values.append(value)

@@ -196,7 +196,9 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
     """Files named in ``paths``, and data files found recursively in folders.
 
     Folders are walked in sorted order (so ``AWSLogs/<acct>/CloudTrail/<region>/<y>/<m>/<d>``
-    comes out in time order), lazily, one folder listing at a time. Hidden entries
+    comes out in time order), lazily, one folder listing at a time; symbolic links to
+    folders are followed, each real folder read once (a warning names the repeats,
+    so link loops end). Hidden entries
     (``.name``) are not visited; files whose suffix is not in ``DATA_SUFFIXES`` are
     counted in ``ignored_files``. A path that does not exist counts as unreadable.
     """
@@ -215,7 +217,16 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
 
 
 def _walk(folder: Path, stats: ReadStats) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+    # Symbolic links to folders are followed (archives are often assembled that way);
+    # a folder already read, by whatever path, is skipped, so a link loop ends.
+    visited: set[str] = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in visited:
+            dirs[:] = []
+            stats.add_problem(root, None, "folder already read (symbolic link)", warning=True)
+            continue
+        visited.add(real)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
@@ -273,8 +284,10 @@ def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], Ev
 def decompress(data: bytes) -> bytes:
     """``data`` gunzipped when it starts with the gzip magic, else unchanged.
 
-    Concatenated members are all read. Raises EOFError for a truncated stream and
-    zlib.error/ValueError for a corrupt one.
+    Concatenated members are all read and joined into one document (NDJSON members
+    join into NDJSON; members that are each a whole JSON document do not make one, and
+    such a file is reported as invalid JSON). Raises EOFError for a truncated stream
+    and zlib.error/ValueError for a corrupt one.
     """
     if not data.startswith(GZIP_MAGIC):
         return data

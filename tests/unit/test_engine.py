@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -630,3 +631,27 @@ def test_annotations_follow_each_event_into_correlation_findings() -> None:
     assert handed.events == tuple(
         EventRef("w.json", i, ref.event_id, ref.event_time) for i, ref in enumerate(finding.events)
     )
+
+
+@pytest.mark.parametrize("handed_over", [False, True])
+def test_objects_in_group_by_fields_are_kept_not_a_crash(handed_over: bool) -> None:
+    # A JSON object where a principal's ARN should be cannot be hashed; it is still a
+    # group value (compared as canonical JSON), in process and across a hand-over.
+    rules = rules_of(BURST.replace("GENERATE", "false"))
+    odd = {"odd": ["x", {"y": 1}]}
+    events = [
+        record(name, minute, arn="")
+        for minute, name in enumerate(("DeleteIndex", "DeletePlugin", "DeleteRetriever"))
+    ]
+    for event in events:
+        event["userIdentity"]["arn"] = dict(odd)
+    engine = ReplayEngine(rules)
+    if handed_over:
+        worker = ReplayEngine(rules)
+        feed_all(worker, events)
+        engine.absorb_matches("f.json", pickle.loads(pickle.dumps(worker.take_matches())))
+    else:
+        feed_all(engine, events)
+    (finding,) = engine.finish()
+    assert finding.group == {"userIdentity.arn": odd}
+    assert len(finding.events) == 3

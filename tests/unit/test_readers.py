@@ -366,3 +366,20 @@ def test_a_100_mb_delivery_file_is_read_whole(tmp_path: Path) -> None:
     count = sum(1 for _ in read_file(path, stats))
     assert count == stats.records_read == 85_000
     assert (stats.malformed, stats.unreadable_files) == (0, 0)
+
+
+def test_linked_folders_are_read_once_and_loops_end(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    (archive / "2024" / "05").mkdir(parents=True)
+    write(archive / "2024" / "05" / "a.json", {"Records": [record("A")]})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write(elsewhere / "b.json", {"Records": [record("B")]})
+    (archive / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (archive / "2024" / "loop").symlink_to(archive, target_is_directory=True)
+    stats = ReadStats()
+    names = sorted(path.name for path in iter_paths([archive], stats))
+    assert names == ["a.json", "b.json"]
+    assert [problem.message for problem in stats.problems] == [
+        "folder already read (symbolic link)"
+    ]
