@@ -83,8 +83,8 @@ def default_engine_factory(
     produce findings; every rule when it is None.
 
     Hunt decides what it reports itself (``RuleRoles``: the selected rules, less those a
-    ``generate: false`` correlation silences). Every event a correlation
-    keeps is annotated with its principal and source address (``annotation`` of its
+    ``generate: false`` correlation silences). Every event a correlation keeps is
+    annotated with its principal and source address (``annotation`` of its
     ``EventRef``), so correlation findings are enriched without re-reading records.
     Imported late: it compiles pySigma rules.
     """
@@ -249,8 +249,8 @@ def hunt(
     ``rules``: the rules to report on (correlations may be among them; the rules they
     refer to are evaluated too but only reported when also in ``rules`` and not
     silenced by ``generate: false``). ``engine_factory`` gets the rules, the window
-    mode and which rule ids to report. Never raises for bad input files: they are counted in
-    ``result.stats``. Raises ReplayError (from the engine) for a rule feature the
+    mode and which rule ids to report. Never raises for bad input files: they are
+    counted in ``result.stats``. Raises ReplayError (from the engine) for a rule feature the
     engine does not implement.
     """
     options = options or HuntOptions()
@@ -366,15 +366,15 @@ class _FileResult:
     filtered_out: int
     evaluated: int
     findings: list[HuntFinding]
-    # base-rule matches recorded for the correlations (ReplayEngine.take_matches),
-    # annotated with their principal and source address
-    matches: dict[str, Any]
+    # base-rule matches recorded for the correlations (ReplayEngine.take_matches, by
+    # slot position), annotated with their principal and source address
+    matches: dict[int, Any]
 
 
 def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
-    # The whole rule set: single-event findings come from here, and the base-rule matches
-    # the correlations need are recorded here and handed to the parent once per file.
-    # the same rules as the parent's engine: matches are handed over by slot position
+    # The whole rule set, as the parent's engine has it (matches are handed over by slot
+    # position): single-event findings come from here, and the base-rule matches the
+    # correlations need are recorded here and handed to the parent once per file.
     _WORKER["engine"] = default_engine_factory(rules, options.window, roles.reports)
     _WORKER["roles"] = roles
     _WORKER["options"] = options
