@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import os
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -284,10 +286,9 @@ def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], Ev
 def decompress(data: bytes) -> bytes:
     """``data`` gunzipped when it starts with the gzip magic, else unchanged.
 
-    Concatenated members are all read and joined into one document (NDJSON members
-    join into NDJSON; members that are each a whole JSON document do not make one, and
-    such a file is reported as invalid JSON). Raises EOFError for a truncated stream
-    and zlib.error/ValueError for a corrupt one.
+    Concatenated members are all read and joined (``cat a.gz b.gz > c.gz``); members
+    that are each a whole JSON document are then read one document after another.
+    Raises EOFError for a truncated stream and zlib.error/ValueError for a corrupt one.
     """
     if not data.startswith(GZIP_MAGIC):
         return data
@@ -311,23 +312,82 @@ def _read_json(
     except orjson.JSONDecodeError as err:
         if _looks_like_ndjson(data):
             yield from _read_ndjson(data, source, stats)
+        elif (documents := _concatenated_documents(data)) is not None:
+            # e.g. ``cat a.json.gz b.json.gz > all.json.gz``: one document per member
+            start = 0
+            for document in documents:
+                yield from _read_value(document, source, stats, start)
+                start += _width(document)
         else:
             stats.unreadable_files += 1
             stats.add_problem(source, None, f"invalid JSON: {err}")
         return
     del data
-    if isinstance(value, dict) and type(value.get("Records")) is list and "eventName" not in value:
+    yield from _read_value(value, source, stats, 0)
+
+
+def _is_delivery(value: Any) -> bool:
+    return (
+        isinstance(value, dict) and type(value.get("Records")) is list and "eventName" not in value
+    )
+
+
+def _width(value: Any) -> int:
+    """How many positions a document takes (its records, or its outcomes)."""
+    if _is_delivery(value):
+        return len(value["Records"])
+    if isinstance(value, list):
+        return len(value)
+    return sum(1 for _ in classify_item(value))
+
+
+def _read_value(
+    value: Any, source: str, stats: ReadStats, start: int
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    """The records of one decoded document; positions count from ``start``."""
+    if _is_delivery(value):
         records = value["Records"]
         if not records:
             stats.add_problem(source, None, "empty Records list", warning=True)
             return
-        yield from _read_items(records, source, stats)
+        yield from _read_items(records, source, stats, start)
     elif isinstance(value, list):
-        yield from _read_items(value, source, stats)
+        yield from _read_items(value, source, stats, start)
     else:
         # A single record, EventBridge event or Lake response: position = outcome index.
-        for index, outcome in enumerate(classify_item(value)):
+        for index, outcome in enumerate(classify_item(value), start):
             yield from _count_outcomes((outcome,), source, index, None, stats)
+
+
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _concatenated_documents(data: bytes) -> list[Any] | None:
+    """Two or more JSON documents one after another (objects or arrays, whitespace
+    between or none), or None. Decoded with the standard library, which reports where
+    each document ends; only tried once ``orjson`` has refused the whole text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder()
+    documents: list[Any] = []
+    index = _skip_space(text, 0)
+    while index < len(text):
+        if text[index] not in "{[":
+            return None
+        try:
+            document, index = decoder.raw_decode(text, index)
+        except ValueError:
+            return None
+        documents.append(document)
+        index = _skip_space(text, index)
+    return documents if len(documents) > 1 else None
+
+
+def _skip_space(text: str, index: int) -> int:
+    found = _JSON_SPACE.match(text, index)
+    return found.end() if found else index
 
 
 def _anchored(item: dict[str, Any]) -> bool:
@@ -336,10 +396,10 @@ def _anchored(item: dict[str, Any]) -> bool:
 
 
 def _read_items(
-    items: list[Any], source: str, stats: ReadStats
+    items: list[Any], source: str, stats: ReadStats, start: int = 0
 ) -> Iterator[tuple[dict[str, Any], EventRef]]:
     # Hot loop: the common case (a dict with a string eventName) skips classify_item.
-    for index, item in enumerate(items):
+    for index, item in enumerate(items, start):
         if type(item) is dict:
             name = item.get("eventName")
             if type(name) is str and name and ("eventTime" in item or _anchored(item)):

@@ -383,3 +383,33 @@ def test_linked_folders_are_read_once_and_loops_end(tmp_path: Path) -> None:
     assert [problem.message for problem in stats.problems] == [
         "folder already read (symbolic link)"
     ]
+
+
+def test_concatenated_gzip_members_of_whole_documents_are_each_read(tmp_path: Path) -> None:
+    # ``cat a.json.gz b.json.gz > all.json.gz``: two deliveries in one file
+    first = gzip.compress(orjson.dumps({"Records": [record("A"), record("B")]}))
+    second = gzip.compress(orjson.dumps({"Records": [record("C")]}))
+    third = gzip.compress(b'\n[{"eventName": "D", "eventTime": "2024-05-01T12:00:00Z"}]\n')
+    items, stats = read(write(tmp_path / "all.json.gz", first + second + third))
+    assert [(event["eventName"], ref.position) for event, ref in items] == [
+        ("A", 0),
+        ("B", 1),
+        ("C", 2),
+        ("D", 3),
+    ]
+    assert (stats.unreadable_files, stats.problems) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"Records": []}{"Records": [',  # the last document is cut off
+        b'{"Records": []} 42',  # a scalar after a document
+        b'{"Records": [] } garbage',
+    ],
+)
+def test_documents_followed_by_anything_else_are_invalid_json(tmp_path: Path, data: bytes) -> None:
+    items, stats = read(write(tmp_path / "bad.json", data))
+    assert items == []
+    assert stats.unreadable_files == 1
+    assert stats.problems[0].message.startswith("invalid JSON")
