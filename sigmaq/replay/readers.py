@@ -199,15 +199,20 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
 
     Folders are walked in sorted order (so ``AWSLogs/<acct>/CloudTrail/<region>/<y>/<m>/<d>``
     comes out in time order), lazily, one folder listing at a time; symbolic links to
-    folders are followed, each real folder read once (a warning names the repeats,
-    so link loops end). Hidden entries
-    (``.name``) are not visited; files whose suffix is not in ``DATA_SUFFIXES`` are
-    counted in ``ignored_files``. A path that does not exist counts as unreadable.
+    folders are followed. Each real folder and file is read once across all of
+    ``paths`` (a folder named twice, or reached again through a link, gets a warning
+    and is skipped, so link loops end). Hidden entries (``.name``) are not visited;
+    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files``. A
+    path that does not exist, is not a regular file, or a folder that cannot be listed
+    counts as unreadable.
     """
+    seen: set[str] = set()  # real paths of the folders and files met so far
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path, stats)
+            yield from _walk(path, stats, seen)
+        elif not _first_time(path, os.path.realpath(path), seen, stats):
+            continue
         elif path.is_file():
             yield path
         elif path.exists():  # a FIFO, socket or device would block or never end
@@ -218,23 +223,36 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
             stats.add_problem(str(path), None, "no such file or directory")
 
 
-def _walk(folder: Path, stats: ReadStats) -> Iterator[Path]:
-    # Symbolic links to folders are followed (archives are often assembled that way);
-    # a folder already read, by whatever path, is skipped, so a link loop ends.
-    visited: set[str] = set()
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(root)
-        if real in visited:
+def _first_time(path: Path | str, real: str, seen: set[str], stats: ReadStats) -> bool:
+    if real in seen:
+        stats.add_problem(str(path), None, "already read (same file or folder)", warning=True)
+        return False
+    seen.add(real)
+    return True
+
+
+def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
+    # Symbolic links to folders are followed (archives are often assembled that way).
+    def unlisted(error: OSError) -> None:
+        stats.unreadable_files += 1
+        stats.add_problem(str(error.filename or folder), None, f"cannot list folder: {error}")
+
+    for root, dirs, files in os.walk(folder, followlinks=True, onerror=unlisted):
+        real_root = os.path.realpath(root)
+        if not _first_time(root, real_root, seen, stats):
             dirs[:] = []
-            stats.add_problem(root, None, "folder already read (symbolic link)", warning=True)
             continue
-        visited.add(real)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
                 continue
             if name.lower().endswith(DATA_SUFFIXES):
                 path = Path(root, name)
+                real = (
+                    os.path.realpath(path) if path.is_symlink() else os.path.join(real_root, name)
+                )
+                if not _first_time(path, real, seen, stats):
+                    continue
                 if path.is_file():
                     yield path
                 else:  # FIFO, socket, device or dangling link inside an archive folder
@@ -310,14 +328,24 @@ def _read_json(
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as err:
-        if _looks_like_ndjson(data):
-            yield from _read_ndjson(data, source, stats)
-        elif (documents := _concatenated_documents(data)) is not None:
-            # e.g. ``cat a.json.gz b.json.gz > all.json.gz``: one document per member
+        ndjson = _looks_like_ndjson(data)
+        if ndjson and len(data) > NDJSON_DECIDE_LIMIT:
+            yield from _read_ndjson(_ndjson_lines(data), source, stats)  # streamed
+            return
+        lines = list(_ndjson_lines(data)) if ndjson else None
+        # Documents back to back (``cat a.json.gz b.json.gz > all.json.gz``) can look
+        # like NDJSON when some end with a newline: a line that does not parse while the
+        # whole text is a sequence of documents settles it.
+        documents = None
+        if lines is None or any(error is not None for _, _, error in lines):
+            documents = _concatenated_documents(data)
+        if documents is not None:
             start = 0
             for document in documents:
                 yield from _read_value(document, source, stats, start)
                 start += _width(document)
+        elif lines is not None:
+            yield from _read_ndjson(lines, source, stats)
         else:
             stats.unreadable_files += 1
             stats.add_problem(source, None, f"invalid JSON: {err}")
@@ -378,7 +406,7 @@ def _concatenated_documents(data: bytes) -> list[Any] | None:
             return None
         try:
             document, index = decoder.raw_decode(text, index)
-        except ValueError:
+        except (ValueError, RecursionError):  # the standard decoder recurses per level
             return None
         documents.append(document)
         index = _skip_space(text, index)
@@ -446,18 +474,34 @@ def _looks_like_ndjson(data: bytes) -> bool:
     return False
 
 
-def _read_ndjson(
-    data: bytes, source: str, stats: ReadStats
-) -> Iterator[tuple[dict[str, Any], EventRef]]:
+NdjsonLine = tuple[int, Any, str | None]  # (1-based line number, value, decode error)
+
+
+# NDJSON files up to this size are decoded whole before any record is used, so that
+# documents written back to back with some newlines are told apart from NDJSON; larger
+# ones are streamed line by line (memory stays near the file's size).
+NDJSON_DECIDE_LIMIT = 64 << 20
+
+
+def _ndjson_lines(data: bytes) -> Iterator[NdjsonLine]:
+    """Every non-blank line decoded, or its decode error."""
     for number, raw in enumerate(data.split(b"\n"), start=1):
         line = raw.strip()
         if not line:
             continue
         try:
-            item = orjson.loads(line)
+            yield (number, orjson.loads(line), None)
         except orjson.JSONDecodeError as err:
+            yield (number, None, str(err))
+
+
+def _read_ndjson(
+    lines: Iterable[NdjsonLine], source: str, stats: ReadStats
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    for number, item, error in lines:
+        if error is not None:
             stats.malformed += 1
-            stats.add_problem(source, number, f"invalid JSON: {err}")
+            stats.add_problem(source, number, f"invalid JSON: {error}")
             continue
         if type(item) is dict:
             name = item.get("eventName")

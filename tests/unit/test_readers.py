@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -380,9 +381,7 @@ def test_linked_folders_are_read_once_and_loops_end(tmp_path: Path) -> None:
     stats = ReadStats()
     names = sorted(path.name for path in iter_paths([archive], stats))
     assert names == ["a.json", "b.json"]
-    assert [problem.message for problem in stats.problems] == [
-        "folder already read (symbolic link)"
-    ]
+    assert [problem.message for problem in stats.problems] == ["already read (same file or folder)"]
 
 
 def test_concatenated_gzip_members_of_whole_documents_are_each_read(tmp_path: Path) -> None:
@@ -413,3 +412,67 @@ def test_documents_followed_by_anything_else_are_invalid_json(tmp_path: Path, da
     assert items == []
     assert stats.unreadable_files == 1
     assert stats.problems[0].message.startswith("invalid JSON")
+
+
+def test_paths_named_twice_are_read_once(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    write(real / "r.json", {"Records": [record("A")]})
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "gone.json")
+    stats = ReadStats()
+    named = [real, tmp_path / "link", real / "r.json", tmp_path / "dangling.json"] * 2
+    assert [path.name for path in iter_paths(named, stats)] == ["r.json"]
+    assert stats.unreadable_files == 1  # the dangling link, once
+    assert sum(problem.warning for problem in stats.problems) == 6
+
+
+def test_a_folder_that_cannot_be_listed_is_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write(locked / "hidden.json", {"Records": [record("B")]})
+    write(tmp_path / "ok.json", {"Records": [record("A")]})
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # what chmod 000 does to a non-root user
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    stats = ReadStats()
+    assert [path.name for path in iter_paths([tmp_path], stats)] == ["ok.json"]
+    assert stats.unreadable_files == 1
+    assert stats.problems[0].path == str(locked)
+    assert "cannot list folder" in stats.problems[0].message
+
+
+def test_deeply_nested_text_is_invalid_json_not_a_crash(tmp_path: Path) -> None:
+    data = orjson.dumps({"Records": [record("A")]}) + b"[" * 5000 + b"]" * 5000
+    items, stats = read(write(tmp_path / "deep.json", data))
+    assert (items, stats.unreadable_files) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        b"D2\nD3D4",  # some documents end with a newline, some do not
+        b"D2D3\nD4",
+        b"D2\nD3\nD4",  # one per line: NDJSON of deliveries, same records
+    ],
+)
+def test_documents_with_some_newlines_are_not_taken_for_ndjson(
+    tmp_path: Path, layout: bytes
+) -> None:
+    deliveries = {
+        f"D{n}".encode(): orjson.dumps({"Records": [record(f"E{n}{i}") for i in range(n)]})
+        for n in (2, 3, 4)
+    }
+    data = layout
+    for key, value in deliveries.items():
+        data = data.replace(key, value)
+    items, stats = read(write(tmp_path / "cat.json", data))
+    assert len(items) == 9
+    assert (stats.malformed, stats.unreadable_files) == (0, 0)
