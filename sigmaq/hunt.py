@@ -115,7 +115,7 @@ def source_address_of(event: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HuntFinding:
     """A finding plus who acted and from where (distinct values, in event order)."""
 
