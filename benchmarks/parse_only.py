@@ -1,7 +1,7 @@
 """Parse-only ceilings: read every record of the corpus and do nothing else.
 
-``raw``: gunzip + ``orjson.loads`` of each file, count the records (the JSON library's
-ceiling). ``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape
+``raw``: gunzip (``sigmaq.replay.readers.decompress``: the codec hunt uses, ISA-L) +
+``orjson.loads`` of each file, count the records (the libraries' ceiling). ``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape
 checks, counters and an ``EventRef`` with parsed ``eventTime`` per record), i.e. what
 ``sigmaq hunt`` does before any rule runs. ``--tuned``: with the process tuned as
 ``sigmaq hunt`` tunes it (``sigmaq.runtime``: cyclic collector and glibc malloc), so the
@@ -15,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import orjson
 
-from sigmaq.replay.readers import ReadStats, iter_records
+from sigmaq.replay.readers import ReadStats, decompress, iter_records
 from sigmaq.runtime import streaming_gc, tune_malloc
 
 
@@ -35,7 +34,7 @@ def main() -> None:
     with tuned:
         if mode == "raw":
             for path in sorted(corpus.rglob("*.json.gz")):
-                data = orjson.loads(zlib.decompress(path.read_bytes(), 31))
+                data = orjson.loads(decompress(path.read_bytes()))
                 count += len(data["Records"])
         else:
             stats = ReadStats()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from isal import isal_zlib
 
 from sigmaq.replay.readers import (
+    GZIP_ERRORS,
     MAX_PROBLEMS,
     ReadProblem,
     ReadStats,
@@ -331,11 +334,28 @@ def test_explicit_files_are_read_whatever_their_suffix(tmp_path: Path) -> None:
     assert stats.ignored_files == 0
 
 
-def test_decompress_passes_plain_bytes_through() -> None:
-    assert decompress(b'{"a": 1}') == b'{"a": 1}'
-    assert decompress(gzip.compress(b"abc")) == b"abc"
+CODECS = [
+    pytest.param(zlib.decompressobj, id="zlib"),
+    pytest.param(isal_zlib.decompressobj, id="isal"),
+]
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_decompress_same_answers_with_either_codec(codec: Any) -> None:
+    assert decompress(b'{"a": 1}', codec) == b'{"a": 1}'
+    assert decompress(gzip.compress(b"abc"), codec) == b"abc"
+    joined = gzip.compress(b"ab") + b"\x00\x00" + gzip.compress(b"cd")  # NUL padding allowed
+    assert decompress(joined, codec) == b"abcd"
     with pytest.raises(EOFError):
-        decompress(gzip.compress(b"abc" * 1000)[:20])
+        decompress(gzip.compress(b"abc" * 1000)[:20], codec)
+    with pytest.raises(ValueError, match="trailing garbage"):
+        decompress(gzip.compress(b"ab") + b"junk", codec)
+    with pytest.raises(GZIP_ERRORS):
+        decompress(b"\x1f\x8b\x08\x00" + b"not deflate data at all", codec)
+
+
+def test_hunt_reads_gzip_with_the_fastest_codec_installed() -> None:
+    assert isal_zlib.error in GZIP_ERRORS  # isal is a dependency: the fast path is taken
 
 
 def test_problem_list_is_capped_but_counts_stay_exact(tmp_path: Path) -> None:
