@@ -1,8 +1,9 @@
 """Parse-only ceilings: read every record of the corpus and do nothing else.
 
 ``raw``: gunzip (``sigmaq.replay.readers.decompress``: the codec hunt uses, ISA-L) +
-``orjson.loads`` of each file, count the records (the libraries' ceiling). ``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape
-checks, counters and an ``EventRef`` with parsed ``eventTime`` per record), i.e. what
+``orjson.loads`` of each file, count the records (the libraries' ceiling).
+``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape checks,
+counters and an ``EventRef`` with parsed ``eventTime`` per record), i.e. what
 ``sigmaq hunt`` does before any rule runs. ``--tuned``: with the process tuned as
 ``sigmaq hunt`` tunes it (``sigmaq.runtime``: cyclic collector and glibc malloc), so the
 ceiling gets the same help the hunt gets. Prints one JSON line of results.
