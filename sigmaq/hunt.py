@@ -327,6 +327,26 @@ def _feed(
             findings.append(enrich(finding, event))
 
 
+def _hunt_file(
+    engine: Engine,
+    path: Path,
+    stats: ReadStats,
+    options: HuntOptions,
+    roles: RuleRoles,
+    findings: list[HuntFinding],
+) -> tuple[int, int]:
+    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out)."""
+    evaluated = filtered_out = 0
+    timed = options.since is not None or options.until is not None
+    for event, ref in read_file(path, stats):
+        if timed and not options.keeps(ref):
+            filtered_out += 1
+            continue
+        evaluated += 1
+        _feed(engine, event, ref, roles, findings)
+    return evaluated, filtered_out
+
+
 def _hunt_serial(
     paths: Sequence[Path | str],
     rules: Sequence[SigmaRuleBase],
@@ -339,15 +359,11 @@ def _hunt_serial(
     engine = engine_factory(rules, options.window, roles.reports)
     findings: list[HuntFinding] = []
     stats = result.stats
-    timed = options.since is not None or options.until is not None
     with streaming_gc():
         for path in iter_paths(paths, stats):
-            for event, ref in read_file(path, stats):
-                if timed and not options.keeps(ref):
-                    result.filtered_out += 1
-                    continue
-                result.events_evaluated += 1
-                _feed(engine, event, ref, roles, findings)
+            evaluated, filtered_out = _hunt_file(engine, path, stats, options, roles, findings)
+            result.events_evaluated += evaluated
+            result.filtered_out += filtered_out
             if progress is not None:
                 progress(path, _file_size(path))
         findings.extend(enrich(f) for f in engine.finish() if roles.reports(f.rule_id))
@@ -386,13 +402,9 @@ def _worker_file(path: str) -> _FileResult:
     roles: RuleRoles = _WORKER["roles"]
     options: HuntOptions = _WORKER["options"]
     out = _FileResult(path, ReadStats(), 0, 0, [], {})
-    timed = options.since is not None or options.until is not None
-    for event, ref in read_file(Path(path), out.stats):
-        if timed and not options.keeps(ref):
-            out.filtered_out += 1
-            continue
-        out.evaluated += 1
-        _feed(engine, event, ref, roles, out.findings)
+    out.evaluated, out.filtered_out = _hunt_file(
+        engine, Path(path), out.stats, options, roles, out.findings
+    )
     out.matches = engine.take_matches()
     return out
 

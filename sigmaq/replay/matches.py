@@ -174,6 +174,14 @@ class EventIdColumn:
     def _raw(self, row: int) -> bytes:
         return bytes(self.packed[16 * row : 16 * row + 16])
 
+    def _encoded(self, row: int) -> tuple[int, bytes, bytes]:
+        """Row ``row`` as ``encode_event_id`` gave it (bytes copied, nothing decoded)."""
+        kind = self.kinds[row]
+        if kind != _OTHER:
+            return (kind, self._raw(row), b"")
+        offset, length = _SPAN.unpack_from(self.packed, 16 * row)
+        return (kind, _ZEROS, bytes(self.blob[offset : offset + length]))
+
     def _other(self, row: int) -> str:
         offset, length = _SPAN.unpack_from(self.packed, 16 * row)
         return bytes(self.blob[offset : offset + length]).decode("utf-8", "surrogatepass")
@@ -195,7 +203,7 @@ class EventIdColumn:
         """A new column of ``rows`` (in the given order)."""
         chosen = EventIdColumn()
         for row in rows:
-            chosen.append(self[row])
+            chosen.append_encoded(*self._encoded(row))
         return chosen
 
     def extend(self, other: EventIdColumn) -> None:
@@ -205,7 +213,7 @@ class EventIdColumn:
             self.packed += other.packed
             return
         for row in range(len(other)):
-            self.append(other[row])
+            self.append_encoded(*other._encoded(row))
 
 
 class FieldValues(Mapping[str, Sequence[Any]]):
