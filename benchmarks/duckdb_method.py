@@ -26,7 +26,7 @@ def main() -> None:
     from sigma.correlations import SigmaCorrelationRule
     from sigma_backend_duckdb.backend import DuckDBBackend
 
-    from sigmaq.loader import load_rules
+    from sigmaq.core.loader import load_rules
     from sigmaq.replay.compile import compile_rule
 
     rules = load_rules([rules_dir])

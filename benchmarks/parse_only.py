@@ -5,7 +5,7 @@
 ``readers``: ``sigmaq.replay.readers.iter_records`` (the same, plus shape checks,
 counters and an ``EventRef`` with parsed ``eventTime`` per record), i.e. what
 ``sigmaq hunt`` does before any rule runs. ``--tuned``: with the process tuned as
-``sigmaq hunt`` tunes it (``sigmaq.runtime``: cyclic collector and glibc malloc), so the
+``sigmaq hunt`` tunes it (``sigmaq.core.runtime``: cyclic collector and glibc malloc), so the
 ceiling gets the same help the hunt gets. Prints one JSON line of results.
 
 Usage: python benchmarks/parse_only.py raw|readers CORPUS_DIR [--tuned]
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import orjson
 
+from sigmaq.core.runtime import streaming_gc, tune_malloc
 from sigmaq.replay.readers import ReadStats, decompress, iter_records
-from sigmaq.runtime import streaming_gc, tune_malloc
 
 
 def main() -> None:

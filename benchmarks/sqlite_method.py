@@ -39,7 +39,7 @@ def main() -> None:
     from sigma.backends.sqlite import sqliteBackend
     from sigma.collection import SigmaCollection
 
-    from sigmaq.loader import load_rules
+    from sigmaq.core.loader import load_rules
     from sigmaq.replay.readers import ReadStats, iter_records
 
     started = time.perf_counter()

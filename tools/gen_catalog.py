@@ -32,7 +32,7 @@ SOURCES = ROOT / "tools" / "catalog_sources.yml"
 OUT = ROOT / "sigmaq" / "data" / "catalog.json"
 sys.path.insert(0, str(ROOT))
 
-from sigmaq.jsonfmt import canonical_json  # noqa: E402
+from sigmaq.core.jsonfmt import canonical_json  # noqa: E402
 
 READ_PREFIXES = ("Get", "List", "Describe", "Check")
 

@@ -2,6 +2,8 @@
 
 Sub-commands live in their own modules and are imported only when invoked,
 so ``sigmaq --version`` and ``sigmaq -h`` stay fast and import nothing heavy.
+
+May import: every subpackage (the top of the import direction).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``sigmaq build``: the main job (rendering only; logic in ``sigmaq.build``)."""
+"""``sigmaq build``: the main job (rendering only; logic in ``sigmaq.pack.build``)."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sigmaq.build import run_build
-    from sigmaq.errors import SigmaqError
-    from sigmaq.model import WindowMode
+    from sigmaq.core.errors import SigmaqError
+    from sigmaq.core.model import WindowMode
+    from sigmaq.pack.build import run_build
 
     layout = project_layout()
     if layout is None:
@@ -73,7 +73,7 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
     if outcome.dist is not None:
         from collections import Counter
 
-        from sigmaq.build import REFUSALS_FILE, refusal_kind
+        from sigmaq.pack.build import REFUSALS_FILE, refusal_kind
 
         reasons: Counter[tuple[str, str]] = Counter()
         for name, target in sorted(outcome.dist.targets.items()):

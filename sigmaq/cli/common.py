@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from sigmaq.layout import ProjectLayout, find_project_root
+from sigmaq.core.layout import ProjectLayout, find_project_root
 
 
 def project_layout() -> ProjectLayout | None:

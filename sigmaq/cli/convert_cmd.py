@@ -1,4 +1,4 @@
-"""``sigmaq convert``: render and wire only; the work is in ``sigmaq.convert``."""
+"""``sigmaq convert``: render and wire only; the work is in ``sigmaq.export.convert``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 
 def _default_paths() -> list[Path]:
-    from sigmaq.layout import find_project_root
+    from sigmaq.core.layout import find_project_root
 
     root = find_project_root(Path.cwd())
     if root is None:
@@ -53,10 +53,10 @@ def convert(
     stderr with the reason; exit 0 unless a rule failed unexpectedly or golden
     snapshots drifted (exit 1).
     """
-    from sigmaq import convert as conv
-    from sigmaq.errors import ConfigError, SigmaqError
-    from sigmaq.layout import ProjectLayout, find_project_root
-    from sigmaq.targets import TargetOptions, get_target
+    from sigmaq.core.errors import ConfigError, SigmaqError
+    from sigmaq.core.layout import ProjectLayout, find_project_root
+    from sigmaq.export import convert as conv
+    from sigmaq.export.targets import TargetOptions, get_target
 
     if check_golden and write_golden:
         raise click.UsageError("--check-golden and --write-golden exclude each other")
@@ -67,7 +67,7 @@ def convert(
         elastic_index_pattern=index_pattern,
     )
     rule_paths = list(paths) or _default_paths()
-    from sigmaq.loader import iter_rule_files
+    from sigmaq.core.loader import iter_rule_files
 
     try:
         if not iter_rule_files(rule_paths):
@@ -126,7 +126,7 @@ def convert(
 
 def _summary(result: object) -> bool:
     """Print the per-rule summary on stderr; True when a rule failed."""
-    from sigmaq.convert import ConversionResult
+    from sigmaq.export.convert import ConversionResult
 
     assert isinstance(result, ConversionResult)
     click.echo(

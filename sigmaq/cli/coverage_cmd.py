@@ -17,9 +17,9 @@ import click
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a generated file is stale.")
 def coverage(root: Path | None, check: bool) -> None:
     """Generate the rule table (README.md, between the rule-table markers) and docs/coverage.md."""
-    from sigmaq.coverage import build_report, generated_files, stale_files, write_files
-    from sigmaq.errors import ConfigError
-    from sigmaq.layout import find_project_root
+    from sigmaq.core.errors import ConfigError
+    from sigmaq.core.layout import find_project_root
+    from sigmaq.pack.coverage import build_report, generated_files, stale_files, write_files
 
     project = root if root is not None else find_project_root(Path.cwd())
     if project is None or not (project / "rules").is_dir():

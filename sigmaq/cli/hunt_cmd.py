@@ -1,6 +1,6 @@
 """``sigmaq hunt PATH...``: run the rule pack over CloudTrail files and folders.
 
-Wiring and rendering only; the work is ``sigmaq.hunt``. Findings go to stdout (or
+Wiring and rendering only; the work is ``sigmaq.hunt.runner``. Findings go to stdout (or
 ``-o``), diagnostics, progress and the summary to stderr. Exit 0 when the hunt ran
 (with or without findings), 1 when an input file, record or rule could not be read
 (after everything else was read), 2 on usage errors.
@@ -18,7 +18,7 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sigmaq.hunt import HuntResult, ProgressCallback
+    from sigmaq.hunt.runner import HuntResult, ProgressCallback
 
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
@@ -109,12 +109,12 @@ def hunt(
 
     from rich.console import Console
 
-    from sigmaq.errors import ConfigError, SigmaqError
-    from sigmaq.hunt import HuntOptions, default_rules_dir, replayable_rules, select_rules
-    from sigmaq.hunt import hunt as run_hunt
-    from sigmaq.loader import load_rules
-    from sigmaq.model import Level, WindowMode
-    from sigmaq.runtime import tune_malloc
+    from sigmaq.core.errors import ConfigError, SigmaqError
+    from sigmaq.core.loader import load_rules
+    from sigmaq.core.model import Level, WindowMode
+    from sigmaq.core.runtime import tune_malloc
+    from sigmaq.hunt.runner import HuntOptions, default_rules_dir, replayable_rules, select_rules
+    from sigmaq.hunt.runner import hunt as run_hunt
 
     err = Console(stderr=True, highlight=False)
     if since and until and since > until:
@@ -159,7 +159,7 @@ def hunt(
         err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
         sys.exit(1)
     _write_findings(result, output_format, output)
-    from sigmaq.hunt_output import summary_lines
+    from sigmaq.hunt.output import summary_lines
 
     for line in summary_lines(result):
         err.print(line, markup=False, soft_wrap=True)
@@ -177,8 +177,8 @@ def _hunt_with_progress(
         TimeRemainingColumn,
     )
 
-    from sigmaq.hunt import hunt as run_hunt
-    from sigmaq.hunt import scan
+    from sigmaq.hunt.runner import hunt as run_hunt
+    from sigmaq.hunt.runner import scan
 
     plan = scan(paths)
     columns = (
@@ -201,7 +201,7 @@ def _hunt_with_progress(
 
 
 def _write_findings(result: HuntResult, output_format: str, output: Path | None) -> None:
-    from sigmaq import hunt_output
+    from sigmaq.hunt import output as hunt_output
 
     handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:

@@ -40,7 +40,7 @@ def list_group() -> None:
 @_FORMAT
 def list_targets(output_format: str) -> None:
     """Conversion targets with their formats (primary formats marked *)."""
-    from sigmaq.targets import TARGETS
+    from sigmaq.export.targets import TARGETS
 
     rows = [
         {
@@ -61,7 +61,7 @@ def list_targets(output_format: str) -> None:
 @_FORMAT
 def list_formats(target: str | None, output_format: str) -> None:
     """Output formats per target (or of one TARGET)."""
-    from sigmaq.targets import TARGETS
+    from sigmaq.export.targets import TARGETS
 
     rows = [
         {
@@ -83,7 +83,7 @@ def list_formats(target: str | None, output_format: str) -> None:
 @_FORMAT
 def list_validators(output_format: str) -> None:
     """Every validator `sigmaq validate` knows, with its origin."""
-    from sigmaq.validation import validator_docs
+    from sigmaq.validate.runner import validator_docs
 
     rows = [
         {"validator": name, "origin": origin, "description": doc}
@@ -97,7 +97,7 @@ def list_validators(output_format: str) -> None:
 @_FORMAT
 def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     """Rules under PATHS (default: the project's rules/) with id, level and file."""
-    from sigmaq.loader import load_rules
+    from sigmaq.core.loader import load_rules
 
     result = load_rules(list(paths) or default_rule_paths())
     rows = [

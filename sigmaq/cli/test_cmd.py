@@ -12,7 +12,7 @@ import click
 from sigmaq.cli.common import exit_with_usage_error
 
 if TYPE_CHECKING:
-    from sigmaq.testing import TestReport
+    from sigmaq.testing.runner import TestReport
 
 _MAX_IDS = 4  # event ids shown per table row
 _PIPE_WIDTH = 200
@@ -61,10 +61,10 @@ def test(
     match, a broken rule or a rule without a positive and a negative fixture, 2 on
     usage errors.
     """
-    from sigmaq.errors import RuleLoadError
-    from sigmaq.layout import find_project_root
-    from sigmaq.model import WindowMode
-    from sigmaq.testing import run_tests
+    from sigmaq.core.errors import RuleLoadError
+    from sigmaq.core.layout import find_project_root
+    from sigmaq.core.model import WindowMode
+    from sigmaq.testing.runner import run_tests
 
     start = paths[0] if paths else Path.cwd()
     if paths and not start.exists():
@@ -81,7 +81,7 @@ def test(
     else:
         _render(report)
     if junit_xml is not None:
-        from sigmaq.junit import write_junit
+        from sigmaq.testing.junit import write_junit
 
         try:
             write_junit(junit_xml, "sigmaq test", report.junit_cases())

@@ -50,8 +50,8 @@ def validate(
     Exit 0 when clean, 1 on issues at or above --fail-on or on broken rule files,
     2 on usage errors.
     """
-    from sigmaq.errors import SigmaqError
-    from sigmaq.validation import validate_paths
+    from sigmaq.core.errors import SigmaqError
+    from sigmaq.validate.runner import validate_paths
 
     rule_paths = list(paths) or default_rule_paths()
     try:
@@ -80,7 +80,7 @@ def validate(
                 f"{location}: {finding.severity}: {finding.validator}{rule}: {finding.message}"
             )
     if junit_xml is not None:
-        from sigmaq.junit import JUnitCase, write_junit
+        from sigmaq.testing.junit import JUnitCase, write_junit
 
         cases = [
             JUnitCase(

@@ -5,6 +5,12 @@ Single-event semantics (this package's ``fields``, ``values``, ``conditions`` an
 
     compiled = compile_rule(sigma_rule)          # raises ReplayError if unsupported
     compiled.matches(record)                     # bool
+
+Owns CloudTrail readers, field-path resolution, value matching, condition
+evaluation and correlation windows: the reference semantics every export is
+proven against.
+
+May import: ``sigmaq.core``.
 """
 
 from sigmaq.replay.compile import CompiledRule, compile_rule, index_key

@@ -21,7 +21,7 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sigma.types import SigmaBool, SigmaCasedString, SigmaExpansion, SigmaType
 
-from sigmaq.errors import ReplayError
+from sigmaq.core.errors import ReplayError
 from sigmaq.replay.conditions import ConditionCompiler, Predicate
 from sigmaq.replay.fields import compile_path
 from sigmaq.replay.values import Placeholders, expand_placeholders, plain_key, scalar_text

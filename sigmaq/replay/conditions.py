@@ -37,7 +37,7 @@ from sigma.conditions import (
 )
 from sigma.types import SigmaExists, SigmaFieldReference, SigmaNull
 
-from sigmaq.errors import ReplayError
+from sigmaq.core.errors import ReplayError
 from sigmaq.replay.fields import FieldPath, compile_path, scalar_leaves
 from sigmaq.replay.values import (
     LeafMatcher,

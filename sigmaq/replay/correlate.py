@@ -48,8 +48,8 @@ from sigma.correlations import (
 )
 from sigma.rule import SigmaRuleBase
 
-from sigmaq.errors import ReplayError
-from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.core.errors import ReplayError
+from sigmaq.core.model import EventRef, Finding, FindingKind, Level, WindowMode
 from sigmaq.replay.matches import MatchColumns
 from sigmaq.replay.windows import (
     Aggregator,

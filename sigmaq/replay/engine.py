@@ -24,8 +24,8 @@ from typing import Any
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule, SigmaRuleBase
 
-from sigmaq.errors import ReplayError
-from sigmaq.model import EventRef, Finding, FindingKind, Level, WindowMode
+from sigmaq.core.errors import ReplayError
+from sigmaq.core.model import EventRef, Finding, FindingKind, Level, WindowMode
 from sigmaq.replay.compile import CompiledRule, compile_rule, index_key
 from sigmaq.replay.correlate import (
     CorrelationPlan,
@@ -516,7 +516,7 @@ def _expand(rules: Iterable[SigmaRuleBase]) -> list[SigmaRuleBase]:
                 if target is None:
                     raise ReplayError(
                         f"reference {reference.reference!r} is not resolved "
-                        "(load rules with sigmaq.loader.load_rules)",
+                        "(load rules with sigmaq.core.loader.load_rules)",
                         rule_id=rule_identity(rule),
                     )
                 visit(target)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sigmaq.model import EventRef
+from sigmaq.core.model import EventRef
 
 T = TypeVar("T", bound=Hashable)
 

@@ -50,7 +50,7 @@ from typing import Any, cast
 
 import orjson
 
-from sigmaq.model import EventRef
+from sigmaq.core.model import EventRef
 from sigmaq.replay.shapes import (
     RECORD_ANCHOR_KEYS,
     ItemKind,

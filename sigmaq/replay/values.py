@@ -57,7 +57,7 @@ from sigma.types import (
     TimestampPart,
 )
 
-from sigmaq.errors import ReplayError
+from sigmaq.core.errors import ReplayError
 
 __all__ = [
     "LeafMatcher",

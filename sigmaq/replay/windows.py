@@ -33,7 +33,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from sigmaq.model import WindowMode
+from sigmaq.core.model import WindowMode
 
 Metric = float | int | None
 Predicate = Callable[[Metric], bool]

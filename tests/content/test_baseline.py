@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sigmaq.loader import LoadedRule, load_rules
-from sigmaq.model import Level
+from sigmaq.core.loader import LoadedRule, load_rules
+from sigmaq.core.model import Level
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "fixtures" / "_baseline"

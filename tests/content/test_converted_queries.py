@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq import fields
-from sigmaq.convert import CONVERTED, FAILED, ConversionResult, RuleOutcome, convert_rules
-from sigmaq.loader import iter_rule_files
-from sigmaq.targets import TARGETS
+from sigmaq.core import fields
+from sigmaq.core.loader import iter_rule_files
+from sigmaq.export.convert import CONVERTED, FAILED, ConversionResult, RuleOutcome, convert_rules
+from sigmaq.export.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
@@ -222,4 +222,4 @@ def test_sigmahq_aws_rules_convert_or_are_refused(target: str) -> None:
     assert result.converted, "nothing converted"
     for outcome in result.failed:
         # The only accepted failure: a field outside CloudTrail (fail closed, named).
-        assert "has no mapping in sigmaq.fields" in outcome.message, outcome.message
+        assert "has no mapping in sigmaq.core.fields" in outcome.message, outcome.message

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.coverage import (
+from sigmaq.pack.coverage import (
     CATALOGUE_IDS,
     PLAYBOOK_KEYS,
     RuleInfo,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from sigmaq.layout import ProjectLayout
-from sigmaq.loader import load_rules
+from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.loader import load_rules
 from sigmaq.replay.engine import ReplayEngine, RuleSlot
 from sigmaq.replay.readers import ReadStats, iter_records
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.convert import build_dist
-from sigmaq.loader import load_rules
-from sigmaq.schedules import DELIVERY_SLACK_SECONDS, correlation_span
+from sigmaq.core.loader import load_rules
+from sigmaq.export.convert import build_dist
+from sigmaq.export.schedules import DELIVERY_SLACK_SECONDS, correlation_span
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"

@@ -1,7 +1,7 @@
 """Every fixture of the pack (``fixtures/**``, the baseline included) is a valid, canonical,
 documentation-only CloudTrail record set.
 
-Checks per file: canonical JSON text (``sigmaq.jsonfmt``); each record validates
+Checks per file: canonical JSON text (``sigmaq.core.jsonfmt``); each record validates
 against ``sigmaq/data/cloudtrail_record.schema.json``; account ids are documentation
 accounts; ``sourceIPAddress`` is an RFC 5737 address, an AWS service DNS name or
 ``AWS Internal``; any other IPv4 literal is RFC 5737 or private; access keys are the
@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from sigmaq.jsonfmt import is_canonical
-from sigmaq.schema import validate_record
+from sigmaq.core.jsonfmt import is_canonical
+from sigmaq.validate.record_schema import validate_record
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -117,7 +117,7 @@ def test_pack_has_fixtures() -> None:
 @pytest.mark.parametrize("path", FILES, ids=_id)
 def test_fixture_is_canonical_json(path: Path) -> None:
     assert is_canonical(path.read_text(encoding="utf-8")), (
-        f"{_id(path)} is not canonical JSON (sigmaq.jsonfmt.canonical_json)"
+        f"{_id(path)} is not canonical JSON (sigmaq.core.jsonfmt.canonical_json)"
     )
 
 

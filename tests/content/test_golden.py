@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.convert import check_golden, convert_rules
-from sigmaq.layout import ProjectLayout
-from sigmaq.loader import iter_rule_files
-from sigmaq.targets import TARGETS
+from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.loader import iter_rule_files
+from sigmaq.export.convert import check_golden, convert_rules
+from sigmaq.export.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 HAS_RULES = (ROOT / "rules").is_dir() and bool(iter_rule_files([ROOT / "rules"]))

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.hunt import HuntFinding, HuntOptions, hunt, rule_key
-from sigmaq.layout import (
+from sigmaq.core.layout import (
     NEGATIVE_PREFIX,
     POSITIVE_PREFIX,
     RULE_SUFFIX,
     ProjectLayout,
     is_fixture_file,
 )
-from sigmaq.loader import LoadedRule, load_rules
-from sigmaq.model import FindingKind
+from sigmaq.core.loader import LoadedRule, load_rules
+from sigmaq.core.model import FindingKind
+from sigmaq.hunt.runner import HuntFinding, HuntOptions, hunt, rule_key
 
 LAYOUT = ProjectLayout(Path(__file__).resolve().parents[2])
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from sigmaq.layout import ProjectLayout
-from sigmaq.loader import LoadedRule, LoadResult, load_rules
-from sigmaq.model import WindowMode
+from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
+from sigmaq.core.model import WindowMode
 from sigmaq.replay.engine import ReplayEngine
-from sigmaq.testing import replay_fixture, subject_rules
+from sigmaq.testing.runner import replay_fixture, subject_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = ProjectLayout(ROOT)

@@ -34,9 +34,9 @@ from typing import Any
 import pytest
 import yaml
 
-from sigmaq.loader import LoadedRule, load_rules
-from sigmaq.model import EventRef
-from sigmaq.schema import validate_record
+from sigmaq.core.loader import LoadedRule, load_rules
+from sigmaq.core.model import EventRef
+from sigmaq.validate.record_schema import validate_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -207,7 +207,7 @@ def _pack() -> list[LoadedRule]:
 
 def _replayable(pack: list[LoadedRule]) -> tuple[list[LoadedRule], list[str]]:
     """The rules the engine accepts, and one message per rule it refuses."""
-    from sigmaq.errors import ReplayError
+    from sigmaq.core.errors import ReplayError
     from sigmaq.replay.engine import ReplayEngine
 
     ok: list[LoadedRule] = []

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.loader import iter_rule_files
-from sigmaq.validation import ValidationReport, validate_paths
+from sigmaq.core.loader import iter_rule_files
+from sigmaq.validate.runner import ValidationReport, validate_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from sigmaq.layout import expected_rule_filename
+from sigmaq.core.layout import expected_rule_filename
 
 BASE: dict[str, Any] = {
     "title": "Q Business Application Created With Anonymous Access",

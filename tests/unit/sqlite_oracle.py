@@ -20,7 +20,7 @@ from sigma.backends.sqlite import sqliteBackend
 from sigma.collection import SigmaCollection
 
 from sigmaq.replay import compile_rule
-from sigmaq.validators.rule_walk import rule_fields
+from sigmaq.validate.house.rule_walk import rule_fields
 
 
 @functools.lru_cache(maxsize=1024)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.backend_fixes import KIBANA_SEVERITY, attack_threat, hoist_scope_terms
-from sigmaq.convert import CONVERTED, REFUSED, convert_rules
+from sigmaq.export.backend_fixes import KIBANA_SEVERITY, attack_threat, hoist_scope_terms
+from sigmaq.export.convert import CONVERTED, REFUSED, convert_rules
 
 HEADER = """title: {title}
 id: {id}
@@ -63,7 +63,7 @@ def test_splunk_not_null_is_field_exists(tmp_path: Path) -> None:
 
 
 def test_splunk_macro_scope(tmp_path: Path) -> None:
-    from sigmaq.targets import TargetOptions
+    from sigmaq.export.targets import TargetOptions
 
     detection = "  sel:\n    eventName: Chat\n  condition: sel\n"
     result = convert_rules(
@@ -203,7 +203,7 @@ def test_kibana_rule_severity_and_threat(tmp_path: Path) -> None:
 def test_attack_threat_ignores_unknown_ids() -> None:
     from sigma.rule import SigmaRuleTag
 
-    from sigmaq.offline import use_vendored_data
+    from sigmaq.core.offline import use_vendored_data
 
     use_vendored_data()
     assert attack_threat([SigmaRuleTag("attack", "t9999")]) == []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rulebuilder import write_rule
 
-from sigmaq.layout import ProjectLayout
-from sigmaq.loader import load_rules
-from sigmaq.model import WindowMode
-from sigmaq.testing_baseline import Verdict, evaluate_baseline
+from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.loader import load_rules
+from sigmaq.core.model import WindowMode
+from sigmaq.testing.baseline import Verdict, evaluate_baseline
 
 RECORD = {
     "eventVersion": "1.11",

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from rulebuilder import write_rule
 
-from sigmaq.build import run_build
 from sigmaq.cli import main
+from sigmaq.pack.build import run_build
 
 RECORD = {
     "eventVersion": "1.11",
@@ -103,8 +103,8 @@ def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None:
-    from sigmaq.build import REFUSALS_FILE, refusal_kind
-    from sigmaq.convert import build_dist
+    from sigmaq.export.convert import build_dist
+    from sigmaq.pack.build import REFUSALS_FILE, refusal_kind
 
     message = (
         "rule 'Burst' (1ebd4e56-2830-4000-b25f-f27ce13e9073): Lucene query strings have no "
@@ -113,7 +113,7 @@ def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None
     assert refusal_kind(message) == "the query language has no correlations"
     assert refusal_kind("rule 'X' (id): something new") == "something new"
 
-    from sigmaq.build import write_refusals
+    from sigmaq.pack.build import write_refusals
 
     root = Path(__file__).resolve().parents[2]
     report = build_dist([root / "rules"], tmp_path / "dist", targets=["elastic"])

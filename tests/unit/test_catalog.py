@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.catalog import AMAZON_Q_EVENT_SOURCES, load_catalog
+from sigmaq.core.catalog import AMAZON_Q_EVENT_SOURCES, load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 

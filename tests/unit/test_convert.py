@@ -1,4 +1,4 @@
-"""sigmaq.convert: per-rule outcomes, fresh collections, golden files, build_dist."""
+"""sigmaq.export.convert: per-rule outcomes, fresh collections, golden files, build_dist."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sigmaq.cli.convert_cmd import convert as convert_command
-from sigmaq.convert import (
+from sigmaq.core.layout import ProjectLayout
+from sigmaq.export.convert import (
     CONVERTED,
     FAILED,
     REFUSED,
@@ -17,7 +18,6 @@ from sigmaq.convert import (
     convert_rules,
     write_golden,
 )
-from sigmaq.layout import ProjectLayout
 
 GOOD = """title: Good rule
 id: bbbbbbbb-0000-4000-8000-000000000001

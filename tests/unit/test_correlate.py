@@ -15,8 +15,8 @@ import pytest
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 
-from sigmaq.errors import ReplayError
-from sigmaq.model import EventRef, FindingKind, Level, WindowMode
+from sigmaq.core.errors import ReplayError
+from sigmaq.core.model import EventRef, FindingKind, Level, WindowMode
 from sigmaq.replay.correlate import (
     CorrelationHit,
     CorrelationPlan,

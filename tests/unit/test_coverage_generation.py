@@ -1,4 +1,4 @@
-"""``sigmaq.coverage`` and ``sigmaq coverage`` on a small inline project."""
+"""``sigmaq.pack.coverage`` and ``sigmaq coverage`` on a small inline project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from sigmaq.cli import main
-from sigmaq.coverage import (
+from sigmaq.core.errors import ConfigError
+from sigmaq.pack.coverage import (
     RULE_TABLE_END,
     RULE_TABLE_START,
     build_report,
@@ -19,7 +20,6 @@ from sigmaq.coverage import (
     render_rule_table,
     replace_rule_table,
 )
-from sigmaq.errors import ConfigError
 
 BASE_RULE = """\
 title: Q Business Application Created With Anonymous Access

@@ -1,4 +1,4 @@
-"""sigmaq.ecs: CloudTrail record -> the document the Elastic integration indexes."""
+"""sigmaq.export.ecs: CloudTrail record -> the document the Elastic integration indexes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.ecs import java_map_string, lookup, to_ecs
+from sigmaq.export.ecs import java_map_string, lookup, to_ecs
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 PIPELINE_TESTS = (

@@ -17,8 +17,8 @@ from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule
 
-from sigmaq.errors import ReplayError
-from sigmaq.model import EventRef, FindingKind, Level, WindowMode
+from sigmaq.core.errors import ReplayError
+from sigmaq.core.model import EventRef, FindingKind, Level, WindowMode
 from sigmaq.replay.compile import compile_rule
 from sigmaq.replay.engine import ReplayEngine
 

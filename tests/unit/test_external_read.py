@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.hunt import HuntOptions, hunt
-from sigmaq.loader import load_rules
+from sigmaq.core.loader import load_rules
+from sigmaq.hunt.runner import HuntOptions, hunt
 from sigmaq.replay.readers import ReadStats, iter_records
 
 REPO = Path(__file__).resolve().parents[2]

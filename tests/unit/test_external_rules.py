@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.validation import validate_paths
+from sigmaq.validate.runner import validate_paths
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SIGMAHQ = SHARED / "data" / "external" / "sigmahq-sigma"

@@ -1,11 +1,11 @@
-"""The CloudTrail field table (sigmaq.fields)."""
+"""The CloudTrail field table (sigmaq.core.fields)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sigmaq import fields
-from sigmaq.fields import ElasticKind
+from sigmaq.core import fields
+from sigmaq.core.fields import ElasticKind
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""``sigmaq.hunt``: findings, correlations across files, selection, time range, workers."""
+"""``sigmaq.hunt.runner``: findings, correlations across files, selection, time range, workers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 import orjson
 import pytest
 
-from sigmaq.errors import ConfigError
-from sigmaq.hunt import (
+from sigmaq.core.errors import ConfigError
+from sigmaq.core.loader import LoadedRule, load_rules
+from sigmaq.core.model import FindingKind, Level
+from sigmaq.hunt.runner import (
     HuntOptions,
     HuntResult,
     default_rules_dir,
@@ -20,8 +22,6 @@ from sigmaq.hunt import (
     select_rules,
     source_address_of,
 )
-from sigmaq.loader import LoadedRule, load_rules
-from sigmaq.model import FindingKind, Level
 
 RULES = """\
 title: Q Business application deleted
@@ -281,7 +281,7 @@ def test_redelivered_events_report_once(rules: list[LoadedRule], tmp_path: Path)
 def test_rule_the_engine_refuses_is_left_out_and_named(
     rules: list[LoadedRule], tmp_path: Path
 ) -> None:
-    from sigmaq.hunt import replayable_rules
+    from sigmaq.hunt.runner import replayable_rules
 
     extra = tmp_path / "expand.yml"
     extra.write_text(

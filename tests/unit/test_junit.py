@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from sigmaq.junit import JUnitCase, junit_xml, write_junit
+from sigmaq.testing.junit import JUnitCase, junit_xml, write_junit
 
 
 def test_counts_and_children(tmp_path: Path) -> None:

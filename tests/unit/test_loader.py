@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rulebuilder import rule_text, write_rule
 
-from sigmaq.errors import RuleLoadError
-from sigmaq.loader import load_rules
+from sigmaq.core.errors import RuleLoadError
+from sigmaq.core.loader import load_rules
 
 GOOD_TITLE = "Q Business Application Created With Anonymous Access"
 

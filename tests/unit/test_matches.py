@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigmaq.model import EventRef
+from sigmaq.core.model import EventRef
 from sigmaq.replay.matches import (
     EventIdColumn,
     MatchColumns,

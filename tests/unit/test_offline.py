@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from rulebuilder import write_rule
 
-from sigmaq.offline import ATTACK_VERSION, use_vendored_data
-from sigmaq.validation import EXCLUDED_BY_DEFAULT, available_validators, validate_paths
+from sigmaq.core.offline import ATTACK_VERSION, use_vendored_data
+from sigmaq.validate.runner import EXCLUDED_BY_DEFAULT, available_validators, validate_paths
 
 
 @pytest.fixture()

@@ -7,7 +7,12 @@ from sigma.backends.elasticsearch import EqlBackend, ESQLBackend, LuceneBackend
 from sigma.backends.splunk import SplunkBackend
 from sigma.collection import SigmaCollection
 
-from sigmaq.pipelines import RuleRefused, UnmappedFieldError, elastic_pipeline, splunk_pipeline
+from sigmaq.export.pipelines import (
+    RuleRefused,
+    UnmappedFieldError,
+    elastic_pipeline,
+    splunk_pipeline,
+)
 
 RULE = """
 title: Inline test rule

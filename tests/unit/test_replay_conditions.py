@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sigma.collection import SigmaCollection
 from sigma.types import SigmaQueryExpression
 
-from sigmaq.errors import ReplayError
+from sigmaq.core.errors import ReplayError
 from sigmaq.replay import CompiledRule, compile_rule, index_key
 
 RULE_ID = "0c6c3a43-8f0f-4d43-a9b1-1d7b7c4a5e01"

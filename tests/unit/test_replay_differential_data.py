@@ -19,7 +19,7 @@ from sigma.collection import SigmaCollection
 from sigma.rule import SigmaRule
 from sqlite_oracle import oracle_rows
 
-from sigmaq.loader import load_rules
+from sigmaq.core.loader import load_rules
 from sigmaq.replay import compile_rule, resolve
 from sigmaq.replay.readers import ReadStats, iter_records
 

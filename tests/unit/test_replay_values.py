@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sigma.collection import SigmaCollection
 
-from sigmaq.errors import ReplayError
+from sigmaq.core.errors import ReplayError
 from sigmaq.replay import CompiledRule, compile_rule
 from sigmaq.replay.values import parse_number, scalar_text
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sigmaq.runtime import GC_THRESHOLD, streaming_gc, tune_malloc
+from sigmaq.core.runtime import GC_THRESHOLD, streaming_gc, tune_malloc
 
 
 def test_streaming_gc_tunes_the_body_and_restores_the_collector() -> None:

@@ -1,4 +1,4 @@
-"""``sigmaq.schema``: the CloudTrail record schema on inline records."""
+"""``sigmaq.validate.record_schema``: the CloudTrail record schema on inline records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sigmaq.schema import is_valid_record, record_schema, validate_record
+from sigmaq.validate.record_schema import is_valid_record, record_schema, validate_record
 
 
 def assumed_role() -> dict[str, Any]:

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from sigmaq.cli import main
-from sigmaq.jsonfmt import canonical_json
-from sigmaq.model import WindowMode
-from sigmaq.testing import keyword_matches, run_tests
-from sigmaq.testing_baseline import Verdict, load_known_matches
+from sigmaq.core.jsonfmt import canonical_json
+from sigmaq.core.model import WindowMode
+from sigmaq.testing.baseline import Verdict, load_known_matches
+from sigmaq.testing.runner import keyword_matches, run_tests
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/QAdmin/alice@example.com"
 DELETE_ID = "a1111111-1111-4111-8111-111111111111"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rulebuilder import rule_dict, rule_text, write_rule
 
-from sigmaq.validation import ValidationFinding, validate_paths
+from sigmaq.validate.runner import ValidationFinding, validate_paths
 
 
 def findings(folder: Path) -> list[ValidationFinding]:
@@ -244,8 +244,8 @@ def test_findings_carry_lines(tmp_path: Path) -> None:
 
 
 def test_fields_to_cover_skips_null_tests_and_negated_filters(tmp_path: Path) -> None:
-    from sigmaq.loader import load_rules
-    from sigmaq.validators.fixtures import fields_to_cover
+    from sigmaq.core.loader import load_rules
+    from sigmaq.validate.house.fixtures import fields_to_cover
 
     detection = {
         "selection": {"eventSource": "qbusiness.amazonaws.com", "eventName": "CreateApplication"},
@@ -259,8 +259,8 @@ def test_fields_to_cover_skips_null_tests_and_negated_filters(tmp_path: Path) ->
 
 
 def test_correlation_alias_names_are_not_fields(tmp_path: Path) -> None:
-    from sigmaq.loader import load_rules
-    from sigmaq.validators.rule_walk import rule_fields
+    from sigmaq.core.loader import load_rules
+    from sigmaq.validate.house.rule_walk import rule_fields
 
     (tmp_path / "a.yml").write_text(rule_text(name="base_a"), encoding="utf-8")
     (tmp_path / "b.yml").write_text(
@@ -303,7 +303,7 @@ level: medium
     ],
 )
 def test_nested_quantifiers(pattern: str, flagged: bool) -> None:
-    from sigmaq.validators.regex import has_nested_quantifier
+    from sigmaq.validate.house.regex import has_nested_quantifier
 
     assert has_nested_quantifier(pattern) is flagged
 

@@ -72,7 +72,7 @@ def build_baseline(seed: int = SEED) -> dict[str, dict[str, list[dict[str, Any]]
 
 
 def canonical(data: Any) -> str:
-    """Same text as ``sigmaq.jsonfmt.canonical_json`` (standalone: no sigmaq import)."""
+    """Same text as ``sigmaq.core.jsonfmt.canonical_json`` (standalone: no sigmaq import)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -4,7 +4,7 @@ Run ``python tools/fixturegen/agents_containment.py [--check]``. One module per 
 (``q_agent``, ``q_apps``, ``q_developer``, ``q_connect``, ``q_chat_apps``; containment in three:
 ``containment_q``, ``containment_iam``, ``containment_trail``), each returning
 ``{rule title: {scenario: record or [records]}}``; the rule stem is derived from the title with
-``sigmaq.layout.expected_rule_filename``. The records are SYNTHETIC (see :mod:`.records`).
+``sigmaq.core.layout.expected_rule_filename``. The records are SYNTHETIC (see :mod:`.records`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sigmaq.layout import expected_rule_filename
+from sigmaq.core.layout import expected_rule_filename
 
 from ..common.output import FIXTURES, ROOT, fixture_path
 from .containment_iam import iam_fixtures

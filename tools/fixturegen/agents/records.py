@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigmaq.jsonfmt import canonical_json
+from sigmaq.core.jsonfmt import canonical_json
 
 from ..common.identities import ACCOUNT, Caller
 from ..common.ids import SeededIds

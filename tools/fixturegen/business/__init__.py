@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from sigmaq.jsonfmt import canonical_json
+from sigmaq.core.jsonfmt import canonical_json
 
 from ..common.output import FIXTURES, fixture_path
 from . import (

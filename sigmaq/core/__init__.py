@@ -1,0 +1,12 @@
+"""Core: what every stage shares, and nothing that runs a stage.
+
+Owns the error root (``errors``), frozen value objects and enums (``model``),
+path and naming conventions (``layout``), rule loading with located errors
+(``loader``, ``yaml_source``), the CloudTrail API catalogue (``catalog``), the
+CloudTrail field table (``fields``: Sigma field -> Splunk, ECS, SQL names),
+canonical JSON (``jsonfmt``), offline pySigma data (``offline``) and process
+tuning (``runtime``).
+
+May import: the standard library and third-party packages only; never another
+``sigmaq`` subpackage.
+"""

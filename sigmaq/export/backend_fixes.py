@@ -1,0 +1,537 @@
+"""Small subclasses of the pySigma backends that fix or refuse known defects.
+
+Each fix is listed in TOOLCHAIN.md ("Conversion") and has a unit test
+(``tests/unit/test_backend_fixes.py``):
+
+Splunk (pysigma-backend-splunk 2.1.0)
+- ``savedsearches`` stanzas for rules with ``|re`` under OR began with ``| rex``
+  (a search must start with a search): the leading scope terms are hoisted in
+  front, as the ``default`` format already does.
+- ``not field: null`` became ``NOT NOT field=*``: emitted as ``field=*``.
+- an optional search macro scopes every query (```cloudtrail` …``).
+- ``temporal_ordered`` raises NotImplementedError: refused with a reason.
+Elastic EQL (pysigma-backend-elasticsearch 2.1.1)
+- hyphenated field names were emitted bare (``a.idc-application-arn``): quoted.
+- booleans were compared with ``:`` (strings only in EQL): compared with ``==``.
+- ``value_count`` counted repeats of one value, ``temporal`` lost its timespan
+  (``sample``), ``temporal_ordered`` was malformed: refused.
+ES|QL
+- ``not f == "v"`` dropped events where ``f`` is missing (three-valued logic):
+  emitted as ``not coalesce(f == "v", false)``.
+- queries read ``from *``: the integration's index pattern is used.
+Kibana rules (Lucene, ES|QL and EQL ``siem_rule_ndjson``)
+- ``informational`` is not a Kibana severity; the ATT&CK ``threat`` block paired
+  tactics and techniques by position and removed ``attack.*`` tags from the rule
+  (a mutation): rebuilt from ATT&CK's technique -> tactic mapping, offline.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, ClassVar, cast
+
+from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
+from sigma.backends.elasticsearch.elasticsearch_esql import ESQLBackend
+from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
+from sigma.backends.splunk.splunk import SplunkBackend, SplunkDeferredORRegularExpression
+from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT
+from sigma.conversion.deferred import DeferredQueryExpression
+from sigma.conversion.state import ConversionState
+from sigma.correlations import (
+    SigmaCorrelationCondition,
+    SigmaCorrelationConditionOperator,
+    SigmaCorrelationRule,
+)
+from sigma.rule import SigmaRule
+from sigma.types import SigmaBool, SigmaNull
+
+from sigmaq.core.fields import resolve as resolve_field
+from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
+from sigmaq.export.pipelines.errors import RuleRefused
+from sigmaq.export.schedules import SPLUNK_CRON as DEFAULT_CRON
+from sigmaq.export.schedules import kibana_schedule, splunk_schedule
+
+AnyRule = SigmaRule | SigmaCorrelationRule
+
+# Kibana detection-rule severities and the risk scores Elastic's prebuilt rules use.
+KIBANA_SEVERITY: dict[str, tuple[str, int]] = {
+    "informational": ("low", 1),
+    "low": ("low", 21),
+    "medium": ("medium", 47),
+    "high": ("high", 73),
+    "critical": ("critical", 99),
+}
+# Splunk alert.severity: 1 debug, 2 info, 3 warning, 4 error, 5 severe, 6 fatal.
+SPLUNK_ALERT_SEVERITY: dict[str, int] = {
+    "informational": 2,
+    "low": 3,
+    "medium": 4,
+    "high": 5,
+    "critical": 6,
+}
+
+
+def _is_null(cond: object) -> bool:
+    return isinstance(cond, ConditionFieldEqualsValueExpression) and isinstance(
+        cond.value, SigmaNull
+    )
+
+
+def _level(rule: AnyRule) -> str | None:
+    return rule.level.name.lower() if rule.level is not None else None
+
+
+def _splunk_group_fields(rule: AnyRule) -> list[str]:
+    """Splunk names of a correlation's group-by fields (alias names stay as they are)."""
+    if not isinstance(rule, SigmaCorrelationRule):
+        return []
+    aliases = rule.aliases.aliases if rule.aliases else {}
+    names = []
+    for name in rule.group_by or []:
+        resolved = None if name in aliases else resolve_field(name)
+        names.append(resolved.splunk if resolved is not None and resolved.splunk else name)
+    return names
+
+
+def _rule_label(rule: AnyRule) -> str:
+    return f"rule '{rule.title}'" + (f" ({rule.id})" if rule.id else "")
+
+
+# --------------------------------------------------------------------------- Splunk
+_LEADING_TERM = re.compile(r'([\w.]+)(?:="[^"]*"|=[^\s")]+)\s*')
+
+
+def hoist_scope_terms(query: str, deferred_fields: set[str]) -> str:
+    """Move leading ``field=value`` terms before a ``\\n| rex …\\n| search`` preamble.
+
+    The Splunk backend emits OR-ed ``|re`` conditions as ``\\n| rex …\\n| eval …\\n|
+    search <terms>``; its ``default`` format hoists the leading terms (the scope
+    ``sourcetype=…``) in front, its ``savedsearches`` format did not, leaving a
+    search that starts with a pipe. ``deferred_fields`` are the eval'd condition
+    fields that must stay after the preamble.
+    """
+    marker = "\n| search "
+    if marker not in query or not query.startswith("\n|"):
+        return query
+    cut = query.index(marker)
+    preamble, search = query[:cut], query[cut + len(marker) :]
+    position = 0
+    hoisted: list[str] = []
+    while position < len(search):
+        match = _LEADING_TERM.match(search, position)
+        if match is None or match.group(1) in deferred_fields:
+            break
+        hoisted.append(match.group().strip())
+        position = match.end()
+    if not hoisted:
+        return query
+    return " ".join(hoisted) + preamble + marker + search[position:]
+
+
+class SigmaqSplunkBackend(SplunkBackend):
+    """Splunk backend with sigmaq's fixes, macro scope and savedsearches settings.
+
+    ``macro``: search macro name prepended to every rule query (e.g. ``cloudtrail``);
+    ``cron_schedule``/``earliest``/``latest``: saved-search schedule and window.
+    """
+
+    def __init__(
+        self,
+        processing_pipeline: Any = None,
+        collect_errors: bool = False,
+        *,
+        macro: str | None = None,
+        cron_schedule: str = DEFAULT_CRON,
+        earliest: str = "-15m",
+        latest: str = "now",
+        **kwargs: Any,
+    ) -> None:
+        self.macro = macro
+        self.cron_schedule = cron_schedule
+        super().__init__(
+            processing_pipeline,
+            collect_errors,
+            min_time=earliest,
+            max_time=latest,
+            query_settings=self._saved_search_settings,
+            **kwargs,
+        )
+
+    def _saved_search_settings(self, rule: AnyRule) -> dict[str, str]:
+        """Per-stanza settings of ``savedsearches.conf`` (Splunk admin manual); the
+        schedule and search window come from ``sigmaq.export.schedules``."""
+        level = _level(rule) or "medium"
+        settings = {
+            "enableSched": "1",
+            "counttype": "number of events",
+            "relation": "greater than",
+            "quantity": "0",
+            "alert.severity": str(SPLUNK_ALERT_SEVERITY.get(level, 4)),
+            "alert.track": "1",
+            "action.sigmaq_rule_id": str(rule.id) if rule.id else "",
+        }
+        settings.update(splunk_schedule(rule, _splunk_group_fields(rule)))
+        if self.cron_schedule != DEFAULT_CRON:
+            settings["cron_schedule"] = self.cron_schedule
+        return settings
+
+    def convert_condition_not(
+        self, cond: ConditionNOT, state: ConversionState
+    ) -> str | DeferredQueryExpression:
+        arg = cond.args[0]
+        if _is_null(arg):
+            assert isinstance(arg, ConditionFieldEqualsValueExpression)
+            return self.field_exists_expression.format(field=self.escape_and_quote_field(arg.field))
+        result = super().convert_condition_not(cond, state)
+        if result is None:
+            raise RuleRefused(f"cannot negate {arg!r} in SPL")
+        return result
+
+    def finish_query(
+        self, rule: AnyRule, query: str | DeferredQueryExpression, state: ConversionState
+    ) -> str | DeferredQueryExpression:
+        result = super().finish_query(rule, query, state)
+        if self.macro and isinstance(rule, SigmaRule) and isinstance(result, str):
+            separator = "" if result.startswith("\n") else " "
+            result = f"`{self.macro}`{separator}{result}"
+        return result
+
+    def finalize_query_savedsearches(
+        self, rule: AnyRule, query: str, index: int, state: ConversionState
+    ) -> str:
+        deferred = state.processing_state.get("deferred_or_condition_fields") or set()
+        query = hoist_scope_terms(query, set(deferred))
+        if query.lstrip().startswith("|") and not query.lstrip().startswith("| multisearch"):
+            raise RuleRefused(
+                f"{_rule_label(rule)}: the saved search would start with a pipe "
+                f"({query.strip().splitlines()[0]!r}); give the rule a scope (sourcetype, "
+                "index or macro) or use the default format"
+            )
+        stanza: str = super().finalize_query_savedsearches(rule, query, index, state)
+        return stanza
+
+    def convert_correlation_temporal_ordered_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "stats"
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: temporal_ordered is not supported by the Splunk backend "
+            "(stats cannot check order); use a temporal correlation plus review, or the replay"
+        )
+
+
+def reset_splunk_state() -> None:
+    """Clear the Splunk backend's class-level regex counters (leak across conversions)."""
+    SplunkDeferredORRegularExpression.reset()  # type: ignore[no-untyped-call]
+
+
+# --------------------------------------------------------------------------- Kibana rules
+def attack_threat(tags: list[Any]) -> list[dict[str, Any]]:
+    """Kibana ``threat`` entries from a rule's ``attack.*`` tags, read-only.
+
+    Techniques are grouped under the rule's tactic tags that ATT&CK lists for
+    them (all of the technique's ATT&CK tactics when the rule names none).
+    Unknown ids are skipped. Needs ``sigmaq.core.offline.use_vendored_data()`` first.
+    """
+    from sigma.data import mitre_attack
+
+    tactics_by_id: dict[str, str] = mitre_attack.mitre_attack_tactics
+    techniques: dict[str, str] = mitre_attack.mitre_attack_techniques
+    technique_tactics: dict[str, list[str]] = mitre_attack.mitre_attack_techniques_tactics_mapping
+    tactic_id_of = {short: tid for tid, short in tactics_by_id.items()}
+
+    attack = [str(tag.name) for tag in tags if tag.namespace == "attack"]
+    rule_tactics = [name.replace("_", "-") for name in attack if name.lower() in _tactic_names()]
+    technique_ids = [name.upper() for name in attack if re.fullmatch(r"[tT]\d{4}(\.\d{3})?", name)]
+
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for technique in technique_ids:
+        parent = technique.split(".")[0]
+        if parent not in techniques:
+            continue
+        own = technique_tactics.get(parent, [])
+        chosen = [t for t in rule_tactics if t in own] or own
+        for tactic in chosen:
+            subs = grouped.setdefault(tactic, {}).setdefault(parent, [])
+            if technique != parent and technique in techniques and technique not in subs:
+                subs.append(technique)
+    threat: list[dict[str, Any]] = []
+    for tactic, by_technique in grouped.items():
+        tactic_id = tactic_id_of.get(tactic)
+        if tactic_id is None:
+            continue
+        threat.append(
+            {
+                "framework": "MITRE ATT&CK",
+                "tactic": {
+                    "id": tactic_id,
+                    "name": tactic.replace("-", " ").title(),
+                    "reference": f"https://attack.mitre.org/tactics/{tactic_id}/",
+                },
+                "technique": [
+                    {
+                        "id": technique,
+                        "name": techniques[technique],
+                        "reference": f"https://attack.mitre.org/techniques/{technique}/",
+                        "subtechnique": [
+                            {
+                                "id": sub,
+                                "name": techniques[sub],
+                                "reference": "https://attack.mitre.org/techniques/"
+                                + sub.replace(".", "/")
+                                + "/",
+                            }
+                            for sub in subs
+                        ],
+                    }
+                    for technique, subs in by_technique.items()
+                ],
+            }
+        )
+    return threat
+
+
+def _tactic_names() -> set[str]:
+    from sigma.data import mitre_attack
+
+    return {name.replace("-", "_") for name in mitre_attack.mitre_attack_tactics.values()} | set(
+        mitre_attack.mitre_attack_tactics.values()
+    )
+
+
+def kibana_rule_id(rule: AnyRule, language: str) -> str:
+    """Kibana ``rule_id``: the Sigma id for Lucene rules; for EQL and ES|QL a UUIDv5 of
+    the Sigma id and the language, so importing several targets' files side by side
+    creates distinct rules instead of overwriting one another (RFC 4122 name-based ids).
+    """
+    if rule.id is None:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sigmaq:{rule.title}:{language}"))
+    if language == "lucene":
+        return str(rule.id)
+    return str(uuid.uuid5(rule.id, language))
+
+
+def kibana_rule(
+    rule: AnyRule,
+    *,
+    query: str,
+    rule_type: str,
+    language: str,
+    index: list[str] | None,
+    interval: str | None = None,
+    lookback: str | None = None,
+) -> dict[str, Any]:
+    """One Kibana detection rule (Security > Rules > Import, NDJSON line).
+
+    Fields follow the detection engine's import schema: ``rule_id``, ``name``,
+    ``description``, ``risk_score``, ``severity``, ``type``, ``query``,
+    ``language``, ``index`` (not for ES|QL), ``from``, ``interval``, ``enabled``…
+    """
+    severity, risk = KIBANA_SEVERITY.get(_level(rule) or "medium", ("medium", 47))
+    if interval is None or lookback is None:
+        schedule = kibana_schedule(rule)
+        interval = interval or schedule.interval
+        lookback = lookback or schedule.lookback
+    description = (rule.description or "").strip() or str(rule.title)
+    body: dict[str, Any] = {
+        "rule_id": kibana_rule_id(rule, language),
+        "name": str(rule.title),
+        "description": description,
+        "enabled": False,
+        "type": rule_type,
+        "language": language,
+        "query": query,
+        "severity": severity,
+        "risk_score": risk,
+        "interval": interval,
+        "from": f"now-{lookback}",
+        "to": "now",
+        "max_signals": 100,
+        "author": [rule.author] if getattr(rule, "author", None) else [],
+        "license": getattr(rule, "license", None) or "",
+        "false_positives": [str(fp) for fp in (getattr(rule, "falsepositives", None) or [])],
+        "references": [str(ref) for ref in (getattr(rule, "references", None) or [])],
+        "tags": [f"{tag.namespace}.{tag.name}" for tag in rule.tags],
+        "threat": attack_threat(list(rule.tags)),
+        "version": 1,
+        "risk_score_mapping": [],
+        "severity_mapping": [],
+        "exceptions_list": [],
+        "required_fields": [],
+        "related_integrations": [],
+        "setup": "",
+        "actions": [],
+    }
+    if index is not None:
+        body["index"] = index
+    return body
+
+
+class SigmaqLuceneBackend(LuceneBackend):
+    """Lucene backend: Kibana rules and saved searches on the integration's index pattern."""
+
+    def __init__(
+        self,
+        processing_pipeline: Any = None,
+        collect_errors: bool = False,
+        *,
+        index_pattern: str = ELASTIC_INDEX_PATTERN,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(processing_pipeline, collect_errors, index_names=[index_pattern], **kwargs)
+        self.index_pattern = index_pattern
+
+    def convert_correlation_rule(
+        self,
+        rule: SigmaCorrelationRule,
+        output_format: str | None = None,
+        method: str | None = None,
+        callback: Any = None,
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: Lucene query strings have no correlations; "
+            "use the esql target (or splunk)"
+        )
+
+    def finalize_query_siem_rule_ndjson(
+        self, rule: AnyRule, query: str, index: int, state: ConversionState
+    ) -> dict[str, Any]:
+        return kibana_rule(
+            rule, query=query, rule_type="query", language="lucene", index=[self.index_pattern]
+        )
+
+    def finalize_query_kibana_ndjson(
+        self, rule: AnyRule, query: str, index: int, state: ConversionState
+    ) -> dict[str, Any]:
+        import json
+
+        saved: dict[str, Any] = super().finalize_query_kibana_ndjson(
+            cast(SigmaRule, rule), query, index, state
+        )
+        source = json.loads(saved["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        source["index"] = self.index_pattern
+        saved["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"] = json.dumps(source)
+        saved["attributes"]["title"] = str(rule.title)
+        for reference in saved["references"]:
+            reference["id"] = self.index_pattern
+        return saved
+
+
+class SigmaqEqlBackend(EqlBackend):
+    """EQL backend: hyphenated fields quoted; only correlations EQL expresses correctly."""
+
+    # Quote any field name with a hyphen, digit start or whitespace (the stock pattern
+    # only caught a leading hyphen).
+    field_quote_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^\d.*|.*\s.*|.*-.*")
+
+    def __init__(
+        self,
+        processing_pipeline: Any = None,
+        collect_errors: bool = False,
+        *,
+        index_pattern: str = ELASTIC_INDEX_PATTERN,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(processing_pipeline, collect_errors, index_names=[index_pattern], **kwargs)
+        self.index_pattern = index_pattern
+
+    def convert_condition_field_eq_val_bool(
+        self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
+    ) -> str:
+        # EQL's ':' takes strings only ("Expected string not boolean"): compare with ==.
+        value = self.bool_values[cast(SigmaBool, cond.value).boolean]
+        return f"{self.escape_and_quote_field(cond.field)} == {value}"
+
+    def convert_correlation_event_count_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "sequence"
+    ) -> list[Any]:
+        condition = rule.condition
+        if (
+            not isinstance(condition, SigmaCorrelationCondition)
+            or condition.op is not SigmaCorrelationConditionOperator.GTE
+            or not (2 <= condition.count <= 100)
+        ):
+            raise RuleRefused(
+                f"{_rule_label(rule)}: EQL expresses event_count only as 'gte N' with "
+                "2 <= N <= 100 (sequence … with runs=N); use the esql or splunk target"
+            )
+        queries: list[Any] = super().convert_correlation_event_count_rule(
+            rule, output_format, method
+        )
+        return queries
+
+    def convert_correlation_value_count_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "sequence"
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: the EQL backend's value_count counts repeats of one value, "
+            "not distinct values; use the esql or splunk target"
+        )
+
+    def convert_correlation_temporal_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "sequence"
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: the EQL backend emits temporal as 'sample', which has no "
+            "time window; use the esql or splunk target"
+        )
+
+    def convert_correlation_temporal_ordered_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "sequence"
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: the EQL backend's temporal_ordered output is malformed "
+            "('by  with runs=…'); no sigmaq target converts temporal_ordered yet"
+        )
+
+    def finalize_query_siem_rule_ndjson(
+        self, rule: AnyRule, query: str, index: int, state: ConversionState
+    ) -> dict[str, Any]:
+        return kibana_rule(
+            rule, query=query, rule_type="eql", language="eql", index=[self.index_pattern]
+        )
+
+
+class SigmaqESQLBackend(ESQLBackend):
+    """ES|QL backend: NOT keeps events with missing fields; integration index pattern."""
+
+    def __init__(
+        self,
+        processing_pipeline: Any = None,
+        collect_errors: bool = False,
+        *,
+        index_pattern: str = ELASTIC_INDEX_PATTERN,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(processing_pipeline, collect_errors, **kwargs)
+        self.index_pattern = index_pattern
+        # Per-instance default index for `from` (the class default is "*").
+        self.__dict__["state_defaults"] = {**ESQLBackend.state_defaults, "index": index_pattern}
+
+    def convert_condition_not(
+        self, cond: ConditionNOT, state: ConversionState
+    ) -> str | DeferredQueryExpression:
+        arg = cond.args[0]
+        if _is_null(arg):
+            assert isinstance(arg, ConditionFieldEqualsValueExpression)
+            return f"{self.escape_and_quote_field(arg.field)} is not null"
+        inner = self.convert_condition(arg, state)
+        if isinstance(inner, DeferredQueryExpression):
+            return inner.negate()
+        # Three-valued logic: a comparison on a missing field is null and `not null`
+        # drops the event, where Sigma's `not` keeps it. coalesce(…, false) restores that.
+        return f"not coalesce({inner}, false)"
+
+    def convert_correlation_temporal_ordered_rule(
+        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "stats"
+    ) -> list[Any]:
+        raise RuleRefused(
+            f"{_rule_label(rule)}: temporal_ordered is not supported by the ES|QL backend; "
+            "no sigmaq target converts temporal_ordered yet"
+        )
+
+    def finalize_query_siem_rule_ndjson(
+        self, rule: AnyRule, query: str, index: int, state: ConversionState
+    ) -> dict[str, Any]:
+        full = self.finalize_query_default(cast(SigmaRule, rule), query, index, state)
+        return kibana_rule(rule, query=full, rule_type="esql", language="esql", index=None)

@@ -1,0 +1,449 @@
+"""Stream the rule pack over CloudTrail archives and collect findings (``sigmaq hunt``).
+
+One pass over the input: files are read one at a time (``replay.readers``), each record
+is fed to a ``ReplayEngine`` (which dispatches by eventSource/eventName), and
+correlation findings are computed at the end, so files may come in any time order.
+
+With ``jobs > 1`` files are shared out to worker processes (files are independent).
+Each worker evaluates every record and sends back, per file, its single-event
+findings and the compact base-rule matches the correlations need
+(``ReplayEngine.take_matches``); the parent only merges those matches into one engine
+(``absorb_matches``) and runs the correlations, so windows span files handled by
+different workers and no record is evaluated twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRuleBase
+
+from sigmaq.core.model import EventRef, Finding, FindingKind, WindowMode
+from sigmaq.core.runtime import streaming_gc, tune_gc_for_streaming
+from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
+    RuleRoles,
+    default_rules_dir,
+    expand_rules,
+    replayable_rules,
+    rule_key,
+    select_rules,
+)
+from sigmaq.replay.readers import ReadStats, iter_paths, read_file
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "HuntFinding",
+    "HuntOptions",
+    "HuntResult",
+    "RuleRoles",
+    "default_rules_dir",
+    "enrich",
+    "expand_rules",
+    "hunt",
+    "principal_of",
+    "replayable_rules",
+    "rule_key",
+    "scan",
+    "select_rules",
+    "source_address_of",
+]
+
+Record = dict[str, Any]
+
+
+class Engine(Protocol):
+    """What hunt needs of ``sigmaq.replay.engine.ReplayEngine``."""
+
+    def feed(self, event: Mapping[str, Any], ref: EventRef) -> list[Finding]: ...
+
+    def finish(self) -> list[Finding]: ...
+
+
+EngineFactory = Callable[[Sequence[SigmaRuleBase], WindowMode, Callable[[str], bool]], Engine]
+
+
+def default_engine_factory(
+    rules: Sequence[SigmaRuleBase],
+    window: WindowMode,
+    reports: Callable[[str], bool] | None = None,
+) -> Engine:
+    """A ``ReplayEngine`` over ``rules`` in which the rules ``reports`` accepts (by id)
+    produce findings; every rule when it is None.
+
+    Hunt decides what it reports itself (``RuleRoles``: the selected rules, less those a
+    ``generate: false`` correlation silences). Every event a correlation keeps is
+    annotated with its principal and source address (``annotation`` of its
+    ``EventRef``), so correlation findings are enriched without re-reading records.
+    Imported late: it compiles pySigma rules.
+    """
+    from sigmaq.replay.engine import ReplayEngine
+
+    emits = reports if reports is not None else (lambda _rule_id: True)
+    return ReplayEngine(rules, window=window, emits=emits, annotate=_enrichment)
+
+
+# --- findings with enrichments -----------------------------------------------------
+
+
+def principal_of(event: Mapping[str, Any]) -> str | None:
+    """Who acted: ``userIdentity.arn``, else ``principalId``, ``invokedBy`` or ``type``."""
+    identity = event.get("userIdentity")
+    if not isinstance(identity, dict):
+        return None
+    for key in ("arn", "principalId", "invokedBy", "type"):
+        value = identity.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def source_address_of(event: Mapping[str, Any]) -> str | None:
+    """``sourceIPAddress`` (an IP, or a service name such as ``q.amazonaws.com``)."""
+    value = event.get("sourceIPAddress")
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True, slots=True)
+class HuntFinding:
+    """A finding plus who acted and from where (distinct values, in event order)."""
+
+    finding: Finding
+    principals: tuple[str, ...] = ()
+    source_addresses: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[float, str, str, int]:
+        """First seen (the instant, untimed first), rule title, first event's place."""
+        first = self.finding.first_seen
+        ref = self.finding.events[0] if self.finding.events else None
+        return (
+            first.timestamp() if first is not None else -math.inf,
+            self.finding.rule_title,
+            ref.source if ref else "",
+            ref.position if ref else 0,
+        )
+
+
+Enrichment = tuple[str | None, str | None]
+
+
+def _annotation(ref: EventRef) -> Enrichment:
+    note = ref.annotation
+    if isinstance(note, tuple) and len(note) == 2:
+        return (note[0], note[1])
+    return (None, None)
+
+
+def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFinding:
+    """Attach the principals and source addresses of ``finding``'s events: from
+    ``event`` (the record of a single-event finding) when given, else from each event
+    reference's ``annotation`` (an ``(principal, source address)`` pair)."""
+    if event is not None:
+        found = [_enrichment(event)]
+    else:
+        found = [_annotation(ref) for ref in finding.events]
+    return HuntFinding(
+        finding,
+        principals=_distinct(p for p, _ in found),
+        source_addresses=_distinct(a for _, a in found),
+    )
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HuntOptions:
+    """``since``/``until``: keep events with ``since <= eventTime <= until`` (tz-aware;
+    with either set, events without a valid eventTime are left out and counted).
+    ``jobs``: worker processes (1 = in process)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    window: WindowMode = WindowMode.SLIDING
+    jobs: int = 1
+
+    def keeps(self, ref: EventRef) -> bool:
+        if self.since is None and self.until is None:
+            return True
+        moment = ref.event_time
+        if moment is None:
+            return False
+        if self.since is not None and moment < self.since:
+            return False
+        return not (self.until is not None and moment > self.until)
+
+
+@dataclass
+class HuntResult:
+    """What a hunt produced: findings (sorted by first seen), read counters, timings."""
+
+    findings: list[HuntFinding] = field(default_factory=list)
+    stats: ReadStats = field(default_factory=ReadStats)
+    rules: int = 0
+    events_evaluated: int = 0
+    filtered_out: int = 0
+    redelivered: int = 0  # single-event findings dropped: same rule, same eventID again
+    elapsed: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.stats.records_read / self.elapsed if self.elapsed > 0 else 0.0
+
+    def by_level(self) -> dict[str, int]:
+        """Finding counts per level name (``none`` for rules without a level)."""
+        counts: dict[str, int] = {}
+        for item in self.findings:
+            name = item.finding.level.value if item.finding.level else "none"
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """Files and bytes a hunt will read (for a progress bar); computed without keeping paths."""
+
+    files: int
+    bytes: int
+
+
+def scan(paths: Sequence[Path | str]) -> ScanPlan:
+    """Count the files ``iter_paths`` would yield and their total size on disk."""
+    files = size = 0
+    for path in iter_paths(paths, ReadStats()):
+        files += 1
+        size += _file_size(path)
+    return ScanPlan(files, size)
+
+
+ProgressCallback = Callable[[Path, int], None]
+"""Called after each file with its path and its size on disk (bytes)."""
+
+
+def hunt(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    options: HuntOptions | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    engine_factory: EngineFactory = default_engine_factory,
+) -> HuntResult:
+    """Run ``rules`` over every CloudTrail record under ``paths``.
+
+    ``rules``: the rules to report on (correlations may be among them; the rules they
+    refer to are evaluated too but only reported when also in ``rules`` and not
+    silenced by ``generate: false``). ``engine_factory`` gets the rules, the window
+    mode and which rule ids to report. Never raises for bad input files: they are
+    counted in ``result.stats``. Raises ReplayError (from the engine) for a rule feature the
+    engine does not implement.
+    """
+    options = options or HuntOptions()
+    started = time.perf_counter()
+    roles = RuleRoles.of(rules)
+    result = HuntResult(rules=len(rules))
+    if options.jobs > 1:
+        findings = _hunt_parallel(paths, rules, roles, options, result, progress)
+    else:
+        findings = _hunt_serial(paths, rules, roles, options, result, progress, engine_factory)
+    result.findings = sorted(_without_redeliveries(findings, result), key=lambda f: f.sort_key)
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _without_redeliveries(findings: list[HuntFinding], result: HuntResult) -> list[HuntFinding]:
+    """Drop single-event findings for an eventID a rule already reported.
+
+    CloudTrail may deliver an event more than once, and an organization trail and an
+    account trail archive the same event twice; correlations already count an eventID
+    once, and so do single-event findings (the count is in ``result.redelivered``).
+    """
+    seen: set[tuple[str, str]] = set()
+    kept: list[HuntFinding] = []
+    for item in findings:
+        finding = item.finding
+        event_id = finding.events[0].event_id if len(finding.events) == 1 else None
+        if finding.kind is FindingKind.EVENT and event_id is not None:
+            key = (finding.rule_id, event_id)
+            if key in seen:
+                result.redelivered += 1
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+# Distinct (principal, source address) pairs: a large archive has few of them, and every
+# base-rule match keeps one until the correlations run, so they are shared, not copied.
+_ENRICHMENTS: dict[Enrichment, Enrichment] = {}
+
+
+def _enrichment(event: Mapping[str, Any]) -> Enrichment:
+    pair = (principal_of(event), source_address_of(event))
+    shared = _ENRICHMENTS.get(pair)
+    if shared is None:
+        if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded
+            return pair
+        shared = _ENRICHMENTS[pair] = (
+            sys.intern(pair[0]) if pair[0] else None,
+            sys.intern(pair[1]) if pair[1] else None,
+        )
+    return shared
+
+
+def _feed(
+    engine: Engine,
+    event: Record,
+    ref: EventRef,
+    roles: RuleRoles,
+    findings: list[HuntFinding],
+) -> None:
+    """Feed one event; keep the findings hunt reports."""
+    matched = engine.feed(event, ref)
+    for finding in matched:
+        if roles.reports(finding.rule_id):
+            findings.append(enrich(finding, event))
+
+
+def _hunt_file(
+    engine: Engine,
+    path: Path,
+    stats: ReadStats,
+    options: HuntOptions,
+    roles: RuleRoles,
+    findings: list[HuntFinding],
+) -> tuple[int, int]:
+    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out)."""
+    evaluated = filtered_out = 0
+    timed = options.since is not None or options.until is not None
+    for event, ref in read_file(path, stats):
+        if timed and not options.keeps(ref):
+            filtered_out += 1
+            continue
+        evaluated += 1
+        _feed(engine, event, ref, roles, findings)
+    return evaluated, filtered_out
+
+
+def _hunt_serial(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    roles: RuleRoles,
+    options: HuntOptions,
+    result: HuntResult,
+    progress: ProgressCallback | None,
+    engine_factory: EngineFactory,
+) -> list[HuntFinding]:
+    engine = engine_factory(rules, options.window, roles.reports)
+    findings: list[HuntFinding] = []
+    stats = result.stats
+    with streaming_gc():
+        for path in iter_paths(paths, stats):
+            evaluated, filtered_out = _hunt_file(engine, path, stats, options, roles, findings)
+            result.events_evaluated += evaluated
+            result.filtered_out += filtered_out
+            if progress is not None:
+                progress(path, _file_size(path))
+        findings.extend(enrich(f) for f in engine.finish() if roles.reports(f.rule_id))
+    return findings
+
+
+# --- worker processes ------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+@dataclass
+class _FileResult:
+    path: str
+    stats: ReadStats
+    filtered_out: int
+    evaluated: int
+    findings: list[HuntFinding]
+    # base-rule matches recorded for the correlations (ReplayEngine.take_matches, by
+    # slot position), annotated with their principal and source address
+    matches: dict[int, Any]
+
+
+def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
+    # The whole rule set, as the parent's engine has it (matches are handed over by slot
+    # position): single-event findings come from here, and the base-rule matches the
+    # correlations need are recorded here and handed to the parent once per file.
+    _WORKER["engine"] = default_engine_factory(rules, options.window, roles.reports)
+    _WORKER["roles"] = roles
+    _WORKER["options"] = options
+    tune_gc_for_streaming()  # for the worker's life: it only streams files
+
+
+def _worker_file(path: str) -> _FileResult:
+    engine: Any = _WORKER["engine"]
+    roles: RuleRoles = _WORKER["roles"]
+    options: HuntOptions = _WORKER["options"]
+    out = _FileResult(path, ReadStats(), 0, 0, [], {})
+    out.evaluated, out.filtered_out = _hunt_file(
+        engine, Path(path), out.stats, options, roles, out.findings
+    )
+    out.matches = engine.take_matches()
+    return out
+
+
+def _hunt_parallel(
+    paths: Sequence[Path | str],
+    rules: Sequence[SigmaRuleBase],
+    roles: RuleRoles,
+    options: HuntOptions,
+    result: HuntResult,
+    progress: ProgressCallback | None,
+) -> list[HuntFinding]:
+    # fork: workers inherit the parsed rules instead of unpickling pySigma objects.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
+    parent: Any = (
+        default_engine_factory(rules, options.window, roles.reports) if has_correlations else None
+    )
+    findings: list[HuntFinding] = []
+    stats = result.stats
+    jobs = max(1, min(options.jobs, os.cpu_count() or 1))
+    files = (str(path) for path in iter_paths(paths, stats))
+    with streaming_gc():
+        with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
+            for part in pool.imap(_worker_file, files, chunksize=4):
+                stats.merge(part.stats)
+                result.filtered_out += part.filtered_out
+                result.events_evaluated += part.evaluated
+                findings.extend(part.findings)
+                if parent is not None:
+                    # Matches only: the parent evaluates no record, it correlates.
+                    parent.absorb_matches(part.path, part.matches)
+                if progress is not None:
+                    progress(Path(part.path), _file_size(Path(part.path)))
+        if parent is not None:
+            findings.extend(
+                enrich(f)
+                for f in parent.finish()
+                if f.kind is FindingKind.CORRELATION and roles.reports(f.rule_id)
+            )
+    return findings

@@ -1,0 +1,141 @@
+"""eventSource/eventName values checked against the API catalogue (``sigmaq.core.catalog``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule
+from sigma.types import SigmaString, SpecialChars
+from sigma.validators.base import (
+    SigmaRuleValidator,
+    SigmaValidationIssue,
+    SigmaValidationIssueSeverity,
+)
+
+from sigmaq.core.catalog import AMAZON_Q_EVENT_SOURCES, Catalog, load_catalog
+from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.rule_walk import FieldValue, rule_field_values, sibling_values
+
+
+@dataclass
+class SigmaqCatalogValueIssue(HouseIssue):
+    description: ClassVar[str] = "eventSource/eventName value is not a real CloudTrail name"
+    severity: ClassVar[SigmaValidationIssueSeverity] = SigmaValidationIssueSeverity.HIGH
+
+
+def _pattern(value: SigmaString) -> re.Pattern[str] | None:
+    """Regex for a wildcard value (Sigma ``*``/``?``), None for a plain value."""
+    if not value.contains_special():
+        return None
+    parts = []
+    for part in value.s:
+        if part is SpecialChars.WILDCARD_MULTI:
+            parts.append(".*")
+        elif part is SpecialChars.WILDCARD_SINGLE:
+            parts.append(".")
+        else:
+            parts.append(re.escape(str(part)))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def _describe_missing(catalog: Catalog, name: str, sources: list[str]) -> str:
+    for source in sources:
+        canonical = catalog.canonical_name(source, name)
+        if canonical is not None:
+            return f"eventName '{name}' has the wrong case: {source} logs '{canonical}'"
+    if ":" in name:
+        return f"eventName '{name}' carries an IAM prefix; CloudTrail logs '{name.split(':')[-1]}'"
+    # Amazon Q sources first: they are what a pack rule most likely meant.
+    elsewhere = sorted(
+        catalog.sources_for_name(name), key=lambda s: (s not in AMAZON_Q_EVENT_SOURCES, s)
+    )
+    if elsewhere:
+        return (
+            f"eventName '{name}' is not logged by {', '.join(sources)}; "
+            f"it belongs to {', '.join(elsewhere[:5])}"
+        )
+    return f"eventName '{name}' is not logged by {', '.join(sources) or 'any known eventSource'}"
+
+
+class SigmaqCatalogValuesValidator(SigmaRuleValidator):
+    """Every ``eventSource`` value is a known eventSource and every ``eventName`` value
+    is logged by the eventSource it is paired with, in canonical casing.
+
+    Pairing: the eventSource values ANDed with the eventName (nearest AND group),
+    else every eventSource value of the rule, else any source. Wildcard values must
+    match at least one catalogue name. Catches ``getConversation``,
+    ``StartDataSourceSyncJobs``, ``q:SendMessage`` and a name under the wrong source.
+    """
+
+    def __init__(self) -> None:
+        self.catalog = load_catalog()
+
+    def validate(self, rule: SigmaRule | SigmaCorrelationRule) -> list[SigmaValidationIssue]:
+        if not isinstance(rule, SigmaRule):
+            return []
+        leaves = rule_field_values(rule)
+        issues: list[SigmaValidationIssue] = []
+        all_sources = [
+            leaf.value.to_plain()
+            for leaf in leaves
+            if leaf.field == "eventSource"
+            and isinstance(leaf.value, SigmaString)
+            and not leaf.value.contains_special()
+        ]
+        for leaf in leaves:
+            if not isinstance(leaf.value, SigmaString):
+                continue
+            if leaf.field == "eventSource":
+                message = self._check_source(leaf.value)
+            elif leaf.field == "eventName":
+                message = self._check_name(leaf, all_sources)
+            else:
+                continue
+            if message:
+                key = detection_key_for_field(rule, leaf.field)
+                issues.append(SigmaqCatalogValueIssue([rule], message, key))
+        return issues
+
+    def _check_source(self, value: SigmaString) -> str | None:
+        pattern = _pattern(value)
+        if pattern is not None:
+            if any(pattern.fullmatch(source) for source in self.catalog.event_sources):
+                return None
+            return f"eventSource pattern '{value}' matches no known eventSource"
+        plain = value.to_plain()
+        if plain in self.catalog.event_sources:
+            return None
+        canonical = self.catalog.canonical_source(plain)
+        if canonical is not None:
+            return f"eventSource '{plain}' has the wrong case: use '{canonical}'"
+        return f"eventSource '{plain}' is not a known CloudTrail eventSource"
+
+    def _check_name(self, leaf: FieldValue, all_sources: list[str]) -> str | None:
+        value = leaf.value
+        assert isinstance(value, SigmaString)
+        paired = [
+            v.to_plain()
+            for v in sibling_values(leaf, "eventSource")
+            if isinstance(v, SigmaString) and not v.contains_special()
+        ]
+        sources = [s for s in (paired or all_sources) if s in self.catalog.event_sources]
+        candidates = (
+            {name for source in sources for name in self.catalog.names(source)}
+            if sources
+            else {
+                name for source in self.catalog.event_sources for name in self.catalog.names(source)
+            }
+        )
+        pattern = _pattern(value)
+        if pattern is not None:
+            if any(pattern.fullmatch(name) for name in candidates):
+                return None
+            scope = ", ".join(sources) or "any source"
+            return f"eventName pattern '{value}' matches no name of {scope}"
+        name = value.to_plain()
+        if name in candidates:
+            return None
+        return _describe_missing(self.catalog, name, sources)
