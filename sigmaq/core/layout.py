@@ -105,6 +105,13 @@ class ProjectLayout:
             [p for p in files if p.name.startswith(NEGATIVE_PREFIX)],
         )
 
+    def baseline_files(self) -> list[Path]:
+        """Every fixture file under ``fixtures/_baseline/``, sorted."""
+        folder = self.baseline_dir
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.rglob("*") if p.is_file() and is_fixture_file(p))
+
     def golden_path(self, target: str, rule_path: Path, extension: str) -> Path:
         """``backends/<target>/golden/<rule stem>.<ext>``."""
         return self.backends_dir / target / "golden" / f"{rule_path.stem}.{extension}"

@@ -32,7 +32,7 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRuleBase
 
 from sigmaq.core.errors import SigmaqError
-from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout, is_fixture_file
+from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout
 from sigmaq.core.loader import LoadedRule
 from sigmaq.core.model import EventRef, Finding, Level, WindowMode
 from sigmaq.core.yaml_source import YamlSourceError, read_yaml_documents
@@ -214,14 +214,6 @@ def load_known_matches(path: Path) -> tuple[list[KnownMatch], list[str]]:
     return entries, problems
 
 
-def baseline_files(layout: ProjectLayout) -> list[Path]:
-    """Every fixture file under ``fixtures/_baseline/``, sorted."""
-    folder = layout.baseline_dir
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and is_fixture_file(p))
-
-
 def silenced_rules(rules: Sequence[SigmaRuleBase]) -> set[int]:
     """``id()`` of rules referenced by a ``generate: false`` correlation among ``rules``."""
     silenced: set[int] = set()
@@ -244,7 +236,7 @@ def evaluate_baseline(
     Never raises for bad input: problems are in the report.
     """
     report = BaselineReport(rule_files={loaded.rule_id: loaded.path.stem for loaded in tested})
-    files = baseline_files(layout)
+    files = layout.baseline_files()
     if not files or not tested:
         report.files = len(files)
         return report
