@@ -78,7 +78,7 @@ def _edges() -> list[tuple[str, str, Path, int]]:
     edges = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         source = _subpackage(_module_name(path))
-        if source is None:
+        if source is None or path.parent == PACKAGE_DIR:  # root entry files: cli's callers
             continue
         for line, module in _imports(path):
             target = _subpackage(module)
