@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,11 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaFeatureNotSupportedByBackendError
 from sigma.rule import SigmaRule
 
-from sigmaq.core.errors import ConversionError
 from sigmaq.core.jsonfmt import canonical_json
 from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.loader import LoadedRule, load_rules
 from sigmaq.export.pipelines.errors import RuleRefused
-from sigmaq.export.targets import TARGETS, FormatSpec, TargetOptions, build_backend, get_target
+from sigmaq.export.targets import FormatSpec, TargetOptions, build_backend, get_target
 
 log = logging.getLogger(__name__)
 
@@ -282,71 +281,3 @@ def write_golden(layout: ProjectLayout, result: ConversionResult) -> list[Path]:
             path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
-
-
-# --------------------------------------------------------------------------- build
-@dataclass
-class TargetBuild:
-    """Per-target result of ``build_dist``: rule ids by status, and files written."""
-
-    target: str
-    converted: list[str] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-
-@dataclass
-class BuildReport:
-    """What ``build_dist`` produced: one ``TargetBuild`` per target."""
-
-    targets: dict[str, TargetBuild] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when no rule failed unexpectedly (refusals are expected)."""
-        return not any(build.failed for build in self.targets.values())
-
-
-def build_dist(
-    rule_paths: Sequence[Path | str],
-    out_dir: Path,
-    options: TargetOptions | None = None,
-    targets: Sequence[str] | None = None,
-) -> BuildReport:
-    """Convert ``rule_paths`` into every target's primary formats under ``out_dir``.
-
-    Writes ``out_dir/<target>/<format dist_file>`` (``splunk/savedsearches.conf``,
-    ``elastic/rules.ndjson``…); a format with no converted rule writes no file.
-    A rule counts as converted for a target when every primary format converted it.
-    Raises ConversionError when ``out_dir`` cannot be written.
-    """
-    report = BuildReport()
-    for name in targets or sorted(TARGETS):
-        spec = get_target(name)
-        build = TargetBuild(name)
-        status: dict[str, tuple[str, str]] = {}
-        for format_name in spec.primary_formats:
-            result = convert_rules(rule_paths, name, format_name, options)
-            fmt = spec.format(format_name)
-            for outcome in result.outcomes:
-                previous = status.get(outcome.rule_id)
-                if previous is None or previous[0] == CONVERTED:
-                    status[outcome.rule_id] = (outcome.status, outcome.message)
-            if result.text:
-                path = out_dir / name / fmt.dist_file
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(result.text, encoding="utf-8")
-                except OSError as exc:
-                    raise ConversionError(f"cannot write {path}: {exc}", path=path) from exc
-                build.files.append(path)
-        for rule_id, (state, message) in status.items():
-            if state == CONVERTED:
-                build.converted.append(rule_id)
-            elif state == REFUSED:
-                build.refused.append((rule_id, message))
-            else:
-                build.failed.append((rule_id, message))
-        report.targets[name] = build
-    return report

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.model import WindowMode
-from sigmaq.export.convert import BuildReport, build_dist
+from sigmaq.export.dist import BuildReport, build_dist
+from sigmaq.export.proof import Verdict
 from sigmaq.testing.runner import TestReport, run_tests
 from sigmaq.validate.runner import ValidationReport, validate_paths
 
@@ -92,7 +93,7 @@ def run_build(
     )
 
     started = time.perf_counter()
-    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir)
+    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, layout=layout)
     outcome.dist = dist
     parts = [
         f"{name}: {len(target.converted)} converted, {len(target.refused)} refused, "
@@ -103,6 +104,16 @@ def run_build(
         StageResult("convert", dist.ok, "; ".join(parts), time.perf_counter() - started)
     )
     write_refusals(dist, (out_dir or layout.dist_dir) / REFUSALS_FILE)
+    proofs = {name: target.proof for name, target in sorted(dist.targets.items()) if target.proof}
+    if proofs:
+        outcome.stages.append(
+            StageResult(
+                "prove",
+                not any(proof.count(Verdict.DIFFERS) for proof in proofs.values()),
+                "; ".join(f"{name}: {proof.summary()}" for name, proof in proofs.items()),
+                0.0,
+            )
+        )
     log.info("build %s", "ok" if outcome.ok else "failed")
     return outcome
 

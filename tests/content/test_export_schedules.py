@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sigmaq.core.loader import load_rules
-from sigmaq.export.convert import build_dist
+from sigmaq.export.dist import build_dist
 from sigmaq.export.schedules import DELIVERY_SLACK_SECONDS, correlation_span
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -103,7 +103,7 @@ def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None:
-    from sigmaq.export.convert import build_dist
+    from sigmaq.export.dist import build_dist
     from sigmaq.pack.build import REFUSALS_FILE, refusal_kind
 
     message = (

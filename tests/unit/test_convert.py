@@ -13,11 +13,11 @@ from sigmaq.export.convert import (
     CONVERTED,
     FAILED,
     REFUSED,
-    build_dist,
     check_golden,
     convert_rules,
     write_golden,
 )
+from sigmaq.export.dist import build_dist
 
 GOOD = """title: Good rule
 id: bbbbbbbb-0000-4000-8000-000000000001
