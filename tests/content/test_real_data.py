@@ -11,8 +11,19 @@ No public data set holds Amazon Q records, so this measures false positives:
   Q-agnostic on purpose (the AQ-22 discovery and destruction bases); their matches
   are only counted, per rule, in the summary;
 * every other alerting match (containment rules, or a Q rule on a Q-related record)
-  has a reviewed judgement in ``docs/real-data-judgements.yml``, and every judgement
-  there still corresponds to a match; the run summary recorded there is current.
+  has a reviewed judgement in ``docs/real-data-judgements.yml`` that names the records
+  (eventIDs) of the finding, every judgement there still corresponds to a match, and
+  every match of a rule at ``medium`` or above is judged a true positive; the run
+  summary recorded there is current;
+* ``sigmaq hunt --min-level medium`` over every folder of the shared data raises only
+  findings judged true positive (the issue's acceptance check, run through the CLI).
+
+Every source is read by the readers ``sigmaq hunt`` uses (``replay.readers``): the
+Panther test logs as ``panther-analysis/cloudtrail_records.ndjson`` (their ``log``
+objects as plain CloudTrail records, 461 lines), the Elastic pipeline-test inputs as
+their ``*.log`` files. Panther's eventIDs are placeholders ("1", "1111"...) repeated
+across test cases, so a match on a record whose eventID is not unique in its file is
+named by its line (``line-N``).
 
 ``SIGMAQ_UPDATE_REAL_DATA=1 pytest tests/content/test_real_data.py`` rewrites the
 summary and match list of the judgements file, keeping existing judgements and
@@ -56,12 +67,23 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "invictus-ir-aws_dataset": ("invictus-ir-aws_dataset/CloudTrail",),
     "stratus-red-team": ("stratus-red-team/detonation-logs",),
     "traildiscover": ("traildiscover/logExamples",),
-    "panther-analysis": ("panther-analysis/cloudtrail_test_events.ndjson",),
+    "panther-analysis": ("panther-analysis/cloudtrail_records.ndjson",),
     # the raw .log inputs only: the *-expected.json files are ECS documents, not CloudTrail
     "elastic-integrations-aws-cloudtrail": (
         "elastic-integrations-aws-cloudtrail/pipeline-tests/*.log",
     ),
 }
+# Lines of the shared data that are not CloudTrail records, with why (read as malformed).
+EXPECTED_MALFORMED: dict[tuple[str, int], str] = {
+    ("cloudtrail_records.ndjson", line): (
+        "Panther test log with every key lower-cased (eventname, eventsource...): a record "
+        "already normalised by a log pipeline, not CloudTrail as delivered"
+    )
+    for line in (32, 33, 128, 130)
+}
+# Panther test cases in all: 461 lines = records read + skipped (no eventName) + malformed.
+PANTHER_LINES = 461
+
 # Only these sources hold records as CloudTrail delivers them (Panther's test logs are
 # rule test cases, often trimmed to the fields a rule reads).
 SCHEMA_SOURCES = (
@@ -172,8 +194,9 @@ class Match:
     """One rule firing on real data, keyed like the judgements file."""
 
     rule: str  # rule file stem
-    event_id: str
+    event_id: str  # eventID of the first record, or line-N / record-N when not unique
     source: str  # path relative to EXTERNAL
+    events: tuple[str, ...]  # the same key for every record of the finding
     component: str
     level: str
     q_related: bool
@@ -190,6 +213,9 @@ class Run:
     """Everything the real-data tests look at, computed once per session."""
 
     records: Counter[str] = field(default_factory=Counter)
+    skipped_by_source: Counter[str] = field(default_factory=Counter)
+    malformed_by_source: Counter[str] = field(default_factory=Counter)
+    malformed_lines: set[tuple[str, int]] = field(default_factory=set)
     skipped: int = 0
     malformed: int = 0
     unreadable: int = 0
@@ -240,15 +266,17 @@ def run() -> Run:
         if not paths:
             continue
         stats = ReadStats()
-        records = _panther_records(paths[0]) if source == "panther-analysis" else None
         # Rules are loaded per source: the engine keeps state in its compiled rules.
         fresh = [loaded.rule for loaded in _pack() if str(loaded.path) in keep]
         engine = ReplayEngine(fresh, emit_all=True)
         q_flags: dict[tuple[str, int], bool] = {}
+        id_counts: Counter[tuple[str, str]] = Counter()
         findings = []
-        for record, ref in records if records is not None else iter_records(paths, stats):
+        for record, ref in iter_records(paths, stats):
             result.records[source] += 1
             q_flags[(ref.source, ref.position)] = is_q_related(record)
+            if ref.event_id:
+                id_counts[(ref.source, ref.event_id)] += 1
             if source in SCHEMA_SOURCES:
                 result.schema_checked += 1
                 problems = validate_record(record)
@@ -258,16 +286,23 @@ def run() -> Run:
             findings.extend(engine.feed(record, ref))
         findings.extend(engine.finish())
         result.skipped += stats.skipped
+        result.skipped_by_source[source] += stats.skipped
         result.malformed += stats.malformed
+        result.malformed_by_source[source] += stats.malformed
+        result.malformed_lines.update(
+            (Path(str(p.path)).name, int(p.line or 0)) for p in stats.problems if not p.warning
+        )
         result.unreadable += stats.unreadable_files
         result.problems += [str(p) for p in stats.problems if not p.warning]
         for finding in findings:
             loaded = by_id[finding.rule_id]
             refs: tuple[EventRef, ...] = finding.events
             first = refs[0]
+            keys = tuple(_record_key(ref, id_counts) for ref in refs)
             match = Match(
                 rule=loaded.path.stem,
-                event_id=first.event_id or f"{first.source}#{first.position}",
+                event_id=keys[0],
+                events=keys,
                 source=Path(first.source).resolve().relative_to(EXTERNAL.resolve()).as_posix(),
                 component=_component(loaded),
                 level=str(getattr(loaded.rule.level, "name", "")).lower(),
@@ -280,27 +315,12 @@ def run() -> Run:
     return result
 
 
-def _panther_records(path: Path) -> list[tuple[dict[str, Any], EventRef]]:
-    """Panther's rule test cases: the CloudTrail record is under ``log``.
-
-    Their eventIDs are placeholders ("1"), so the reference names the line instead.
-    """
-    from sigmaq.replay.readers import parse_event_time
-
-    out = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        case = json.loads(line)
-        record = case.get("log")
-        if not isinstance(record, dict) or "eventName" not in record:
-            continue
-        record = {k: v for k, v in record.items() if not k.startswith("p_")}
-        ref = EventRef(
-            str(path), line_no, f"line-{line_no}", parse_event_time(record.get("eventTime"))
-        )
-        out.append((record, ref))
-    return out
+def _record_key(ref: EventRef, id_counts: Counter[tuple[str, str]]) -> str:
+    """The record's eventID when it names one record of its file, else its place in the
+    file: ``line-N`` (NDJSON, 1-based) or ``record-N`` (position in a JSON document)."""
+    if ref.event_id and id_counts[(ref.source, ref.event_id)] == 1:
+        return ref.event_id
+    return f"line-{ref.position}" if ref.source.endswith(".ndjson") else f"record-{ref.position}"
 
 
 def _load_judgements() -> dict[str, Any]:
@@ -336,8 +356,10 @@ def _summary(result: Run) -> dict[str, Any]:
 JUDGEMENTS_HEADER = """\
 # Reviewed results of replaying every rule over ../shared/data/external
 # (tests/content/test_real_data.py). `summary` is checked against the current run;
-# each match needs a one-line judgement: "true positive: ..." or "tuned away: ..." or
-# why the match is acceptable. Regenerate the lists (judgements are kept) with
+# each match names every record of the finding (`events`: eventIDs, or line-N where the
+# file repeats an eventID) and needs a judgement written by reading those records:
+# "true positive: ..." (required at medium and above) or, for low rules, why the match
+# is acceptable. Regenerate the lists (judgements are kept) with
 #   SIGMAQ_UPDATE_REAL_DATA=1 pytest tests/content/test_real_data.py
 # docs/coverage.md renders this file (sigmaq coverage).
 """
@@ -355,6 +377,7 @@ def _write_judgements(result: Run) -> None:
                 "rule": match.rule,
                 "event_id": match.event_id,
                 "source": match.source,
+                "events": list(match.events),
                 "judgement": old.get("judgement") or TODO,
             }
         )
@@ -372,10 +395,31 @@ def _write_judgements(result: Run) -> None:
 
 
 def test_real_data_is_read_without_loss(run: Run) -> None:
-    assert sum(run.records.values()) > 3000, dict(run.records)
+    assert sum(run.records.values()) > 4000, dict(run.records)
     assert set(run.records) == set(SOURCES), "a source folder is missing or empty"
-    assert run.malformed == 0, run.problems[:10]
+    assert run.malformed_lines == set(EXPECTED_MALFORMED), run.problems[:10]
+    assert run.malformed == len(EXPECTED_MALFORMED), run.problems[:10]
     assert run.unreadable == 0, run.problems[:10]
+
+
+def test_every_panther_test_case_is_read() -> None:
+    """All 461 Panther test logs reach the rules or are accounted for (no eventName,
+    or a lower-cased record listed in EXPECTED_MALFORMED)."""
+    from sigmaq.replay.readers import ReadStats, iter_records
+
+    path = EXTERNAL / "panther-analysis" / "cloudtrail_records.ndjson"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) == PANTHER_LINES
+    stats = ReadStats()
+    read = sum(1 for _ in iter_records([path], stats))
+    assert read + stats.skipped + stats.malformed == PANTHER_LINES
+    assert read >= 450 and stats.malformed == len(EXPECTED_MALFORMED)
+
+
+def test_elastic_pipeline_inputs_are_read(run: Run) -> None:
+    """Every raw record of the Elastic pipeline tests: 8 API calls, 1 digest skipped."""
+    assert run.records["elastic-integrations-aws-cloudtrail"] == 8
+    assert run.skipped_by_source["elastic-integrations-aws-cloudtrail"] == 1
 
 
 def test_every_rule_replays(run: Run) -> None:
@@ -419,9 +463,14 @@ def test_every_match_is_judged(run: Run) -> None:
             continue
         if match.component != "containment" and not match.q_related:
             continue  # reported by test_q_rule_matches_only_q_related_records
-        judgement = str(judged.get(key, {}).get("judgement") or "").strip()
+        entry = judged.get(key, {})
+        judgement = str(entry.get("judgement") or "").strip()
         if not judgement or judgement.startswith(TODO):
             missing.append(f"{match.rule} {match.event_id} ({match.source})")
+        elif [str(e) for e in entry.get("events") or []] != list(match.events):
+            missing.append(
+                f"{match.rule} {match.event_id}: judged records differ from the finding's"
+            )
     assert not missing, (
         f"{len(missing)} real-data matches without a judgement in {JUDGEMENTS.name}: {missing[:20]}"
     )
@@ -435,3 +484,64 @@ def test_judgements_are_current(run: Run) -> None:
     assert data["summary"] == _summary(run), (
         "summary in docs/real-data-judgements.yml is stale; rerun with SIGMAQ_UPDATE_REAL_DATA=1"
     )
+
+
+MEDIUM_OR_ABOVE = ("medium", "high", "critical")
+
+
+def test_medium_or_above_matches_are_true_positives(run: Run) -> None:
+    judged = _judged(_load_judgements())
+    wrong = [
+        f"{m.rule} {m.event_id}: {judged.get(key, {}).get('judgement')!r}"
+        for key, m in sorted(run.matches.items())
+        if m.level in MEDIUM_OR_ABOVE
+        and not str(judged.get(key, {}).get("judgement") or "").startswith("true positive")
+    ]
+    assert not wrong, wrong
+
+
+def _external_folders() -> list[Path]:
+    return sorted(p for p in EXTERNAL.iterdir() if p.is_dir()) if EXTERNAL.is_dir() else []
+
+
+@pytest.mark.parametrize("folder", _external_folders(), ids=lambda p: p.name)
+def test_hunt_at_medium_raises_only_judged_true_positives(folder: Path) -> None:
+    """The acceptance check: ``sigmaq hunt --min-level medium <folder>``."""
+    from click.testing import CliRunner
+
+    from sigmaq.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "hunt",
+            str(folder),
+            "--rules",
+            str(ROOT / "rules"),
+            "--min-level",
+            "medium",
+            "--format",
+            "json",
+            "-j",
+            "1",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output[-2000:]
+    findings = json.loads(result.stdout)["findings"]
+    stems = {loaded.rule_id: loaded.path.stem for loaded in _pack()}
+    true_positive = {
+        (str(m["rule"]), str(e))
+        for m in _load_judgements()["matches"]
+        if str(m.get("judgement") or "").startswith("true positive")
+        for e in [m["event_id"], *(m.get("events") or [])]
+    }
+    unjudged = []
+    for finding in findings:
+        stem = stems[finding["rule_id"]]
+        first = finding["events"][0]
+        event_id = first.get("event_id") or first.get("eventID")
+        position = first.get("position")
+        candidates = {str(event_id), f"line-{position}", f"record-{position}"}
+        if not any((stem, key) in true_positive for key in candidates):
+            unjudged.append(f"{stem} {event_id} ({first.get('file')})")
+    assert not unjudged, unjudged
