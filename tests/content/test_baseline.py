@@ -1,7 +1,9 @@
 """The benign baseline day (``fixtures/_baseline``) and what the pack does on it.
 
 * it holds at least 300 records, and ``tools/make_baseline.py`` reproduces every file
-  byte for byte (and no other file sits beside them);
+  it generates byte for byte; the only other files are the hand-written benign days in
+  ``HAND_WRITTEN`` (a Q Business roll-out by its usual administrator; a CI role's
+  ``terraform destroy`` of a dev stack next to Auto Scaling and CloudFormation deletions);
 * no rule above ``informational`` matches it, except the reviewed matches listed in
   ``fixtures/_baseline/known_matches.yml``; a listed match that no longer happens is
   stale and fails too.
@@ -32,6 +34,7 @@ BASELINE = ROOT / "fixtures" / "_baseline"
 KNOWN = BASELINE / "known_matches.yml"
 GENERATOR = ROOT / "tools" / "make_baseline.py"
 MIN_RECORDS = 300
+HAND_WRITTEN = frozenset({"q_business_rollout.json", "infrastructure_teardown.json"})
 
 
 def _generator() -> ModuleType:
@@ -80,7 +83,7 @@ def test_baseline_cli_calls_are_read_only() -> None:
 def test_generator_reproduces_committed_files() -> None:
     rendered = dict(_generator().iter_rendered())
     on_disk = {p.name for p in BASELINE.glob("*.json")}
-    assert set(rendered) == on_disk
+    assert set(rendered) == on_disk - HAND_WRITTEN
     for name, text in rendered.items():
         assert (BASELINE / name).read_text(encoding="utf-8") == text, (
             f"{name} differs from tools/make_baseline.py output; run the tool"
