@@ -129,13 +129,14 @@ Q_SERVICES = (
     "qbusiness.amazonaws.com",
     "qapps.amazonaws.com",
     "codewhisperer.amazonaws.com",
+    "qconnect.amazonaws.com",
     "wisdom.amazonaws.com",
     "chatbot.amazonaws.com",
 )
 _Q_TEXT = re.compile(
-    r"(?<![A-Za-z0-9.-])(q|qbusiness|qapps|codewhisperer|wisdom|chatbot|qdeveloper)"
+    r"(?<![A-Za-z0-9.-])(q|qbusiness|qapps|codewhisperer|qconnect|wisdom|chatbot|qdeveloper)"
     r"\.amazonaws\.com"
-    r"|arn:aws[a-z-]*:(q|qbusiness|qapps|codewhisperer|wisdom|qdeveloper):"
+    r"|arn:aws[a-z-]*:(q|qbusiness|qapps|codewhisperer|qconnect|wisdom|qdeveloper):"
     r"|AmazonQ-For-"
 )
 
