@@ -327,6 +327,12 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.advancedEventSelectors",
         "requestParameters.advancedEventSelectors.fieldSelectors",
         "requestParameters.ssoConfiguration.sessionConfiguration.extendedSessionEnabledAppProviders",
+        # Found by the Splunk proof (sigmaq.export.splunk): JSON arrays the pack reaches into.
+        "requestParameters.grantPermissions",
+        "requestParameters.vpcConfiguration.subnetIds",
+        "requestParameters.origins",
+        "requestParameters.GuardrailPolicyArns",
+        "requestParameters.bucketPolicy.Statement",
     }
 )
 # EC2-style ``…Set.items`` lists: every ``items`` segment is an array.

@@ -64,7 +64,9 @@ class DistRequest:
 Packager = Callable[[DistRequest], list[TargetBuild]]
 
 # target name -> "module:function" of the packager that writes it (and maybe others).
-PACKAGERS: dict[str, str] = {}
+PACKAGERS: dict[str, str] = {
+    "splunk": "sigmaq.export.splunk.package:package_splunk",
+}
 
 
 def _packager(name: str) -> Packager | None:

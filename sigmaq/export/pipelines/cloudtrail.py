@@ -39,7 +39,7 @@ def splunk_pipeline(
     """Pipeline for the Splunk Add-on for AWS (sourcetype ``aws:cloudtrail``).
 
     ``sourcetype``/``index``: scope conditions ANDed to every rule (None omits one).
-    A search macro scope is applied by the backend (``sigmaq.export.backend_fixes``),
+    A search macro scope is applied by the backend (``sigmaq.export.splunk.backend``),
     since a macro is not a field condition.
     """
     items = _base_items("spl")

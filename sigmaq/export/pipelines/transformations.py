@@ -127,7 +127,9 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
 
     Used for Splunk values SPL search terms cannot express exactly: a literal ``*``
     (SPL cannot escape it) or the single-character wildcard ``?`` (the backend
-    widens it to ``*``). ``| regex`` runs PCRE, unanchored, so ``^…$`` anchor it.
+    widens it to ``*``). ``| regex`` runs PCRE, unanchored, so ``^…$`` anchor it; a
+    Sigma wildcard matches any characters, newlines included (a pretty-printed policy
+    document is one value over many lines), so ``(?s)`` lets ``.`` match them too.
     """
     out = ["^"]
     for part in value.s:
@@ -141,6 +143,7 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
             raise RuleRefused(f"unsupported string part {part!r}")
     out.append("$")
     regex = SigmaRegularExpression("".join(out))
+    regex.add_flag(SigmaRegularExpressionFlag.DOTALL)
     if not isinstance(value, SigmaCasedString):
         regex.add_flag(SigmaRegularExpressionFlag.IGNORECASE)
     return regex
@@ -180,7 +183,10 @@ class SplunkErrorCodeSuccess(DetectionItemTransformation):
         ):
             return None
         values: list[SigmaType] = list(detection_item.value)
-        values.append(SigmaString(SPLUNK_SUCCESS_VALUE))
+        if not any(
+            isinstance(v, SigmaString) and str(v).lower() == SPLUNK_SUCCESS_VALUE for v in values
+        ):
+            values.append(SigmaString(SPLUNK_SUCCESS_VALUE))
         return SigmaDetectionItem("errorCode", [], values, auto_modifiers=False)
 
 
