@@ -16,6 +16,7 @@ from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.model import WindowMode
 from sigmaq.export.dist import BuildReport, build_dist
 from sigmaq.export.proof import Verdict
+from sigmaq.export.targets import TargetOptions
 from sigmaq.testing.runner import TestReport, run_tests
 from sigmaq.validate.runner import ValidationReport, validate_paths
 
@@ -52,10 +53,12 @@ def run_build(
     out_dir: Path | None = None,
     fail_on: str = "low",
     window: WindowMode = WindowMode.SLIDING,
+    options: TargetOptions | None = None,
 ) -> BuildOutcome:
     """Build the project at ``root`` (the folder holding ``rules/`` and ``fixtures/``).
 
-    Writes converted rules under ``out_dir`` (default ``<root>/dist``). Raises
+    Writes converted rules under ``out_dir`` (default ``<root>/dist``); ``options``: data
+    placement and Splunk actions (``TargetOptions``). Raises
     SigmaqError subclasses only for unusable input (missing rules folder, bad
     validation config, unwritable output); rule problems are stage failures.
     """
@@ -93,7 +96,7 @@ def run_build(
     )
 
     started = time.perf_counter()
-    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, layout=layout)
+    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, options, layout=layout)
     outcome.dist = dist
     parts = [
         f"{name}: {len(target.converted)} converted, {len(target.refused)} refused, "

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.export.backend_fixes import KIBANA_SEVERITY, attack_threat, hoist_scope_terms
+from sigmaq.export.backend_fixes import KIBANA_SEVERITY, attack_threat
 from sigmaq.export.convert import CONVERTED, REFUSED, convert_rules
+from sigmaq.export.splunk.backend import hoist_scope_terms
 
 HEADER = """title: {title}
 id: {id}
@@ -43,8 +44,12 @@ def test_savedsearches_search_never_starts_with_rex(tmp_path: Path) -> None:
     assert [o.status for o in result.outcomes] == [CONVERTED]
     stanza = str(result.outcomes[0].outputs[0])
     search = stanza.split("search = ", 1)[1]
-    assert search.startswith('sourcetype="aws:cloudtrail" eventSource="q.amazonaws.com"')
+    assert search.startswith('`sigmaq_cloudtrail` eventSource="q.amazonaws.com"')
     assert "| rex field=userAgent" in search
+    default = convert_rules([_rule(tmp_path, REGEX_OR)], "splunk", "default")
+    assert str(default.outcomes[0].outputs[0]).startswith(
+        'sourcetype="aws:cloudtrail" eventSource="q.amazonaws.com"'
+    )
 
 
 def test_hoist_keeps_deferred_condition_fields_after_preamble() -> None:
@@ -158,7 +163,6 @@ correlation:
         ("eql", "Ordered", "malformed"),
         ("eql", "Unordered", "no time window"),
         ("eql", "Count lt", "gte N"),
-        ("splunk", "Ordered", "temporal_ordered"),
         ("esql", "Ordered", "temporal_ordered"),
         ("elastic", "Values", "no correlations"),
     ],
@@ -171,6 +175,18 @@ def test_correlation_defects_are_refused(
     outcome = next(o for o in result.outcomes if o.title == title)
     assert outcome.status == REFUSED
     assert fragment in outcome.message
+
+
+def test_splunk_correlations_slide_and_keep_order(tmp_path: Path) -> None:
+    path = _write(tmp_path, "c.yml", CORRELATIONS)
+    result = convert_rules([path], "splunk", "default")
+    queries = {o.title: str(o.outputs[0]) for o in result.outcomes if o.outputs}
+    assert queries["Ordered"].count("| streamstats time_window=1h") == 1
+    assert "| sort 0 _time sigmaq_rank" in queries["Ordered"]
+    assert "| where isnotnull(sigmaq_start2)" in queries["Ordered"]
+    assert "| streamstats time_window=1h dc(event_type)" in queries["Unordered"]
+    # A condition that is not a lower bound keeps the backend's fixed buckets.
+    assert "| bin _time span=1h" in queries["Count lt"]
 
 
 def test_esql_value_count_converts_with_distinct_count(tmp_path: Path) -> None:

@@ -99,7 +99,9 @@ def test_build_dist_writes_primary_formats(tmp_path: Path) -> None:
     report = build_dist([root / "rules"], tmp_path / "dist")
     splunk = report.targets["splunk"]
     assert "bbbbbbbb-0000-4000-8000-000000000001" in splunk.converted
-    assert (tmp_path / "dist" / "splunk" / "savedsearches.conf").is_file()
+    assert (
+        tmp_path / "dist" / "splunk" / "sigmaq_amazon_q" / "default" / "savedsearches.conf"
+    ).is_file()
     lines = (tmp_path / "dist" / "elastic" / "rules.ndjson").read_text().splitlines()
     assert [json.loads(line)["rule_id"] for line in lines] == [
         "bbbbbbbb-0000-4000-8000-000000000001"

@@ -3,9 +3,9 @@
 Layout (Splunk Developer Guide, "App directory structure"; every ``.conf`` setting is a
 key of that file's ``.spec``):
 
-- ``default/app.conf``: ``[id]`` (name, version), ``[launcher]`` (version, author, description), ``[package]``
-  (``id``, ``check_for_updates``), ``[ui]`` (``is_visible = false``: the app has no
-  views), ``[install]`` (``is_configured``);
+- ``default/app.conf``: ``[id]`` (name, version), ``[launcher]`` (version, author,
+  description), ``[package]`` (``id``, ``check_for_updates``), ``[ui]``
+  (``is_visible = false``: the app has no views), ``[install]`` (``is_configured``);
 - ``default/savedsearches.conf``: one disabled, scheduled stanza per deployable rule,
   no ``[default]`` stanza;
 - ``default/macros.conf``: the source macro ``sigmaq_cloudtrail`` every search starts

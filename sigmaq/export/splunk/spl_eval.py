@@ -373,7 +373,7 @@ def _group_keys(row: Row, by: Sequence[str]) -> list[tuple[str, ...]]:
         values = _values(row.get(name))
         if not values:
             return []
-        keys = [key + (value,) for key in keys for value in dict.fromkeys(values)]
+        keys = [(*key, value) for key in keys for value in dict.fromkeys(values)]
     return keys
 
 
@@ -433,7 +433,8 @@ def _streamstats(command: Any, rows: list[Row]) -> list[Row]:
             continue
         window = windows.setdefault(keys[0], deque())
         window.append(row)
-        while window and _number(window[0].get("_time")) < moment - command.time_window:  # type: ignore[operator]
+        start = moment - command.time_window
+        while window and (_number(window[0].get("_time")) or 0.0) < start:
             window.popleft()
         for agg in command.aggs:
             value = _aggregate(agg.func, agg.arg, window)
@@ -453,10 +454,14 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, _plain(value) if not isinstance(value, list) else value[0])
 
 
+def _key_of(name: str) -> Callable[[Row], tuple[int, Any]]:
+    return lambda row: _sort_key(row.get(name))
+
+
 def _sort(command: Any, rows: list[Row]) -> list[Row]:
     ordered = list(rows)
     for name, ascending in reversed(command.keys):
-        ordered.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=not ascending)
+        ordered.sort(key=_key_of(name), reverse=not ascending)
     return ordered[: command.limit] if command.limit else ordered
 
 
