@@ -32,7 +32,13 @@ from sigmaq.cli.common import exit_with_usage_error, project_layout
     show_default=True,
     help="Correlation windows used when replaying fixtures.",
 )
-def build(out_dir: Path | None, fail_on: str, window: str) -> None:
+@click.option(
+    "--no-elastic-custom-pipeline",
+    "no_custom_pipeline",
+    is_flag=True,
+    help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
+)
+def build(out_dir: Path | None, fail_on: str, window: str, no_custom_pipeline: bool) -> None:
     """Validate the pack, replay every fixture, and convert every rule to every
     target's primary formats in dist/ (splunk/savedsearches.conf,
     elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
@@ -47,8 +53,14 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
     if layout is None:
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
     try:
+        from sigmaq.export.targets import TargetOptions
+
         outcome = run_build(
-            layout.root, out_dir=out_dir, fail_on=fail_on, window=WindowMode(window)
+            layout.root,
+            out_dir=out_dir,
+            fail_on=fail_on,
+            window=WindowMode(window),
+            options=TargetOptions(elastic_custom_pipeline=not no_custom_pipeline),
         )
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))

@@ -68,13 +68,16 @@ class TargetOptions:
 
     Splunk: ``splunk_sourcetype`` and ``splunk_index`` become search terms, or a
     search macro ``splunk_macro`` replaces both. Elastic: ``elastic_index_pattern``
-    is the index pattern of Kibana rules and ES|QL ``from``.
+    is the index pattern of Kibana rules and ES|QL ``from``; ``elastic_custom_pipeline``:
+    Kibana rules may read fields restored by sigmaq's ``logs-aws.cloudtrail@custom``
+    ingest pipeline (False: rules that need it are refused).
     """
 
     splunk_sourcetype: str | None = SPLUNK_SOURCETYPE
     splunk_index: str | None = None
     splunk_macro: str | None = None
     elastic_index_pattern: str = ELASTIC_INDEX_PATTERN
+    elastic_custom_pipeline: bool = True
 
 
 _SIEM = FormatSpec(

@@ -10,7 +10,8 @@ operators"):
   ``where`` keeps true rows only), comparisons ``== != < <= > >=``, ``like`` (``*``/``?``
   wildcards, case-sensitive, whole value), ``rlike`` (Lucene regexp, whole value),
   ``in (…)``, ``is null``/``is not null``;
-- functions ``to_lower``, ``coalesce``, ``case``, ``date_trunc``; aggregations
+- functions ``to_lower``, ``coalesce``, ``case``, ``starts_with``, ``ends_with``,
+  ``date_trunc``; aggregations
   ``count(*)``, ``count(f)``, ``count_distinct(f)``, ``max(f)``, ``sum(f)``;
 - a multi-valued field is ``null`` in comparisons and functions (ES|QL returns null with a
   warning); ``stats … by`` groups null keys together and expands multi-valued keys;
@@ -223,6 +224,17 @@ class _Parser:
             return lambda row: next((v for a in args if (v := a(row)) is not None), None)
         if name == "case" and len(args) >= 2:
             return _case(args)
+        if name in ("starts_with", "ends_with") and len(args) == 2:
+            text, affix = args
+            test = str.startswith if name == "starts_with" else str.endswith
+
+            def run(row: Row) -> Any:
+                value, part = _scalar(text(row)), _scalar(affix(row))
+                if value is None or part is None:
+                    return None
+                return test(str(value), str(part))
+
+            return run
         if name == "date_trunc" and len(args) == 2:
             return _date_trunc(args[0], args[1])
         raise UnsupportedQuery(f"ES|QL function {name}() is not modelled")
@@ -235,7 +247,9 @@ _DURATION_UNITS = {
 
 
 def _unquote(token: str) -> str:
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1])
+    return re.sub(
+        r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1]
+    )
 
 
 def _column(name: str) -> Expr:
@@ -380,9 +394,7 @@ def parse(query: str) -> Query:
     return parsed
 
 
-def run(
-    query: str, docs: Sequence[dict[str, Any]], times: Sequence[datetime | None]
-) -> list[Row]:
+def run(query: str, docs: Sequence[dict[str, Any]], times: Sequence[datetime | None]) -> list[Row]:
     """Rows ``query`` returns over ``docs`` (each doc a row; ``__pos__`` keeps its position).
 
     Raises UnsupportedQuery for anything outside the modelled subset.

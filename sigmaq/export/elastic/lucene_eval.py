@@ -179,7 +179,9 @@ def _ip_match(literal: str, values: list[Any], parts: list[Any]) -> bool:
 
 
 # Lucene RegExp (default flags ALL) -> Python: the constructs sigmaq emits, checked.
-_REGEX_ALLOWED = re.compile(r"^(?:\\.|\[[^\]\\]*\]|[A-Za-z0-9 _,'\"/:;=@%!&<>~#`-]|\.\*|\.|[*+?|()])*$")
+_REGEX_ALLOWED = re.compile(
+    r"^(?:\\.|\[[^\]\\]*\]|[A-Za-z0-9 _,'\"/:;=@%!&<>~#`-]|\.\*|\.|[*+?|()])*$"
+)
 
 
 @lru_cache(maxsize=512)
