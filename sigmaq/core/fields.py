@@ -567,7 +567,7 @@ def is_wrong_case(path: str, text: str) -> bool:
     return canonical is not None and canonical != text
 
 
-# --------------------------------------------------------------------------- Elastic custom pipeline
+# --------------------------------------------------------------------------- Elastic custom
 # The ingest pipeline ``logs-aws.cloudtrail@custom`` that sigmaq ships restores CloudTrail
 # values the integration drops, and keyword copies of ``flattened`` leaves, under one
 # namespace: ``sigmaq.cloudtrail.<CloudTrail path, unchanged>`` (keyword).
@@ -595,8 +595,8 @@ def elastic_custom_restorable(path: str) -> bool:
         return False
     if resolved.elastic_kind is ElasticKind.FLATTENED:
         return True
-    return resolved.elastic is None and path != "eventContext" and not path.startswith(
-        "eventContext."
+    return (
+        resolved.elastic is None and path != "eventContext" and not path.startswith("eventContext.")
     )
 
 

@@ -23,9 +23,7 @@ SCHEMA = json.loads((ROOT / "tests" / "data" / "kibana_rule_import.schema.json")
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("dist")
-    report = build_dist(
-        [ROOT / "rules"], out, targets=["elastic"], layout=ProjectLayout(ROOT)
-    )
+    report = build_dist([ROOT / "rules"], out, targets=["elastic"], layout=ProjectLayout(ROOT))
     lines = [json.loads(x) for x in (out / "elastic" / "rules.ndjson").read_text().splitlines()]
     return report, lines, out
 
@@ -53,9 +51,7 @@ def test_every_line_is_a_valid_kibana_import(built) -> None:  # type: ignore[no-
         assert line["enabled"] is False
         assert line["required_fields"] and line["related_integrations"]
         assert line["setup"].startswith("## Setup") and line["note"]
-        if line["type"] in ("threshold",) or (
-            line["type"] == "esql" and "stats" in line["query"]
-        ):
+        if line["type"] in ("threshold",) or (line["type"] == "esql" and "stats" in line["query"]):
             assert "alert_suppression" in line
 
 
@@ -90,7 +86,9 @@ def test_flipping_a_fixture_changes_the_verdict(tmp_path: Path) -> None:
     negative = sorted(folder.glob("neg_*.json"))[0]
     negative.rename(folder / ("pos_" + negative.name[4:]))
     rule = project / "rules" / "containment" / "aws_cloudtrail_iam_user_created_or_deleted.yml"
-    report = build_dist([rule], tmp_path / "dist", targets=["elastic"], layout=ProjectLayout(project))
+    report = build_dist(
+        [rule], tmp_path / "dist", targets=["elastic"], layout=ProjectLayout(project)
+    )
     proof = report.targets["elastic"].proof
     assert proof is not None
     (verdict,) = [p for p in proof.proofs]
@@ -99,7 +97,9 @@ def test_flipping_a_fixture_changes_the_verdict(tmp_path: Path) -> None:
 
 
 def test_opting_out_of_the_custom_pipeline_refuses_rules_that_need_it(tmp_path: Path) -> None:
-    rule = ROOT / "rules" / "q_developer" / "aws_cloudtrail_q_developer_prompt_log_objects_deleted.yml"
+    rule = (
+        ROOT / "rules" / "q_developer" / "aws_cloudtrail_q_developer_prompt_log_objects_deleted.yml"
+    )
     with_pipeline = build_dist([rule], tmp_path / "a", targets=["elastic"])
     without = build_dist(
         [rule], tmp_path / "b", TargetOptions(elastic_custom_pipeline=False), targets=["elastic"]

@@ -29,7 +29,7 @@ DOC = to_ecs(RECORD)
     [
         ("event.action:CreateUser", True),
         ("event.action:createuser", False),  # keyword terms are case-sensitive
-        ("aws.cloudtrail.user_identity.type:/[aA][sS]{0}sumedRole/".format(""), True),
+        ("aws.cloudtrail.user_identity.type:/[aA][sS]sumedRole/", True),
         ("user_agent.original:*AmazonQ\\-For\\-*", True),
         ("user_agent.original:*amazonq\\-for\\-*", False),
         ("NOT _exists_:aws.cloudtrail.error_code", True),
@@ -106,14 +106,18 @@ def test_eql_sequence_maxspan_and_keys() -> None:
 def test_esql_three_valued_not_and_lower() -> None:
     docs = [DOC, to_ecs(dict(RECORD, errorCode="AccessDenied"))]
     times = [None, None]
-    plain = "from x | where not aws.cloudtrail.error_code == \"AccessDenied\""
-    kept = "from x | where not coalesce(aws.cloudtrail.error_code == \"AccessDenied\", false)"
+    plain = 'from x | where not aws.cloudtrail.error_code == "AccessDenied"'
+    kept = 'from x | where not coalesce(aws.cloudtrail.error_code == "AccessDenied", false)'
     assert [r["__pos__"] for r in esql_eval.run(plain, docs, times)] == []
     assert [r["__pos__"] for r in esql_eval.run(kept, docs, times)] == [0]
     lowered = 'from x | where to_lower(user_agent.original) like "*amazonq-for-*"'
     assert len(esql_eval.run(lowered, docs, times)) == 2
     with pytest.raises(UnsupportedQuery):
-        esql_eval.run('from x | where aws.cloudtrail.flattened.request_parameters.userName == "a"', docs, times)
+        esql_eval.run(
+            'from x | where aws.cloudtrail.flattened.request_parameters.userName == "a"',
+            docs,
+            times,
+        )
     with pytest.raises(UnsupportedQuery):
         esql_eval.run("from x | sort @timestamp", docs, times)
 
@@ -148,7 +152,9 @@ def test_threshold_schedule_every_phase() -> None:
 
 
 def test_custom_pipeline_model_and_body() -> None:
-    record = dict(RECORD, userIdentity={"type": "IdentityCenterUser", "onBehalfOf": {"userId": "u-1"}})
+    record = dict(
+        RECORD, userIdentity={"type": "IdentityCenterUser", "onBehalfOf": {"userId": "u-1"}}
+    )
     doc = to_ecs(record, ["userIdentity.onBehalfOf.userId", "requestParameters.tags.key"])
     assert lucene_eval.matches("sigmaq.cloudtrail.userIdentity.onBehalfOf.userId:u\\-1", doc)
     assert lucene_eval.matches("sigmaq.cloudtrail.requestParameters.tags.key:b", doc)

@@ -14,7 +14,10 @@ def _rule(field: str, value: str) -> SigmaRule:
         {
             "title": "T",
             "logsource": {"product": "aws", "service": "cloudtrail"},
-            "detection": {"sel": {"eventSource": "iam.amazonaws.com", field: value}, "condition": "sel"},
+            "detection": {
+                "sel": {"eventSource": "iam.amazonaws.com", field: value},
+                "condition": "sel",
+            },
         }
     )
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sigma.correlations import (
+    SigmaCorrelationCondition,
     SigmaCorrelationConditionOperator,
     SigmaCorrelationRule,
     SigmaCorrelationType,
@@ -84,6 +85,8 @@ class Refusal:
 
     rule_id: str
     reason: str
+    failed: bool = False
+    """True when a conversion failed unexpectedly (an unmapped field), not a refusal."""
 
 
 AGGREGATE_INTERVAL = timedelta(minutes=1)
@@ -109,7 +112,8 @@ class Chooser:
     # ------------------------------------------------------------------ singles
     def single(self, loaded: LoadedRule) -> ElasticQuery | Refusal:
         """A single-event rule as a ``query``, ``eql`` or ``esql`` Kibana rule."""
-        attempts = []
+        attempts: list[str] = []
+        failed = False
         custom = restorable(rule_paths(loaded)) if self.allow_custom else frozenset()
         for language, rule_type in (("lucene", "query"), ("eql", "eql"), ("esql", "esql")):
             for paths in (frozenset(), custom) if custom else (frozenset(),):
@@ -133,9 +137,10 @@ class Chooser:
                     )
                 label = language + (" with the custom pipeline" if paths else "")
                 attempts.append(f"{label}: {result.message}")
+                failed = failed or result.status == "failed"
         if not self.allow_custom and restorable(rule_paths(loaded)):
             attempts.append("the custom pipeline is disabled (--no-elastic-custom-pipeline)")
-        return Refusal(loaded.rule_id, " | ".join(attempts))
+        return Refusal(loaded.rule_id, " | ".join(attempts), failed)
 
     def _fields(self, loaded: LoadedRule, custom: frozenset[str]) -> tuple[str, ...]:
         names: list[str] = []
@@ -198,9 +203,13 @@ class Chooser:
             resolved = resolve(path)
             if name is None:
                 return f"group-by field {path} is not kept by the integration"
-            if path not in custom and resolved is not None:
-                if resolved.elastic_kind is ElasticKind.FLATTENED and language != "lucene":
-                    return f"group-by field {path} is a flattened field"
+            if (
+                path not in custom
+                and resolved is not None
+                and resolved.elastic_kind is ElasticKind.FLATTENED
+                and language != "lucene"
+            ):
+                return f"group-by field {path} is a flattened field"
             names.append(name)
         return names
 
@@ -212,6 +221,8 @@ class Chooser:
         custom_all: frozenset[str],
     ) -> ElasticQuery | Refusal:
         condition = rule.condition
+        if not isinstance(condition, SigmaCorrelationCondition):
+            return Refusal(loaded.rule_id, "an extended correlation condition is not a threshold")
         op, count = condition.op, int(condition.count)
         if op is SigmaCorrelationConditionOperator.GT:
             count += 1
@@ -259,6 +270,7 @@ class Chooser:
                 "timespan": timespan,
                 "base_ids": tuple(b.rule_id for b in bases),
             }
+            measure = f"cardinality of {distinct}" if distinct else "count"
             if language == "lucene":
                 query = queries[0] if len(queries) == 1 else " OR ".join(f"({q})" for q in queries)
                 threshold: dict[str, object] = {"field": group, "value": 1 if distinct else count}
@@ -268,7 +280,8 @@ class Chooser:
                     rule_type="threshold",
                     language="lucene",
                     query=query,
-                    reason=f"{rule.type.name.lower()}: threshold ({'cardinality of ' + str(distinct) if distinct else 'count'} >= {count} per {', '.join(group) or 'all'}) over a {_span(timespan)} look-back",
+                    reason=f"{rule.type.name.lower()}: threshold ({measure} >= {count} per "
+                    f"{', '.join(group) or 'all events'}) over a {_span(timespan)} look-back",
                     threshold=threshold,
                     **common,  # type: ignore[arg-type]
                 )
@@ -284,8 +297,8 @@ class Chooser:
                 rule_type="esql",
                 language="esql",
                 query=query,
-                reason=f"{rule.type.name.lower()}: ES|QL stats over a {_span(timespan)} look-back, because "
-                + problems[-1],
+                reason=f"{rule.type.name.lower()}: ES|QL stats over a {_span(timespan)} "
+                "look-back, because " + problems[-1],
                 **common,  # type: ignore[arg-type]
             )
         return Refusal(loaded.rule_id, " | ".join(problems))
@@ -328,7 +341,7 @@ class Chooser:
     ) -> ElasticQuery | Refusal:
         if rule.timespan is None:
             return Refusal(loaded.rule_id, "no timespan")
-        if int(rule.condition.count) != len(bases) if rule.condition else False:
+        if _required_rules(rule) != len(bases):
             return Refusal(loaded.rule_id, "a sequence needs every referenced rule once")
         attempts = []
         for custom in (frozenset(), custom_all) if custom_all else (frozenset(),):
@@ -359,7 +372,8 @@ class Chooser:
                 rule_type="eql",
                 language="eql",
                 query=query,
-                reason=f"temporal_ordered: EQL sequence with maxspan={rule.timespan.spec}, stage by-keys from the group-by",
+                reason=f"temporal_ordered: EQL sequence with maxspan={rule.timespan.spec}, "
+                "stage by-keys from the group-by",
                 interval=SINGLE_INTERVAL,
                 lookback=timespan + SINGLE_INTERVAL,
                 custom_paths=custom,
@@ -380,7 +394,7 @@ class Chooser:
     ) -> ElasticQuery | Refusal:
         if rule.timespan is None:
             return Refusal(loaded.rule_id, "no timespan")
-        if rule.condition is not None and int(rule.condition.count) != len(bases):
+        if _required_rules(rule) != len(bases):
             return Refusal(loaded.rule_id, "only 'every referenced rule' temporal is modelled")
         converted = self._base_queries(bases, "esql", custom_all)
         if isinstance(converted, str):
@@ -408,7 +422,8 @@ class Chooser:
             rule_type="esql",
             language="esql",
             query=query,
-            reason=f"temporal: ES|QL flags every rule per group over a {_span(timespan)} look-back (EQL sequences are ordered)",
+            reason=f"temporal: ES|QL flags every rule per group over a {_span(timespan)} "
+            "look-back (EQL sequences are ordered)",
             interval=aggregate_interval(timespan),
             lookback=timespan,
             custom_paths=custom,
@@ -419,6 +434,14 @@ class Chooser:
             timespan=timespan,
             base_ids=tuple(b.rule_id for b in bases),
         )
+
+
+def _required_rules(rule: SigmaCorrelationRule) -> int:
+    """How many referenced rules a temporal correlation needs (all when unstated)."""
+    condition = rule.condition
+    if isinstance(condition, SigmaCorrelationCondition):
+        return int(condition.count)
+    return len(rule.rules or [])
 
 
 def _single_reason(language: str, attempts: list[str]) -> str:

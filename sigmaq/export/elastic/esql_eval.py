@@ -463,7 +463,7 @@ def _stats(parser: _Parser, rows: list[Row]) -> list[Row]:
         for key in keys:
             value = _column(key)(row)
             options = list(value) if isinstance(value, _MultiValue) else [value]
-            combos = [combo + (option,) for combo in combos for option in options]
+            combos = [(*combo, option) for combo in combos for option in options]
         for combo in combos:
             groups.setdefault(combo, []).append(row)
     if not keys and not groups:

@@ -109,7 +109,9 @@ def _threshold(
                 counts[key] = counts.get(key, 0) + 1
                 if cardinality:
                     seen = distinct.setdefault(key, set())
-                    seen.update(str(v) for v in field_values(docs[position], cardinality[0]["field"]))
+                    seen.update(
+                        str(v) for v in field_values(docs[position], cardinality[0]["field"])
+                    )
         fired = {k for k, n in counts.items() if n >= value}
         if cardinality:
             wanted = int(cardinality[0]["value"])
@@ -130,6 +132,9 @@ def _esql_aggregate(
 
     def run(window: Sequence[int]) -> set[tuple[str, ...]]:
         rows = esql_eval.run(choice.query, [docs[p] for p in window], [times[p] for p in window])
-        return {tuple("" if row.get(g) is None else str(row.get(g)) for g in choice.group_fields) for row in rows}
+        return {
+            tuple("" if row.get(g) is None else str(row.get(g)) for g in choice.group_fields)
+            for row in rows
+        }
 
     return fired_groups(times, candidates, choice.interval, choice.lookback, run)

@@ -87,7 +87,9 @@ def data_events(rules: list[LoadedRule]) -> list[str]:
     """Data-event resource types (``sigmaq.data_events``) the rules need, in order."""
     found: list[str] = []
     for loaded in rules:
-        block = loaded.document.data.get("sigmaq") if isinstance(loaded.document.data, dict) else None
+        block = (
+            loaded.document.data.get("sigmaq") if isinstance(loaded.document.data, dict) else None
+        )
         for item in (block or {}).get("data_events") or []:
             if str(item) not in found:
                 found.append(str(item))

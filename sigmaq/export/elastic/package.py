@@ -15,7 +15,11 @@ import logging
 from collections import Counter
 from typing import Any
 
-from sigma.correlations import SigmaCorrelationRule, SigmaCorrelationType
+from sigma.correlations import (
+    SigmaCorrelationCondition,
+    SigmaCorrelationRule,
+    SigmaCorrelationType,
+)
 
 from sigmaq.core.jsonfmt import canonical_json
 from sigmaq.core.loader import LoadedRule, load_rules
@@ -62,7 +66,9 @@ def building_block_bases(rules: list[LoadedRule]) -> list[LoadedRule]:
     chosen: list[LoadedRule] = []
     for loaded in rules:
         rule = loaded.rule
-        if not isinstance(rule, SigmaCorrelationRule) or rule.condition is None:
+        if not isinstance(rule, SigmaCorrelationRule) or not isinstance(
+            rule.condition, SigmaCorrelationCondition
+        ):
             continue
         if rule.type not in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT):
             continue
@@ -100,7 +106,9 @@ def package(request: DistRequest) -> list[TargetBuild]:
         block = item in bases
         choice = chooser.correlation(item) if item.is_correlation else chooser.single(item)
         if isinstance(choice, Refusal):
-            if not block:
+            if choice.failed and not block:
+                builds["elastic"].failed.append((item.rule_id, choice.reason))
+            elif not block:
                 builds["elastic"].refused.append((item.rule_id, choice.reason))
                 proofs.append(refused(item, "elastic", choice.reason))
             continue
@@ -128,7 +136,10 @@ def package(request: DistRequest) -> list[TargetBuild]:
     files = [write_text(out / "rules.ndjson", text)]
     if custom_paths:
         files.append(
-            write_text(out / "logs-aws.cloudtrail@custom.pipeline.json", canonical_json(pipeline_body(custom_paths)))
+            write_text(
+                out / "logs-aws.cloudtrail@custom.pipeline.json",
+                canonical_json(pipeline_body(custom_paths)),
+            )
         )
         files.append(
             write_text(
@@ -140,9 +151,7 @@ def package(request: DistRequest) -> list[TargetBuild]:
         report = ProofReport("elastic", MODEL, proofs)
         files.append(write_text(out / "PROOF.md", proof_markdown(report, lines)))
         for name, build in builds.items():
-            build.proof = ProofReport(
-                name, MODEL, [p for p in proofs if p.target == name]
-            )
+            build.proof = ProofReport(name, MODEL, [p for p in proofs if p.target == name])
     builds["elastic"].files.extend(files)
     return list(builds.values())
 
@@ -167,7 +176,9 @@ def _prove(
     try:
         proof_cases = cases.of(loaded)
     except ValueError as error:
-        return RuleProof(loaded.rule_id, str(loaded.rule.title), target, Verdict.DIFFERS, str(error))
+        return RuleProof(
+            loaded.rule_id, str(loaded.rule.title), target, Verdict.DIFFERS, str(error)
+        )
     return prove_rule(
         loaded,
         target,

@@ -100,7 +100,7 @@ def is_case_safe(resolved: ResolvedField, value: SigmaString) -> bool:
 def _lowered(value: SigmaString) -> SigmaString:
     """``value`` with every literal part lower-cased (wildcards kept)."""
     lowered = SigmaString("")
-    lowered.s = tuple(part.lower() if isinstance(part, str) else part for part in value.s)
+    lowered.s = [part.lower() if isinstance(part, str) else part for part in value.s]
     return lowered
 
 

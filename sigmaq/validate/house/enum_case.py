@@ -54,7 +54,9 @@ class SigmaqEnumCaseValidator(SigmaRuleValidator):
             canonical = canonical_spelling(leaf.field, text)
             if canonical is None or canonical == text:
                 continue
-            cased = " (|cased makes it match nothing)" if isinstance(value, SigmaCasedString) else ""
+            cased = (
+                " (|cased makes it match nothing)" if isinstance(value, SigmaCasedString) else ""
+            )
             issues.append(
                 SigmaqEnumCaseIssue(
                     [rule],
