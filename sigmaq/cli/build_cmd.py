@@ -47,6 +47,12 @@ from sigmaq.cli.common import exit_with_usage_error, project_layout
     is_flag=True,
     help="Splunk app: Enterprise Security risk action on every search (off by default).",
 )
+@click.option(
+    "--no-elastic-custom-pipeline",
+    "no_custom_pipeline",
+    is_flag=True,
+    help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
+)
 def build(
     out_dir: Path | None,
     fail_on: str,
@@ -54,6 +60,7 @@ def build(
     splunk_index: str | None,
     splunk_notable: bool,
     splunk_risk: bool,
+    no_custom_pipeline: bool,
 ) -> None:
     """Validate the pack, replay every fixture, and convert every rule to every
     target's primary formats in dist/ (the Splunk app splunk/sigmaq_amazon_q.tgz with
@@ -71,7 +78,10 @@ def build(
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
     try:
         options = TargetOptions(
-            splunk_index=splunk_index, splunk_notable=splunk_notable, splunk_risk=splunk_risk
+            splunk_index=splunk_index,
+            splunk_notable=splunk_notable,
+            splunk_risk=splunk_risk,
+            elastic_custom_pipeline=not no_custom_pipeline,
         )
         outcome = run_build(
             layout.root,

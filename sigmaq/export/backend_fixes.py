@@ -10,6 +10,7 @@ Elastic EQL (pysigma-backend-elasticsearch 2.1.1)
 - ``value_count`` counted repeats of one value, ``temporal`` lost its timespan
   (``sample``), ``temporal_ordered`` was malformed: refused.
 ES|QL
+- values whose case may vary are compared as ``to_lower(field) == "value"`` (lower-cased).
 - ``not f == "v"`` dropped events where ``f`` is missing (three-valued logic):
   emitted as ``not coalesce(f == "v", false)``.
 - queries read ``from *``: the integration's index pattern is used.
@@ -41,6 +42,7 @@ from sigma.types import SigmaBool, SigmaNull
 
 from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 from sigmaq.export.pipelines.errors import RuleRefused
+from sigmaq.export.pipelines.transformations import ESQL_LOWER_MARKER
 from sigmaq.export.schedules import kibana_schedule
 
 AnyRule = SigmaRule | SigmaCorrelationRule
@@ -351,6 +353,14 @@ class SigmaqESQLBackend(ESQLBackend):
         self.index_pattern = index_pattern
         # Per-instance default index for `from` (the class default is "*").
         self.__dict__["state_defaults"] = {**ESQLBackend.state_defaults, "index": index_pattern}
+
+    def escape_and_quote_field(self, field_name: str) -> str:
+        # The pipeline marks fields compared case-insensitively (values lower-cased).
+        if field_name.startswith(ESQL_LOWER_MARKER):
+            inner: str = super().escape_and_quote_field(field_name[len(ESQL_LOWER_MARKER) :])
+            return f"to_lower({inner})"
+        quoted: str = super().escape_and_quote_field(field_name)
+        return quoted
 
     def convert_condition_not(
         self, cond: ConditionNOT, state: ConversionState

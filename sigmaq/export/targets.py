@@ -71,7 +71,9 @@ class TargetOptions:
     uses a macro, ``sigmaq_cloudtrail`` by default, whose definition the app's
     ``macros.conf`` holds); ``splunk_notable``/``splunk_risk`` switch on Enterprise
     Security's notable and risk actions in saved searches. Elastic:
-    ``elastic_index_pattern`` is the index pattern of Kibana rules and ES|QL ``from``.
+    ``elastic_index_pattern`` is the index pattern of Kibana rules and ES|QL ``from``;
+    ``elastic_custom_pipeline``: Kibana rules may read fields restored by sigmaq's
+    ``logs-aws.cloudtrail@custom`` ingest pipeline (False: rules that need it are refused).
     """
 
     splunk_sourcetype: str | None = SPLUNK_SOURCETYPE
@@ -80,6 +82,7 @@ class TargetOptions:
     splunk_notable: bool = False
     splunk_risk: bool = False
     elastic_index_pattern: str = ELASTIC_INDEX_PATTERN
+    elastic_custom_pipeline: bool = True
 
 
 _SIEM = FormatSpec(

@@ -101,13 +101,22 @@ def run_build(
     parts = [
         f"{name}: {len(target.converted)} converted, {len(target.refused)} refused, "
         f"{len(target.failed)} failed"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(target.rule_types.items())) + ")"
+            if target.rule_types
+            else ""
+        )
         for name, target in sorted(dist.targets.items())
     ]
     outcome.stages.append(
         StageResult("convert", dist.ok, "; ".join(parts), time.perf_counter() - started)
     )
     write_refusals(dist, (out_dir or layout.dist_dir) / REFUSALS_FILE)
-    proofs = {name: target.proof for name, target in sorted(dist.targets.items()) if target.proof}
+    proofs = {
+        name: target.proof
+        for name, target in sorted(dist.targets.items())
+        if target.proof and target.proof.proofs
+    }
     if proofs:
         outcome.stages.append(
             StageResult(
@@ -141,6 +150,7 @@ _REFUSAL_KINDS = (
     ("keyed sub-fields", "ES|QL cannot read flattened sub-fields"),
     ("fieldref", "|fieldref (field-to-field comparison)"),
     ("exists expressions", "field-exists tests (|exists, null) unsupported by the backend"),
+    ("proof differs", "the exported query differs from replay on a fixture (PROOF.md)"),
     ("|re", "|re regular expressions"),
 )
 

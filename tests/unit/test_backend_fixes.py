@@ -90,10 +90,48 @@ def test_esql_not_keeps_events_with_missing_field(tmp_path: Path) -> None:
     )
 
 
-def test_eql_quotes_hyphenated_fields(tmp_path: Path) -> None:
+def test_eql_quotes_hyphenated_fields() -> None:
+    from sigmaq.export.targets import build_backend
+
+    backend = build_backend("eql")
+    assert (
+        backend.escape_and_quote_field("sigmaq.cloudtrail.requestParameters.application-id")
+        == "`sigmaq.cloudtrail.requestParameters.application-id`"
+    )
+    assert backend.escape_and_quote_field("event.action") == "event.action"
+
+
+def test_eql_refuses_flattened_fields(tmp_path: Path) -> None:
+    # EQL rejects the flattened type (elastic/elasticsearch#101985).
     detection = "  sel:\n    requestParameters.application-id: ABC\n  condition: sel\n"
-    query = convert_rules([_rule(tmp_path, detection)], "eql", "default").outcomes[0].outputs[0]
-    assert query == 'any where `aws.cloudtrail.flattened.request_parameters.application-id`:"ABC"'
+    outcome = convert_rules([_rule(tmp_path, detection)], "eql", "default").outcomes[0]
+    assert outcome.status == "refused"
+    assert "flattened field type" in outcome.message
+
+
+def test_esql_lowers_values_whose_case_may_vary(tmp_path: Path) -> None:
+    detection = "  sel:\n    userAgent|contains: AmazonQ\n  condition: sel\n"
+    query = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0].outputs[0]
+    assert query.endswith('where to_lower(user_agent.original) like "*amazonq*"')
+
+
+def test_esql_wrong_case_enum_is_lowered_not_silently_wrong(tmp_path: Path) -> None:
+    detection = "  sel:\n    userIdentity.type: assumedrole\n  condition: sel\n"
+    esql = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0].outputs[0]
+    assert esql.endswith('where to_lower(aws.cloudtrail.user_identity.type)=="assumedrole"')
+    lucene = convert_rules([_rule(tmp_path, detection)], "elastic", "default")
+    assert lucene.outcomes[0].outputs[0] == (
+        "aws.cloudtrail.user_identity.type:/[aA][sS][sS][uU][mM][eE][dD][rR][oO][lL][eE]/"
+    )
+
+
+def test_esql_fieldref_to_flattened_field_is_refused(tmp_path: Path) -> None:
+    detection = (
+        "  sel:\n    userIdentity.arn|fieldref: requestParameters.roleArn\n  condition: sel\n"
+    )
+    outcome = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0]
+    assert outcome.status == "refused"
+    assert "cannot read" in outcome.message
 
 
 CORRELATIONS = """title: Base

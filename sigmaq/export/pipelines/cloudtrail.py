@@ -75,11 +75,15 @@ def splunk_pipeline(
     )
 
 
-def elastic_pipeline(language: str = "lucene") -> ProcessingPipeline:
+def elastic_pipeline(
+    language: str = "lucene", custom_paths: frozenset[str] = frozenset()
+) -> ProcessingPipeline:
     """Pipeline for the Elastic AWS integration (data stream ``aws.cloudtrail``).
 
     ``language``: ``lucene``, ``eql`` or ``esql``; the checks differ per language
     (flattened fields, case sensitivity). The index pattern is a backend option.
+    ``custom_paths``: CloudTrail paths read from sigmaq's custom ingest pipeline
+    (``sigmaq.cloudtrail.*`` keywords, ``sigmaq.export.elastic.custom_pipeline``).
     Raises ValueError for another language.
     """
     if language not in ("lucene", "eql", "esql"):
@@ -88,7 +92,7 @@ def elastic_pipeline(language: str = "lucene") -> ProcessingPipeline:
     items.append(
         ProcessingItem(
             identifier=f"sigmaq_cloudtrail_fields_{language}",
-            transformation=CloudTrailFieldMapping(language=language),
+            transformation=CloudTrailFieldMapping(language=language, custom_paths=custom_paths),
         )
     )
     return ProcessingPipeline(
