@@ -173,11 +173,10 @@ def assess_rule(needs: RuleNeeds, sources: Sequence[LogSource]) -> RuleVerdict:
     else:
         status = PARTIAL
     gaps: list[str] = []
+    labels = {False: "not logged", None: "logged in part", True: "logged"}
     for verdict in events:
         if verdict.logged is not True or verdict.reasons:
-            label = "not logged" if verdict.logged is False else "logged in part"
-            if verdict.logged is True:
-                label = "logged"
+            label = labels[verdict.logged]
             gaps.append(f"{verdict.need.describe()}: {label}: {'; '.join(verdict.reasons)}")
     return RuleVerdict(needs, status, events, tuple(dict.fromkeys(gaps)))
 
@@ -219,7 +218,7 @@ def playbook_lines(
             answer = "partly"
         missing = sorted({t for v in tagged for t in v.missing_data_types})
         if missing:
-            reasons.append(f"data events not logged: {', '.join(missing)}")
+            reasons.append(f"data events not (fully) logged: {', '.join(missing)}")
         not_ready = [v.needs.title for v in tagged if v.status in (BLIND, UNKNOWN)]
         if not_ready:
             reasons.append(f"{len(not_ready)} rule(s) blind or unknown")

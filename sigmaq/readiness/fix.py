@@ -26,6 +26,7 @@ and a Terraform snippet (``aws_cloudtrail``/``aws_cloudtrail_event_data_store``
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -236,7 +237,7 @@ def terraform_snippet(fix: Fix) -> str:
         if fix.target.kind == EVENT_DATA_STORE
         else "aws_cloudtrail"
     )
-    label = _logical_id(fix.target.name).lower() or "this"
+    label = re.sub(r"[^a-z0-9]+", "_", fix.target.name.lower()).strip("_") or "this"
     lines = [
         f"# Merge into your {resource} resource for {fix.target.name}: replace its event_selector",
         "# and advanced_event_selector blocks with these; keep your other arguments.",

@@ -150,6 +150,38 @@ class FieldSelector:
         """``matches(value)``, or None when the value is unknown."""
         return None if value is None else self.matches(value)
 
+    def evaluate_prefix(self, prefix: str) -> Tri:
+        """Does a value known only to start with ``prefix`` pass? (three-valued)
+
+        An include value decides True when ``prefix`` already starts with it, is possible
+        (None) when it extends ``prefix``, impossible otherwise; excludes mirror that.
+        """
+        include: Tri = False
+        if not (self.equals or self.starts_with or self.ends_with):
+            include = True
+        for value in self.starts_with:
+            if prefix.startswith(value):
+                include = True
+                break
+            if value.startswith(prefix):
+                include = None
+        extendable = any(v.startswith(prefix) for v in self.equals) or self.ends_with
+        if include is not True and extendable:
+            include = None
+        exclude: Tri = False
+        for value in self.not_starts_with:
+            if prefix.startswith(value):
+                return False
+            if value.startswith(prefix):
+                exclude = None
+        if any(v.startswith(prefix) for v in self.not_equals) or self.not_ends_with:
+            exclude = None
+        if include is False:
+            return False
+        if include is True and exclude is False:
+            return True
+        return None
+
     def describe(self) -> str:
         """``resources.ARN StartsWith [a, b]`` style text."""
         parts = [f"{name} [{', '.join(values)}]" for name, values in self.operators().items()]
@@ -171,6 +203,7 @@ class EventProfile:
     event_name: str | None = None
     read_only: bool | None = None
     resource_type: str | None = None
+    resource_arn_prefix: str | None = None
 
     def value(self, name: str) -> str | None:
         """The record value of selector field ``name``, None when unknown."""
@@ -243,7 +276,10 @@ class AdvancedSelector:
         """ALL field selectors must match (Kleene AND)."""
         unknown: list[str] = []
         for selector in self.field_selectors:
-            result = selector.evaluate(event.value(selector.field))
+            if selector.field == "resources.ARN" and event.resource_arn_prefix is not None:
+                result = selector.evaluate_prefix(event.resource_arn_prefix)
+            else:
+                result = selector.evaluate(event.value(selector.field))
             if result is False:
                 return SelectorVerdict(False)
             if result is None:
