@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "prowler"
 ACCOUNT = "123456789012"
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/management-trail"
-WHEN = datetime(2026, 11, 30, 9, 0, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 30, 9, 0, 0, tzinfo=UTC)
 
 # (check id, status, region, resource uid, resource name, status_extended, muted)
 ScenarioRow = tuple[str, str, str, str, str, str, bool]
