@@ -246,7 +246,7 @@ def source_notes(source: LogSource) -> tuple[str, ...]:
     if source.multi_region is False:
         notes.append(f"single-region: only {source.home_region or 'its home region'} is logged")
     if source.organization is False:
-        notes.append("not an organisation trail: other accounts need their own trails")
+        notes.append("not organisation-wide: other accounts need their own trails or stores")
     if source.logging is None:
         notes.append("logging state unknown: export get-trail-status")
     if source.selectors is None:

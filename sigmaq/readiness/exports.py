@@ -359,10 +359,12 @@ def _event_data_store(doc: ExportDocument) -> LogSource | ExportProblem:
         return ExportProblem(str(doc.path), exc.message)
     status = _str(data.get("Status"))
     arn = _str(data.get("EventDataStoreArn"))
+    region = arn.split(":")[3] if arn and arn.count(":") >= 5 else None
     return LogSource(
         kind=EVENT_DATA_STORE,
         name=str(data.get("Name") or arn or "?"),
         arn=arn,
+        home_region=region,
         multi_region=_bool(data.get("MultiRegionEnabled")),
         organization=_bool(data.get("OrganizationEnabled")),
         kms_key=_str(data.get("KmsKeyId")),
