@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "hunt": "sigmaq.cli.hunt_cmd:hunt",
     "build": "sigmaq.cli.build_cmd:build",
     "coverage": "sigmaq.cli.coverage_cmd:coverage",
+    "readiness": "sigmaq.cli.readiness_cmd:readiness",
 }
 
 COMMAND_HELP: dict[str, str] = {
@@ -34,6 +35,7 @@ COMMAND_HELP: dict[str, str] = {
     "hunt": "Run the rule pack over CloudTrail archives and report findings.",
     "build": "Validate, test and convert the pack into dist/ (the main job).",
     "coverage": "Generate the rule table and the playbook coverage page.",
+    "readiness": "Check exported CloudTrail configuration against the rules; emit the fix.",
 }
 
 
