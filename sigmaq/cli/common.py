@@ -1,4 +1,4 @@
-"""Small helpers shared by the CLI commands (paths, usage errors)."""
+"""Small helpers shared by the CLI commands (paths, configuration, usage errors)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
 
+PROFILE_OPTION = click.option(
+    "--profile",
+    type=click.Choice(["amazon_q", "cloudtrail"]),
+    default=None,
+    help="Validator profile: amazon_q (this pack's conventions) or cloudtrail (CloudTrail "
+    "facts only). Default: the project's sigmaq.yml, else cloudtrail.",
+)
+
 
 def project_layout() -> ProjectLayout | None:
     """The project around the current directory, or None."""
@@ -18,14 +26,25 @@ def project_layout() -> ProjectLayout | None:
 
 
 def default_rule_paths() -> list[Path]:
-    """``[<project>/rules]`` for the project around the current directory.
+    """The rule paths of the configuration around the current directory (``rules:``),
+    else ``[<project>/rules]``.
 
-    Exits with code 2 (usage error) when no project is found.
+    Exits with code 2 (usage error) when neither exists or the config is broken.
     """
+    from sigmaq.core.errors import ConfigError
+    from sigmaq.validate.config import load_project_config
+
+    try:
+        config = load_project_config(Path.cwd())
+    except ConfigError as exc:
+        exit_with_usage_error(str(exc))
+    if config.rules:
+        return list(config.rules)
     layout = project_layout()
     if layout is None:
         exit_with_usage_error(
-            "no PATHS given and no sigmaq project (rules/ and fixtures/) around the current folder"
+            "no PATHS given, no `rules:` in a sigmaq.yml and no sigmaq project (rules/ and "
+            "fixtures/) around the current folder"
         )
     return [layout.rules_dir]
 
@@ -34,3 +53,15 @@ def exit_with_usage_error(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with code 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """``text`` to ``output`` (parents created) or stdout; exit 2 when unwritable."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        exit_with_usage_error(f"cannot write {output}: {exc}")

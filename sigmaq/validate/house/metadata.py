@@ -25,7 +25,7 @@ from sigma.validators.base import (
 )
 from sigma.validators.sigmahq.fields import SigmahqUnknownFieldIssue
 
-from sigmaq.core.catalog import load_catalog
+from sigmaq.core.catalog import OTHER_DATA_EVENTS, load_catalog
 from sigmaq.validate.house.base import SIGMAQ_ATTRIBUTE, HouseIssue, sigmaq_metadata
 from sigmaq.validate.house.rule_walk import rule_field_values, sibling_values
 
@@ -35,26 +35,6 @@ PLAYBOOK_TAGS = frozenset(
 CATALOGUE_ID = re.compile(r"^AQ-\d{2}$")
 METADATA_KEYS = frozenset(["catalogue", "playbook", "data_events", "any_event_source"])
 RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")
-
-# S3 object-level and Lambda invoke calls are data events too (CloudTrail
-# "Logging data events" page); the catalogue records categories for Q sources only.
-OTHER_DATA_EVENTS: dict[tuple[str, str], str] = {
-    **{
-        ("s3.amazonaws.com", name): "AWS::S3::Object"
-        for name in (
-            "GetObject",
-            "PutObject",
-            "DeleteObject",
-            "DeleteObjects",
-            "CopyObject",
-            "HeadObject",
-            "GetObjectAcl",
-            "PutObjectAcl",
-            "RestoreObject",
-        )
-    },
-    ("lambda.amazonaws.com", "Invoke"): "AWS::Lambda::Function",
-}
 
 
 @dataclass
