@@ -24,6 +24,9 @@ COMMANDS: dict[str, str] = {
     "hunt": "sigmaq.cli.hunt_cmd:hunt",
     "build": "sigmaq.cli.build_cmd:build",
     "coverage": "sigmaq.cli.coverage_cmd:coverage",
+    "update": "sigmaq.cli.update_cmd:update",
+    "new": "sigmaq.cli.new_cmd:new",
+    "fixture": "sigmaq.cli.fixture_cmd:fixture_group",
 }
 
 COMMAND_HELP: dict[str, str] = {
@@ -34,6 +37,9 @@ COMMAND_HELP: dict[str, str] = {
     "hunt": "Run the rule pack over CloudTrail archives and report findings.",
     "build": "Validate, test and convert the pack into dist/ (the main job).",
     "coverage": "Generate the rule table and the playbook coverage page.",
+    "update": "Regenerate every generated file (golden, coverage, judgements, fixture format).",
+    "new": "Scaffold a rule and its fixture stubs from the API catalogue.",
+    "fixture": "Fixture tools: format (canonical JSON), capture (from a real archive).",
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import exit_with_usage_error, project_layout
+from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout
 
 
 @click.command()
@@ -32,10 +32,14 @@ from sigmaq.cli.common import exit_with_usage_error, project_layout
     show_default=True,
     help="Correlation windows used when replaying fixtures.",
 )
-def build(out_dir: Path | None, fail_on: str, window: str) -> None:
-    """Validate the pack, replay every fixture, and convert every rule to every
-    target's primary formats in dist/ (splunk/savedsearches.conf,
-    elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
+@PROFILE_OPTION
+def build(out_dir: Path | None, fail_on: str, window: str, profile: str | None) -> None:
+    """Run every check of the project and convert every rule into dist/.
+
+    Stages: validate (rules and fixtures), test (fixtures and baseline), coverage,
+    golden snapshots, real-data judgements, convert (dist/splunk/savedsearches.conf,
+    dist/elastic/rules.ndjson, ...), prove. A failing stage names its fix (often
+    `sigmaq update`). Exit 1 when any stage fails."""
     from rich.console import Console
     from rich.table import Table
 
@@ -48,7 +52,11 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
     try:
         outcome = run_build(
-            layout.root, out_dir=out_dir, fail_on=fail_on, window=WindowMode(window)
+            layout.root,
+            out_dir=out_dir,
+            fail_on=fail_on,
+            window=WindowMode(window),
+            profile=profile,
         )
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
@@ -70,6 +78,15 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
         if outcome.tests.baseline is not None:
             for match in outcome.tests.baseline.failures:
                 console.print(f"[red]baseline[/red] {match.to_dict()}", highlight=False)
+    for text in outcome.coverage:
+        console.print(f"[red]coverage[/red] {text}", highlight=False)
+    for difference in outcome.golden:
+        console.print(
+            f"[red]golden[/red] {difference.kind}: {difference.path} (run `sigmaq update`)",
+            highlight=False,
+        )
+    for problem in outcome.real_data:
+        console.print(f"[red]real-data[/red] {problem.kind}: {problem.message}", highlight=False)
     if outcome.dist is not None:
         from collections import Counter
 
@@ -91,13 +108,18 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
         files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
         console.print("wrote " + ", ".join(files), highlight=False)
 
-    table = Table("stage", "result", "summary", "seconds", title="sigmaq build")
+    table = Table("stage", "result", "summary", "seconds", "fix", title="sigmaq build")
     for stage in outcome.stages:
+        if stage.skipped:
+            result = "[yellow]skipped[/yellow]"
+        else:
+            result = "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]"
         table.add_row(
             stage.name,
-            "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]",
+            result,
             stage.summary,
             f"{stage.seconds:.1f}",
+            "" if stage.ok else stage.fix,
         )
     console.print(table)
     sys.exit(0 if outcome.ok else 1)

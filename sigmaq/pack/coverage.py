@@ -474,3 +474,29 @@ def write_files(files: Sequence[GeneratedFile]) -> list[Path]:
             generated.path.write_text(generated.text, encoding="utf-8")
             log.info("wrote %s", generated.path)
     return changed
+
+
+def coverage_problems(root: Path, report: CoverageReport | None = None) -> list[str]:
+    """What the ``coverage`` build stage reports (empty: all good).
+
+    Catalogue items with neither a rule nor a reason in
+    ``docs/coverage-exclusions.yml``, and generated documents (README rule table,
+    ``docs/coverage.md``) that differ from what ``sigmaq update`` writes.
+    """
+    try:
+        report = report if report is not None else build_report(root)
+        files = generated_files(root, report)
+    except ConfigError as exc:
+        return [str(exc)]
+    titles = dict(CATALOGUE)
+    problems = [
+        f"catalogue item {item} ({titles[item]}) has no rule (sigmaq: catalogue: [{item}]) "
+        f"and no reason in {EXCLUSIONS_FILE}"
+        for item in report.uncovered_items()
+    ]
+    problems += [
+        f"{path.relative_to(root) if path.is_relative_to(root) else path} is stale: "
+        "run `sigmaq update`"
+        for path in stale_files(files)
+    ]
+    return problems

@@ -47,7 +47,11 @@ CASES: list[tuple[str, dict[str, Any], type]] = [
     ),
     ("escaped_backslash", {"requestParameters.roleName": "a\\\\b"}, SigmaString),
     ("startswith", {"userAgent|startswith": "Boto3"}, SigmaString),
-    ("contains_all", {"requestParameters.policyDocument|contains|all": ["s3:*", "Allow"]}, SigmaString),
+    (
+        "contains_all",
+        {"requestParameters.policyDocument|contains|all": ["s3:*", "Allow"]},
+        SigmaString,
+    ),
     ("number", {"requestParameters.durationSeconds": 3600}, SigmaNumber),
     ("float", {"eventVersion": 1.08}, SigmaNumber),
     ("bool", {"readOnly": False}, SigmaBool),
@@ -87,7 +91,11 @@ def _cases(tmp_path: Path) -> list[tuple[str, Path]]:
     for case, items, _ in CASES:
         detection = {"selection": {**BASE_SELECTION, **items}, "condition": "selection"}
         made.append((case, _rule(tmp_path, case, detection)))
-    keywords = {"selection": BASE_SELECTION, "keywords": ["AccessDenied"], "condition": "selection and keywords"}
+    keywords = {
+        "selection": BASE_SELECTION,
+        "keywords": ["AccessDenied"],
+        "condition": "selection and keywords",
+    }
     made.append(("keywords", _rule(tmp_path, "keywords", keywords)))
     negated = {
         "selection": BASE_SELECTION,
@@ -137,7 +145,10 @@ def test_validate_reports_no_crash_for_any_value_type(tmp_path: Path) -> None:
 def test_escaped_wildcard_rule_is_reported_not_raised(tmp_path: Path) -> None:
     """The rule from the issue: it used to crash `sigmaq validate` with NotImplementedError."""
     detection = {
-        "selection": {**BASE_SELECTION, "requestParameters.policyDocument|contains": 'Action":"\\*'},
+        "selection": {
+            **BASE_SELECTION,
+            "requestParameters.policyDocument|contains": 'Action":"\\*',
+        },
         "condition": "selection",
     }
     path = _rule(tmp_path, "issue", detection)
@@ -147,7 +158,9 @@ def test_escaped_wildcard_rule_is_reported_not_raised(tmp_path: Path) -> None:
     assert expressible[0].line == 14  # the requestParameters.policyDocument|contains line
 
 
-def test_a_raising_validator_is_one_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_raising_validator_is_one_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sigmaq.validate.house import catalog_values
 
     def explode(self: Any, rule: Any) -> Any:
