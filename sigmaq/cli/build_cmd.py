@@ -85,8 +85,8 @@ def build(out_dir: Path | None, fail_on: str, window: str, profile: str | None) 
             f"[red]golden[/red] {difference.kind}: {difference.path} (run `sigmaq update`)",
             highlight=False,
         )
-    for problem in outcome.real_data:
-        console.print(f"[red]real-data[/red] {problem.kind}: {problem.message}", highlight=False)
+    for real in outcome.real_data:
+        console.print(f"[red]real-data[/red] {real.kind}: {real.message}", highlight=False)
     if outcome.dist is not None:
         from collections import Counter
 
@@ -111,12 +111,12 @@ def build(out_dir: Path | None, fail_on: str, window: str, profile: str | None) 
     table = Table("stage", "result", "summary", "seconds", "fix", title="sigmaq build")
     for stage in outcome.stages:
         if stage.skipped:
-            result = "[yellow]skipped[/yellow]"
+            verdict = "[yellow]skipped[/yellow]"
         else:
-            result = "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]"
+            verdict = "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]"
         table.add_row(
             stage.name,
-            result,
+            verdict,
             stage.summary,
             f"{stage.seconds:.1f}",
             "" if stage.ok else stage.fix,
