@@ -3,7 +3,7 @@
 No public data set holds Amazon Q records, so this measures false positives. One run
 (``run_real_data``) replays every rule over each source of the data folder (by
 default ``../shared/data/external`` beside the project; ``real_data:`` in
-``sigmaq.yml`` or ``SIGMAQ_REAL_DATA`` override it) and records every match.
+``sigmaq.yml`` overrides it, and ``SIGMAQ_REAL_DATA`` overrides both) and records every match.
 ``real_data_problems`` then says what is wrong:
 
 * a record the schema rejects, except the hand-edited samples in
@@ -140,13 +140,13 @@ def is_q_related(record: dict[str, Any]) -> bool:
 
 
 def data_folder(root: Path, configured: Path | None = None) -> Path:
-    """Where the public CloudTrail data is: ``configured`` (``real_data:`` of the
-    config), else ``$SIGMAQ_REAL_DATA``, else ``<root>/../shared/data/external``."""
-    if configured is not None:
-        return configured
+    """Where the public CloudTrail data is: ``$SIGMAQ_REAL_DATA``, else ``configured``
+    (``real_data:`` of the config), else ``<root>/../shared/data/external``."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
+    if configured is not None:
+        return configured
     return root.parent / "shared" / "data" / "external"
 
 
