@@ -1,4 +1,4 @@
-"""sigma-cli uses sigmaq's CloudTrail pipelines (pySigma pipeline plugin ``sigma.pipelines.sigmaq``).
+"""sigma-cli uses sigmaq's CloudTrail pipelines (pySigma plugin ``sigma.pipelines.sigmaq``).
 
 ``sigma convert -t splunk -p sigmaq_cloudtrail_splunk`` must give the SPL ``sigmaq convert
 -t splunk`` gives (format ``default``), rule by rule, for every rule sigmaq converts: each
