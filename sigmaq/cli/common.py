@@ -65,3 +65,46 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         exit_with_usage_error(f"cannot write {output}: {exc}")
+
+
+NO_VALIDATE_OPTION = click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Skip the validation run that stops on rule errors (load errors and findings of "
+    "severity high: unknown eventName/eventSource/field, ...).",
+)
+
+
+def validate_first(rule_paths: list[Path], profile: str | None, command: str) -> None:
+    """Validate ``rule_paths`` (rule validators only) and exit 1 on blocking findings.
+
+    Blocking: load errors and findings at severity ``high`` or above, such as an
+    eventName CloudTrail never logs (``q:SendMessage``): converting or hunting with
+    them silently finds nothing. Lower findings are left to `sigmaq validate`.
+    """
+    import dataclasses
+
+    from sigmaq.core.errors import SigmaqError
+    from sigmaq.validate.config import load_project_config
+    from sigmaq.validate.runner import validate_paths
+
+    try:
+        config = load_project_config(rule_paths[0] if rule_paths else None, profile=profile)
+        config = dataclasses.replace(config, validators=(*config.validators, "-fixtures"))
+        report = validate_paths(rule_paths, config=config)
+    except SigmaqError as exc:
+        exit_with_usage_error(str(exc))
+    blocking = report.failing("high")
+    if not blocking:
+        return
+    for finding in blocking:
+        location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
+        click.echo(
+            f"{location}: {finding.severity}: {finding.validator}: {finding.message}", err=True
+        )
+    click.echo(
+        f"error: {len(blocking)} rule errors: fix them (`sigmaq validate`) or run "
+        f"`sigmaq {command} --no-validate`",
+        err=True,
+    )
+    sys.exit(1)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sigmaq.cli.common import NO_VALIDATE_OPTION, PROFILE_OPTION, validate_first
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -87,6 +89,8 @@ class Timestamp(click.ParamType[datetime]):
     "the same for any value.",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off when not a TTY).")
+@NO_VALIDATE_OPTION
+@PROFILE_OPTION
 def hunt(
     paths: tuple[Path, ...],
     rule_paths: tuple[Path, ...],
@@ -99,11 +103,14 @@ def hunt(
     output: Path | None,
     jobs: int,
     no_progress: bool,
+    no_validate: bool,
+    profile: str | None,
 ) -> None:
     """Run the rule pack over CloudTrail archives (files or folders) and report findings.
 
     Reads S3 delivery files, JSON arrays, NDJSON, EventBridge events and CloudTrail
-    Lake results, gzip-compressed or not; digest files are skipped.
+    Lake results, gzip-compressed or not; digest files are skipped. The rules are
+    validated first: load errors and high findings stop the hunt (--no-validate).
     """
     import os
 
@@ -123,6 +130,8 @@ def hunt(
         sources = list(rule_paths) or [default_rules_dir(Path.cwd())]
     except ConfigError as error:
         raise click.UsageError(error.message) from error
+    if not no_validate:
+        validate_first(sources, profile, "hunt")
     loaded = load_rules(sources)
     for load_error in loaded.errors:
         err.print(f"[red]rule error[/red] {load_error}", markup=True, soft_wrap=True)

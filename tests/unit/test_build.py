@@ -21,6 +21,16 @@ RECORD = {
         "principalId": "AROAIDPPEZS35WEXAMPLE:admin@example.com",
         "arn": "arn:aws:sts::123456789012:assumed-role/Admin/admin@example.com",
         "accountId": "123456789012",
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAIDPPEZS35WEXAMPLE",
+                "arn": "arn:aws:iam::123456789012:role/Admin",
+                "accountId": "123456789012",
+                "userName": "Admin",
+            },
+            "attributes": {"creationDate": "2026-11-24T09:00:00Z", "mfaAuthenticated": "false"},
+        },
     },
     "eventTime": "2026-11-24T10:00:00Z",
     "eventSource": "qbusiness.amazonaws.com",
@@ -72,8 +82,12 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 def test_build_writes_dist_for_every_target(project: Path) -> None:
     outcome = run_build(project)
-    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert"]
+    names = [stage.name for stage in outcome.stages]
+    assert names == ["validate", "test", "coverage", "golden", "real-data", "convert"]
+    # no sigmaq.yml: cloudtrail profile, no golden folder, no judgements file
+    assert [s.name for s in outcome.stages if s.skipped] == ["coverage", "golden", "real-data"]
     assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
+    assert outcome.validation is not None and outcome.validation.fixtures == 3
     conf = (project / "dist" / "splunk" / "savedsearches.conf").read_text(encoding="utf-8")
     stanzas = [line for line in conf.splitlines() if line.startswith("[") and line != "[default]"]
     assert stanzas == ["[Q Business Application Created With Anonymous Access]"]
