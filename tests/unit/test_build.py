@@ -67,7 +67,9 @@ def project(tmp_path: Path) -> Iterator[Path]:
         "neg_iam_identity.json": _variant(
             requestParameters={"displayName": "faq", "identityType": "AWS_IAM_IDC"}
         ),
-        "neg_sibling_event.json": _variant(eventName="UpdateApplication"),
+        "neg_sibling_event.json": _variant(
+            eventName="UpdateApplication", requestParameters={"displayName": "faq"}
+        ),
     }
     for name, record in cases.items():
         (fixtures / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
