@@ -73,7 +73,7 @@ def test_no_config_means_cloudtrail_profile(tmp_path: Path) -> None:
 )
 def test_malformed_config_is_a_config_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "sigmaq.yml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="sigmaq.yml") as error:
+    with pytest.raises(ConfigError, match=r"sigmaq\.yml") as error:
         load_project_config(tmp_path)
     assert message in str(error.value)
 
