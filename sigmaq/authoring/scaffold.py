@@ -314,6 +314,10 @@ def _placeholder(member: str, shapes: dict[str, Any], shape_name: str, depth: in
         if "v" in shape or "d" in shape:
             return {}
     lowered = member.lower()
+    if lowered.endswith("accesskeyid"):
+        return "AKIAIOSFODNN7EXAMPLE"
+    if lowered.endswith("accountid"):
+        return ACCOUNT
     if lowered.endswith("arn"):
         return (
             f"arn:aws:example:{REGION}:{ACCOUNT}:{lower_first(member)[:-3] or 'resource'}/example"
