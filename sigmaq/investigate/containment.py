@@ -38,6 +38,7 @@ PLAYBOOK_CAUTION = (
 )
 DOCUMENT_BATCH = 10  # documents per batch-delete-document call (API limit)
 REVOKE_LEVELS = frozenset(["low", "medium", "high", "critical"])
+SERVICE_LINKED_PREFIX = "AWSServiceRoleFor"
 
 
 def _when(evidence: Evidence | None) -> str:
@@ -257,6 +258,8 @@ def _session_items(
             continue
         if timeline.kind == "AssumedRole" and ":assumed-role/" in timeline.principal:
             role = timeline.principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
+            if role.startswith(SERVICE_LINKED_PREFIX):
+                continue  # service-linked roles cannot be edited; AWS services act with them
             roles.setdefault(role, (timeline.principal.split(":")[4], []))[1].append(timeline)
         elif timeline.kind == "IdentityCenterUser":
             items.append(
@@ -394,10 +397,12 @@ def checklist(
     }
     items: list[ChecklistItem] = []
     for key in keys:
-        if key.key_id is not None:
+        if key.key_id is None:
+            if key.active:
+                items.append(_report_item(key))
+        elif {"archive-used", "archive-created"} & set(key.sources):
+            # a key the archive only shows deleted is gone: nothing left to do
             items.append(_key_item(key, deleted_keys))
-        elif key.active:
-            items.append(_report_item(key))
     items.extend(_session_items(principals, revoked))
     documents: list[ResourceState] = []
     for resource in resources:

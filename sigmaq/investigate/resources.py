@@ -213,25 +213,59 @@ def _verb(name: str) -> tuple[ActionKind, str] | None:
     return None
 
 
+_NOT_IDS = frozenset(["requestId", "ownerId", "clientToken", "accountId", "keyName"])
+
+
+def _find_key(obj: Any, names: tuple[str, ...], depth: int) -> str | None:
+    """The first string value under one of ``names`` in ``obj`` (``depth`` levels of
+    nested objects searched, breadth first)."""
+    level = [obj]
+    for _ in range(depth + 1):
+        following: list[Any] = []
+        for item in level:
+            if not isinstance(item, dict):
+                continue
+            for name in names:
+                value = item.get(name)
+                if isinstance(value, str) and value:
+                    return value
+            following.extend(v for v in item.values() if isinstance(v, dict))
+        level = following
+    return None
+
+
+def _first_id(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    for key, value in obj.items():
+        if (
+            isinstance(key, str)
+            and key not in _NOT_IDS
+            and _ID_KEY.search(key)
+            and isinstance(value, str)
+            and value
+        ):
+            return value
+    return None
+
+
 def _generic(event: Mapping[str, Any], source: str, name: str) -> list[ResourceAction]:
+    """A resource action for a call outside ``SPECS``: the noun of its verb, identified by
+    ``<noun>Id``/``Arn``/``Name`` (the response first for a creation), else by the first
+    identifier-looking request key."""
     verb = _verb(name)
     if verb is None:
         return []
     kind, noun = verb
-    params = event.get("requestParameters")
-    rid: str | None = None
-    if isinstance(params, dict):
-        for key, value in params.items():
-            if isinstance(key, str) and _ID_KEY.search(key) and isinstance(value, str) and value:
-                rid = value
-                break
-    if rid is None and kind == "created":
-        response = event.get("responseElements")
-        if isinstance(response, dict):
-            for key, value in response.items():
-                if isinstance(key, str) and _ID_KEY.search(key) and isinstance(value, str):
-                    rid = value
-                    break
+    stem = noun[:1].lower() + noun[1:]
+    own = (f"{stem}Id", f"{stem}Arn", f"{stem}Name", f"{noun}Id", f"{noun}Arn", f"{noun}Name")
+    request = event.get("requestParameters")
+    response = event.get("responseElements")
+    if kind == "created":
+        rid = _find_key(response, own, 2) or _find_key(request, own, 0)
+        rid = rid or _first_id(response) or _first_id(request)
+    else:
+        rid = _find_key(request, own, 1) or _first_id(request)
     if rid is None:
         return []
     return [ResourceAction(kind, f"{service_of(source)}:{noun}", rid[:300])]

@@ -11,6 +11,7 @@ Policy violations or failed loads (``Log.entryAdded`` of level ``error``).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -63,10 +64,17 @@ class CdpPipe:
         self.profile = tempfile.mkdtemp(prefix="sigmaq-chromium-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
-        script = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
+
+        def pipe_fds() -> None:  # in the child, before exec: the browser's ends on fd 3 and 4
+            reading = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
+            writing = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.dup2(reading, 3)  # dup2 clears close-on-exec: these two stay open
+            os.dup2(writing, 4)
+
         self.process = subprocess.Popen(
-            ["/bin/sh", "-c", script, binary, *FLAGS, f"--user-data-dir={self.profile}"],
-            pass_fds=(to_browser_r, from_browser_w),
+            [binary, *FLAGS, f"--user-data-dir={self.profile}"],
+            preexec_fn=pipe_fds,
+            close_fds=False,  # keep fd 3 and 4 (Python's own descriptors are non-inheritable)
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
