@@ -4,6 +4,8 @@ users and Q resources the checklist needs)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sigmaq.investigate.model import Counted, Evidence, Pairs, ResourceState
 from sigmaq.investigate.records import Seen
 from sigmaq.investigate.resources import ResourceAction
@@ -82,20 +84,23 @@ class _ResourceEntry:
         )
 
 
-def _later(old: Evidence | None, new: Evidence) -> bool:
+def _later(old: Evidence | None, moment: datetime | None) -> bool:
+    """True when a record at ``moment`` should replace ``old`` as the latest (untimed
+    records lose to timed ones)."""
     if old is None:
         return True
-    if old.event_time is None or new.event_time is None:
-        return new.event_time is not None
-    return new.event_time >= old.event_time
+    if old.event_time is None or moment is None:
+        return moment is not None
+    return moment >= old.event_time
 
 
-def _earlier(old: Evidence | None, new: Evidence) -> bool:
+def _earlier(old: Evidence | None, moment: datetime | None) -> bool:
+    """True when a record at ``moment`` should replace ``old`` as the earliest."""
     if old is None:
         return True
-    if old.event_time is None or new.event_time is None:
-        return new.event_time is not None
-    return new.event_time < old.event_time
+    if old.event_time is None or moment is None:
+        return moment is not None
+    return moment < old.event_time
 
 
 class ResourceTable:
@@ -128,24 +133,21 @@ class ResourceTable:
         entry.parents = _merge(entry.parents, action.parents)
         entry.attributes = _merge(entry.attributes, action.attributes)
         kind = action.kind
+        moment = seen.ref.event_time
         if kind == "attempted":
             entry.attempts += 1
-            evidence = seen.evidence()
-            if _later(entry.last_attempt, evidence):
-                entry.last_attempt = evidence
+            if _later(entry.last_attempt, moment):
+                entry.last_attempt = seen.evidence()
         elif kind == "created":
-            evidence = seen.evidence()
-            if _earlier(entry.created, evidence):
-                entry.created = evidence
+            if _earlier(entry.created, moment):
+                entry.created = seen.evidence()
         elif kind == "deleted":
-            evidence = seen.evidence()
-            if _later(entry.deleted, evidence):
-                entry.deleted = evidence
+            if _later(entry.deleted, moment):
+                entry.deleted = seen.evidence()
         else:
             entry.changes += 1
-            evidence = seen.evidence()
-            if _later(entry.last_change, evidence):
-                entry.last_change = evidence
+            if _later(entry.last_change, moment):
+                entry.last_change = seen.evidence()
 
     def states(self) -> list[ResourceState]:
         """Every kept resource, by first evidence time."""

@@ -11,7 +11,6 @@ pairs are returned, so evidence stays small whatever the record holds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -134,7 +133,20 @@ _SPECIFIC: dict[tuple[str, str], tuple[str, ...]] = {
     ("iam.amazonaws.com", "CreateUser"): ("userName", "response.user.arn"),
 }
 
-_ID_KEY = re.compile(r"(Name|Id|Ids|Arn|ARN|Identifier|Type|Status|Mode|key|Key|Url)$")
+_ID_SUFFIXES = (
+    "Name",
+    "Id",
+    "Ids",
+    "Arn",
+    "ARN",
+    "Identifier",
+    "Type",
+    "Status",
+    "Mode",
+    "key",
+    "Key",
+    "Url",
+)
 _ALWAYS = frozenset(["principal", "type", "status", "key", "bucketName", "name", "title"])
 _SKIP = frozenset(["clientToken", "Host", "userMessage", "utterance", "conversationToken"])
 
@@ -153,24 +165,43 @@ def _flat(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def values_at(obj: Any, path: str) -> Iterator[Any]:
-    """Every value at a dotted ``path`` of ``obj``; ``name[]`` walks each list element.
+Segments = tuple[tuple[str, bool], ...]
+_COMPILED: dict[str, Segments] = {}
 
-    >>> list(values_at({"a": [{"b": 1}, {"b": 2}]}, "a[].b"))
+
+def _segments(path: str) -> Segments:
+    """``a[].b`` -> ``(("a", True), ("b", False))`` (cached: paths come from tables)."""
+    found = _COMPILED.get(path)
+    if found is None:
+        found = tuple(
+            (part[:-2], True) if part.endswith("[]") else (part, False) for part in path.split(".")
+        )
+        if len(_COMPILED) < 10_000:
+            _COMPILED[path] = found
+    return found
+
+
+def values_at(obj: Any, path: str) -> list[Any]:
+    """Every non-empty value at a dotted ``path`` of ``obj``; ``name[]`` walks each list
+    element.
+
+    >>> values_at({"a": [{"b": 1}, {"b": 2}]}, "a[].b")
     [1, 2]
     """
-    head, _, rest = path.partition(".")
-    walk = head.endswith("[]")
-    key = head[:-2] if walk else head
-    if not isinstance(obj, dict) or key not in obj:
-        return
-    value = obj[key]
-    items = value if walk and isinstance(value, list) else [value]
-    for item in items:
-        if rest:
-            yield from values_at(item, rest)
-        elif item is not None and item != "":
-            yield item
+    current = [obj]
+    for key, walk in _segments(path):
+        following: list[Any] = []
+        for item in current:
+            if type(item) is dict and key in item:
+                value = item[key]
+                if walk and type(value) is list:
+                    following.extend(value)
+                else:
+                    following.append(value)
+        if not following:
+            return following
+        current = following
+    return [v for v in current if v is not None and v != ""]
 
 
 def first_text(obj: Any, *paths: str) -> str | None:
@@ -186,8 +217,8 @@ def first_text(obj: Any, *paths: str) -> str | None:
 
 def _at(event: Mapping[str, Any], path: str) -> list[Any]:
     if path.startswith("response."):
-        return list(values_at(event.get("responseElements"), path[len("response.") :]))
-    return list(values_at(event.get("requestParameters"), path))
+        return values_at(event.get("responseElements"), path[len("response.") :])
+    return values_at(event.get("requestParameters"), path)
 
 
 def request_keys(event: Mapping[str, Any]) -> Pairs:
@@ -222,7 +253,7 @@ def _generic(params: Any, prefix: str, depth: int = 0) -> Iterator[tuple[str, st
         if isinstance(value, dict) and depth > 0:
             yield from _generic(value, f"{prefix}{key}.", depth - 1)
             continue
-        if not (key in _ALWAYS or _ID_KEY.search(key)):
+        if not (key in _ALWAYS or key.endswith(_ID_SUFFIXES)):
             continue
         if value is None or value == "" or isinstance(value, dict):
             continue

@@ -131,15 +131,16 @@ class PrincipalState:
         account = identity.get("accountId") or seen.event.get("recipientAccountId")
         if isinstance(account, str):
             self.accounts.add(account)
-        behalf = on_behalf_of(identity)
-        if behalf:
-            self.on_behalf.add(behalf)
+        if "onBehalfOf" in identity:
+            behalf = on_behalf_of(identity)
+            if behalf:
+                self.on_behalf.add(behalf)
         if seen.address:
             self.addresses.add(seen.address)
         if seen.agent:
             self.agents.add(seen.agent)
         if seen.name:
-            self.names.add(f"{(seen.source or '?').split('.', 1)[0]}:{seen.name}")
+            self.names.add(seen.call)
         for surface in seen.surfaces:
             self.surfaces.add(surface)
         self._session(seen, moment)

@@ -395,7 +395,7 @@ def answer_q3(context: Context) -> Answer:
         f"{apps} Q Business/Q Apps application(s) seen, with their data sources, retrievers, "
         f"plugins, web experiences, data accessors and resource-policy grants below; "
         f"{len(activity.trusts)} IAM role(s) created or changed to trust an Amazon Q service. "
-        f"Q reached {services} AWS service(s) for users (question 4)."
+        f"Q reached {services} AWS service(s) for users or as an agent (question 4)."
         if rows or services
         else "No Amazon Q application, plugin, customization or role trusting Amazon Q appears "
         "in the archive."

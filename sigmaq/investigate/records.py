@@ -38,12 +38,28 @@ def _agent(value: Any) -> str | None:
     return text if len(text) <= MAX_USER_AGENT else text[: MAX_USER_AGENT - 1] + "…"
 
 
+_CALLS: dict[tuple[str | None, str | None], str] = {}
+
+
+def _call(source: str | None, name: str | None) -> str:
+    """``iam:CreateUser`` for (``iam.amazonaws.com``, ``CreateUser``), interned: an archive
+    has a few thousand distinct calls (capped for crafted input)."""
+    key = (source, name)
+    found = _CALLS.get(key)
+    if found is None:
+        found = sys.intern(f"{(source or '?').split('.', 1)[0]}:{name or '?'}")
+        if len(_CALLS) < 100_000:
+            _CALLS[key] = found
+    return found
+
+
 class Seen:
     """The fields of one record the investigation reads (computed once)."""
 
     __slots__ = (
         "address",
         "agent",
+        "call",
         "error",
         "event",
         "identity",
@@ -63,6 +79,7 @@ class Seen:
         self.kind = principal_kind(self.identity)
         self.source = _text(event.get("eventSource"))
         self.name = _text(event.get("eventName"))
+        self.call = _call(self.source, self.name)
         self.address = _text(event.get("sourceIPAddress"))
         self.agent = _agent(event.get("userAgent"))
         self.error = failed(event)

@@ -101,6 +101,8 @@ pre{
 details summary{cursor:pointer;font-weight:600}
 .muted{color:#57606a}
 svg text{font:11px system-ui,sans-serif}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll table{max-width:none}
 """
 SCRIPT = """
 (function(){
@@ -151,7 +153,10 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence[object]], cls: str = 
     if not any(columns):  # a key/value table: no header
         return f'<table class="{cls}"><tbody>{body}</tbody></table>'
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _more(shown: int, total: int, what: str) -> str:
