@@ -30,6 +30,7 @@ from sigmaq.investigate.model import (
     ResourceState,
 )
 from sigmaq.investigate.plans import CHECKLIST_TYPES, MANUAL_Q_DEVELOPER, PLANS, parent_id
+from sigmaq.investigate.qactivity import widen
 from sigmaq.investigate.resources import REVOKE_SESSIONS_POLICY
 
 PLAYBOOK_CAUTION = (
@@ -113,8 +114,8 @@ def access_keys(
             )
             entry.sources.append("archive-used")
             entry.events += session.events
-            entry.first = session.first_seen
-            entry.last = session.last_seen
+            entry.first, entry.last = widen((entry.first, entry.last), session.first_seen)
+            entry.first, entry.last = widen((entry.first, entry.last), session.last_seen)
             entry.flagged = entry.flagged or timeline.findings > 0
     for resource in resources:
         if resource.type != "iam:access-key":

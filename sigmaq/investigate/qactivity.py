@@ -524,10 +524,9 @@ class QActivity:
             (s for s in seen.surfaces if s == ON_BEHALF_SURFACE or s in AGENT_CLIENTS), None
         )
         if surface is None:
-            if seen.source not in ("codewhisperer.amazonaws.com",):
-                client = q_client(seen.agent)
-                if client is not None:
-                    self._client(seen)
+            # a Q client calling another service than codewhisperer (which counts its own)
+            if seen.source != "codewhisperer.amazonaws.com":
+                self._client(seen)
             return
         source = seen.source or "?"
         state = self.targets.get_or_create((surface, source), TargetState)

@@ -172,11 +172,9 @@ def investigate(
                         book.add_event(finding, seen)
             if progress is not None:
                 progress(path, _file_size(path))
-        for finding in engine.finish():
+        for finding in engine.finish():  # correlations only: single events came from feed
             if finding.kind is FindingKind.CORRELATION and roles.reports(finding.rule_id):
                 book.add_correlation(finding)
-            elif roles.reports(finding.rule_id):
-                log.debug("unexpected single-event finding at finish: %s", finding.rule_id)
     timelines = [state.freeze() for state in principals.ordered()]
     resources = inventory.states()
     keys = access_keys(timelines, resources, credentials)
@@ -190,6 +188,7 @@ def investigate(
         ("IDE clients past the cap", activity.clients.dropped),
         ("evidence categories past the cap", activity.book.dropped),
         ("single-event findings dropped as redelivered eventIDs", book.redelivered),
+        ("input problems not listed (past the first 1,000)", stats.problems_dropped),
     ):
         if capped:
             limits.append(Counted(name, capped))
@@ -216,6 +215,15 @@ def investigate(
         first_event=span[0],
         last_event=span[1],
         limits=tuple(limits),
+    )
+    log.info(
+        "investigated %d of %d records in %d files: %d findings, %d principals, %d resources",
+        evaluated,
+        stats.records_read,
+        stats.files,
+        book.total,
+        len(timelines),
+        len(resources),
     )
     return Report(
         run=run,

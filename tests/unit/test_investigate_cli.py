@@ -134,3 +134,21 @@ def test_usage_errors(setup: tuple[Path, Path], tmp_path: Path) -> None:
 def test_listed_in_help() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert "investigate" in result.output
+
+
+def test_progress_bar_on_a_terminal(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from sigmaq.cli.investigate_cmd import _with_progress
+    from sigmaq.investigate.runner import InvestigateOptions
+
+    _, data = setup
+    second = tmp_path / "second.json"
+    second.write_bytes(data.read_bytes())
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    report = _with_progress((data, second), [], InvestigateOptions(), {}, console)
+    assert report.run.files == 2
+    assert "investigating 2/2 files" in buffer.getvalue()
