@@ -57,6 +57,7 @@ class Seen:
     """The fields of one record the investigation reads (computed once)."""
 
     __slots__ = (
+        "_request",
         "address",
         "agent",
         "call",
@@ -84,6 +85,26 @@ class Seen:
         self.agent = _agent(event.get("userAgent"))
         self.error = failed(event)
         self.surfaces = q_surfaces(event, self.identity)
+        self._request: Pairs | None = None
+
+    @property
+    def request(self) -> Pairs:
+        """The record's request keys (``params.request_keys``), computed once."""
+        if self._request is None:
+            self._request = request_keys(self.event)
+        return self._request
+
+    def note(self) -> Hashable:
+        """``note_of`` this record, from the fields already read."""
+        return (
+            sys.intern(self.principal),
+            self.source,
+            self.name,
+            self.address,
+            sys.intern(self.agent) if self.agent else None,
+            self.error,
+            self.request,
+        )
 
     @property
     def time(self) -> datetime | None:
@@ -100,7 +121,7 @@ class Seen:
             source_address=self.address,
             user_agent=self.agent,
             error_code=self.error,
-            request=request_keys(self.event),
+            request=self.request,
             file=self.ref.source,
             position=self.ref.position,
         )

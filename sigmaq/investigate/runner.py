@@ -20,10 +20,11 @@ from __future__ import annotations
 import fnmatch
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sigma.rule import SigmaRuleBase
 
@@ -135,7 +136,13 @@ def investigate(
     started = time.perf_counter()
     roles = RuleRoles.of(rules)
     infos = rule_infos(expand_rules(rules))
-    engine = ReplayEngine(rules, window=options.window, emits=roles.reports, annotate=note_of)
+    current: list[Seen | None] = [None]  # the record being fed, for its annotation
+
+    def annotate(event: Mapping[str, Any]) -> Hashable:
+        seen = current[0]
+        return seen.note() if seen is not None and seen.event is event else note_of(event)
+
+    engine = ReplayEngine(rules, window=options.window, emits=roles.reports, annotate=annotate)
     principals = PrincipalTable()
     inventory = ResourceTable()
     activity = QActivity()
@@ -167,6 +174,7 @@ def investigate(
                     if state is not None:
                         state.act(action, seen)
                 activity.observe(seen)
+                current[0] = seen
                 for finding in engine.feed(event, ref):
                     if roles.reports(finding.rule_id):
                         book.add_event(finding, seen)
