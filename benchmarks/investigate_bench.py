@@ -68,10 +68,8 @@ def main() -> None:
             chosen = files[: max(1, round(len(files) * fraction))]
             out = Path(scratch) / f"report-{fraction}"
             load = load_average()
-            result = measure(
-                [str(SIGMAQ), "investigate", *map(str, chosen), "-o", str(out)]
-                + ["--format", "json", "--no-progress", "--rules", "rules"]
-            )
+            options = ["-o", str(out), "--format", "json", "--no-progress", "--rules", "rules"]
+            result = measure([str(SIGMAQ), "investigate", *map(str, chosen), *options])
             report = json.loads((out / "report.json").read_text())
             run = report["run"]
             rows.append(
@@ -88,12 +86,22 @@ def main() -> None:
             )
         if not args.no_hunt:
             load = load_average()
-            result = measure(
-                [str(SIGMAQ), "hunt", *map(str, files), "--rules", "rules"]
-                + ["--format", "ndjson", "-o", os.devnull, "--no-progress", "-j", "1"]
-            )
+            options = ["--rules", "rules", "--format", "ndjson", "-o", os.devnull, "--no-progress"]
+            result = measure([str(SIGMAQ), "hunt", *map(str, files), *options, "-j", "1"])
             rows.append({"run": f"hunt -j 1, {len(files)} files", "load_before": load, **result})
-    print("| run | records | wall s | CPU s | events/s (CPU) | peak RSS MB | findings | principals | resources | load before |")
+    columns = [
+        "run",
+        "records",
+        "wall s",
+        "CPU s",
+        "events/s (CPU)",
+        "peak RSS MB",
+        "findings",
+        "principals",
+        "resources",
+        "load before",
+    ]
+    print("| " + " | ".join(columns) + " |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     records = max((r.get("records", 0) for r in rows), default=0)
     for row in rows:
