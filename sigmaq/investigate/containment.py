@@ -260,7 +260,7 @@ def _session_items(
         if timeline.kind == "AssumedRole" and ":assumed-role/" in timeline.principal:
             role = timeline.principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
             if role.startswith(SERVICE_LINKED_PREFIX):
-                continue  # service-linked roles cannot be edited; AWS services act with them
+                continue  # service-linked roles: AWS services assume them; IAM protects them
             roles.setdefault(role, (timeline.principal.split(":")[4], []))[1].append(timeline)
         elif timeline.kind == "IdentityCenterUser":
             items.append(
@@ -291,9 +291,10 @@ def _session_items(
                     reason=reason,
                     commands=(),
                     manual=(
-                        "AWSReservedSSO roles are managed by IAM Identity Center and cannot be "
-                        "edited in IAM: remove the user's permission-set assignment (or disable "
-                        "the user) in IAM Identity Center to end these sessions."
+                        "AWSReservedSSO roles belong to IAM Identity Center permission sets (IAM "
+                        "Identity Center creates and updates them): end these sessions there, by "
+                        "removing the user's permission-set assignment or disabling the user, "
+                        "rather than by editing the role in IAM."
                     ),
                     caution=PLAYBOOK_CAUTION,
                     evidence_ids=(),

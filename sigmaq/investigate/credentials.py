@@ -6,11 +6,14 @@ The report is a CSV, one row per IAM user plus the root user (``user`` =
 ``password_next_rotation``, ``mfa_active``, ``access_key_1_active``,
 ``access_key_1_last_rotated``, ``access_key_1_last_used_date``,
 ``access_key_1_last_used_region``, ``access_key_1_last_used_service``, the same five for
-``access_key_2``, and ``cert_1/2_active``/``_last_rotated`` (IAM User Guide, "Getting
-credential reports for your AWS account"; API GetCredentialReport: ``Content`` is
-Base64-encoded). Timestamps are ISO 8601; ``N/A``, ``no_information`` and
-``not_supported`` mean no value. The report names no access key id: step 6 lists the keys
-by user and slot, with ``aws iam list-access-keys`` to get their ids.
+``access_key_2``, and ``cert_1/2_active``/``_last_rotated`` (IAM User Guide, "Generate
+credential reports for your AWS account",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html; IAM API
+Reference GetCredentialReport: ``Content`` is Base64-encoded). The root user's row is named
+``<root_account>`` (as tools that read the report, e.g. Prowler, expect). Timestamps are
+ISO 8601; ``N/A``, ``no_information`` and ``not_supported`` mean no value. The report
+names no access key id: step 6 lists the keys by user and slot, with
+``aws iam list-access-keys`` to get their ids.
 
 Accepted files: the decoded CSV, the Base64 ``Content`` alone, or the JSON that
 ``aws iam get-credential-report`` prints (``{"Content": "...", ...}``).

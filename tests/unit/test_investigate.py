@@ -381,3 +381,14 @@ def test_credential_report_lists_every_key_in_step_6(tmp_path: Path) -> None:
     listed = [i for i in report.checklist if i.target.startswith("alice key")]
     assert [i.commands for i in listed] == [("aws iam list-access-keys --user-name alice",)] * 2
     assert report.run.credential_report == str(report_path)
+
+
+def test_request_keys_reach_into_nested_lists() -> None:
+    terminate = record(
+        "TerminateInstances",
+        "ec2.amazonaws.com",
+        requestParameters={
+            "instancesSet": {"items": [{"instanceId": "i-1"}, {"instanceId": "i-2"}]}
+        },
+    )
+    assert request_keys(terminate) == (("instancesSet.items[].instanceId", "i-1,i-2"),)
