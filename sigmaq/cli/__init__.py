@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "investigate": "sigmaq.cli.investigate_cmd:investigate",
     "build": "sigmaq.cli.build_cmd:build",
     "coverage": "sigmaq.cli.coverage_cmd:coverage",
+    "readiness": "sigmaq.cli.readiness_cmd:readiness",
 }
 
 COMMAND_HELP: dict[str, str] = {
@@ -37,6 +38,7 @@ COMMAND_HELP: dict[str, str] = {
     "with a timeline and a containment checklist.",
     "build": "Validate, test and convert the pack into dist/ (the main job).",
     "coverage": "Generate the rule table and the playbook coverage page.",
+    "readiness": "Check exported CloudTrail configuration against the rules; emit the fix.",
 }
 
 
