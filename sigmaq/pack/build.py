@@ -31,6 +31,7 @@ from sigmaq.core.model import WindowMode
 from sigmaq.export.convert import GoldenDifference
 from sigmaq.export.dist import BuildReport, build_dist
 from sigmaq.export.proof import Verdict
+from sigmaq.export.targets import TargetOptions
 from sigmaq.pack.coverage import coverage_problems
 from sigmaq.pack.golden import golden_differences, golden_formats, has_golden
 from sigmaq.pack.real_data import (
@@ -94,14 +95,16 @@ def run_build(
     out_dir: Path | None = None,
     fail_on: str = "low",
     window: WindowMode = WindowMode.SLIDING,
+    options: TargetOptions | None = None,
     profile: str | None = None,
 ) -> BuildOutcome:
     """Build the project at ``root`` (the folder holding ``rules/`` and ``fixtures/``).
 
-    Writes converted rules under ``out_dir`` (default ``<root>/dist``); ``profile``
-    overrides the project's configured profile. Raises SigmaqError subclasses only
-    for unusable input (missing rules folder, bad configuration, unwritable output);
-    rule problems are stage failures.
+    Writes converted rules under ``out_dir`` (default ``<root>/dist``); ``options``: data
+    placement and Splunk actions (``TargetOptions``); ``profile`` overrides the
+    project's configured profile. Raises SigmaqError subclasses only for unusable input
+    (missing rules folder, bad configuration, unwritable output); rule problems are
+    stage failures.
     """
     layout = ProjectLayout(root)
     outcome = BuildOutcome()
@@ -202,11 +205,16 @@ def run_build(
         )
 
     started = time.perf_counter()
-    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, layout=layout)
+    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, options, layout=layout)
     outcome.dist = dist
     parts = [
         f"{name}: {len(target.converted)} converted, {len(target.refused)} refused, "
         f"{len(target.failed)} failed"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(target.rule_types.items())) + ")"
+            if target.rule_types
+            else ""
+        )
         for name, target in sorted(dist.targets.items())
     ]
     outcome.stages.append(
@@ -219,7 +227,11 @@ def run_build(
         )
     )
     write_refusals(dist, (out_dir or layout.dist_dir) / REFUSALS_FILE)
-    proofs = {name: target.proof for name, target in sorted(dist.targets.items()) if target.proof}
+    proofs = {
+        name: target.proof
+        for name, target in sorted(dist.targets.items())
+        if target.proof and target.proof.proofs
+    }
     if proofs:
         outcome.stages.append(
             StageResult(
@@ -253,6 +265,7 @@ _REFUSAL_KINDS = (
     ("keyed sub-fields", "ES|QL cannot read flattened sub-fields"),
     ("fieldref", "|fieldref (field-to-field comparison)"),
     ("exists expressions", "field-exists tests (|exists, null) unsupported by the backend"),
+    ("proof differs", "the exported query differs from replay on a fixture (PROOF.md)"),
     ("|re", "|re regular expressions"),
 )
 
