@@ -9,8 +9,9 @@ checks* (``sigmaq.validate.fixtures.checks``). A profile is a starting set:
   the Amazon Q pack's conventions (file names, ``sigmaq:`` block, component layout,
   catalogue items, fixture discipline) included;
 * ``cloudtrail``: CloudTrail facts only (API catalogue for every botocore service,
-  eventSource/eventName pairing and case, field paths, target expressibility,
-  regex backtracking, unique ids) and the factual fixture checks; no pack convention.
+  eventSource/eventName pairing and case, AWS enumeration case, field paths, target
+  expressibility, regex backtracking, unique ids) and the factual fixture checks; no
+  pack convention.
 
 The ``validators`` list of the config then adds (``name``, ``+name``) or removes
 (``-name``) validators or groups (``all``, ``core``, ``sigmahq``, ``house``,
@@ -47,6 +48,7 @@ REPLACED: dict[str, str] = {
 CLOUDTRAIL_RULE_VALIDATORS = (
     "sigmaq_logsource",
     "sigmaq_catalog_values",
+    "sigmaq_enum_case",
     "sigmaq_field_path",
     "sigmaq_target_expressible",
     "sigmaq_regex_backtracking",

@@ -150,6 +150,7 @@ def test_sigmahq_rules_through_the_hook_and_sarif(tmp_path: Path) -> None:
     rule_ids = {result["ruleId"] for result in log["runs"][0]["results"]}
     assert rule_ids and rule_ids <= {
         "sigmaq_catalog_values",
+        "sigmaq_enum_case",
         "sigmaq_field_path",
         "sigmaq_target_expressible",
         "sigmaq_logsource",

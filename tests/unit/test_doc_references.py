@@ -12,7 +12,7 @@ from sigmaq.validate.registry import validator_infos
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("validate", "authoring", "cli", "pack")
-GENERATED = {"REFUSED.md", "dist/REFUSED.md"}  # written by `sigmaq build`
+GENERATED = {"REFUSED.md", "dist/REFUSED.md", "PROOF.md", "report.md"}  # written by sigmaq
 MARKDOWN = re.compile(r"(?<![\w/.-])((?:[\w-]+/)*[\w-]+\.md)\b")
 
 

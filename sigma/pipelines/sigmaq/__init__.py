@@ -4,7 +4,7 @@ pySigma's ``InstalledSigmaPlugins.autodiscover`` imports every module of the
 ``sigma.pipelines`` namespace package and reads its ``pipelines`` dict (pySigma 1.5,
 ``sigma/plugins.py``), so after ``pip install sigmaq``::
 
-    sigma convert -t splunk -p sigmaq_cloudtrail_splunk rules/
+    sigma convert -t splunk -p sigmaq_cloudtrail_splunk rules/        # or -t sigmaq_splunk
     sigma convert -t lucene -p sigmaq_cloudtrail_elastic rules/
     sigma convert -t esql -p sigmaq_cloudtrail_esql rules/
     sigma convert -t eql -p sigmaq_cloudtrail_eql rules/
@@ -20,10 +20,12 @@ from sigma.processing.pipeline import ProcessingPipeline
 
 def sigmaq_cloudtrail_splunk() -> ProcessingPipeline:
     """CloudTrail -> Splunk Add-on for AWS (``sourcetype=aws:cloudtrail``), as ``sigmaq
-    convert -t splunk``."""
+    convert -t splunk``; for pySigma's ``splunk`` backend and sigmaq's ``sigmaq_splunk``."""
     from sigmaq.export.pipelines import splunk_pipeline
 
-    return splunk_pipeline()
+    pipeline = splunk_pipeline()
+    pipeline.allowed_backends = frozenset({"splunk", "sigmaq_splunk"})
+    return pipeline
 
 
 def sigmaq_cloudtrail_elastic() -> ProcessingPipeline:
