@@ -39,7 +39,14 @@ from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
     rule_key,
     select_rules,
 )
-from sigmaq.replay.readers import ReadStats, iter_paths, read_file
+from sigmaq.replay.limits import DEFAULT_LIMITS, ReadLimits
+from sigmaq.replay.readers import (
+    RawRecords,
+    ReadStats,
+    iter_paths,
+    read_parts,
+    record_outcomes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -172,17 +179,28 @@ def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFind
 class HuntOptions:
     """``since``/``until``: keep events with ``since <= eventTime <= until`` (tz-aware;
     with either set, events without a valid eventTime are left out and counted).
-    ``jobs``: worker processes (1 = in process)."""
+    ``jobs``: worker processes (1 = in process). ``limits``: what one input file may
+    cost (``sigmaq.replay.limits.ReadLimits``: expanded size, compression ratio,
+    nesting depth, record size)."""
 
     since: datetime | None = None
     until: datetime | None = None
     window: WindowMode = WindowMode.SLIDING
     jobs: int = 1
+    limits: ReadLimits = DEFAULT_LIMITS
+
+    @property
+    def timed(self) -> bool:
+        """True when ``since`` or ``until`` is set."""
+        return self.since is not None or self.until is not None
 
     def keeps(self, ref: EventRef) -> bool:
+        return self.keeps_time(ref.event_time)
+
+    def keeps_time(self, moment: datetime | None) -> bool:
+        """True when an event at ``moment`` (None: no valid eventTime) is in range."""
         if self.since is None and self.until is None:
             return True
-        moment = ref.event_time
         if moment is None:
             return False
         if self.since is not None and moment < self.since:
@@ -313,20 +331,6 @@ def _enrichment(event: Mapping[str, Any]) -> Enrichment:
     return shared
 
 
-def _feed(
-    engine: Engine,
-    event: Record,
-    ref: EventRef,
-    roles: RuleRoles,
-    findings: list[HuntFinding],
-) -> None:
-    """Feed one event; keep the findings hunt reports."""
-    matched = engine.feed(event, ref)
-    for finding in matched:
-        if roles.reports(finding.rule_id):
-            findings.append(enrich(finding, event))
-
-
 def _hunt_file(
     engine: Engine,
     path: Path,
@@ -335,16 +339,61 @@ def _hunt_file(
     roles: RuleRoles,
     findings: list[HuntFinding],
 ) -> tuple[int, int]:
-    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out)."""
+    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out).
+
+    Record lists (delivery files, arrays) go through ``FastFeeder`` when the engine is
+    a ``ReplayEngine``: records are decoded in full only when a rule is a candidate.
+    """
+
+    def on_match(event: Record, matched: list[Finding]) -> None:
+        for finding in matched:
+            if roles.reports(finding.rule_id):
+                findings.append(enrich(finding, event))
+
+    feeder = _feeder(engine, options.limits)
+    keeps = options.keeps_time if options.timed else None
     evaluated = filtered_out = 0
-    timed = options.since is not None or options.until is not None
-    for event, ref in read_file(path, stats):
-        if timed and not options.keeps(ref):
-            filtered_out += 1
-            continue
-        evaluated += 1
-        _feed(engine, event, ref, roles, findings)
+    for part in read_parts(path, stats, options.limits):
+        if type(part) is RawRecords:
+            if feeder is not None:
+                done, dropped = feeder.feed(part, stats, on_match, keeps)
+                evaluated += done
+                filtered_out += dropped
+                continue
+            records: Iterable[tuple[Record, EventRef]] = (
+                pair
+                for index, raw in enumerate(part.items, part.start)
+                for pair in record_outcomes(raw, part.source, index, stats, options.limits)
+            )
+        else:
+            records = (part,)  # type: ignore[assignment]
+        for event, ref in records:
+            if keeps is not None and not keeps(ref.event_time):
+                filtered_out += 1
+                continue
+            evaluated += 1
+            matched = engine.feed(event, ref)
+            if matched:
+                on_match(event, matched)
     return evaluated, filtered_out
+
+
+_FEEDERS: dict[int, Any] = {}
+
+
+def _feeder(engine: Engine, limits: ReadLimits) -> Any:
+    """The ``FastFeeder`` of a ``ReplayEngine`` (built once per engine and limits),
+    or None for another engine."""
+    from sigmaq.replay.engine import ReplayEngine
+    from sigmaq.replay.fastpath import FastFeeder
+
+    if not isinstance(engine, ReplayEngine):
+        return None
+    feeder = _FEEDERS.get(id(engine))
+    if feeder is None or feeder.engine is not engine or feeder.limits != limits:
+        _FEEDERS.clear()  # one engine per process at a time
+        feeder = _FEEDERS[id(engine)] = FastFeeder(engine, limits)
+    return feeder
 
 
 def _hunt_serial(

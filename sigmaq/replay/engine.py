@@ -124,10 +124,12 @@ class RuleIndex:
                     keyed.setdefault(key, []).append(slot)
             else:
                 self.unindexed.append(slot)
-        self.guards = tuple(
-            _guard_probe(path, {key: tuple(found) for key, found in keyed.items()})
+        # (path, index key -> rules) of every guard, for probes over other record forms
+        self.guard_table: tuple[tuple[str, dict[str, tuple[RuleSlot, ...]]], ...] = tuple(
+            (path, {key: tuple(found) for key, found in keyed.items()})
             for path, keyed in sorted(by_guard.items())
         )
+        self.guards = tuple(_guard_probe(path, keyed) for path, keyed in self.guard_table)
         self._all = tuple(slots)
         self._order = {id(slot): position for position, slot in enumerate(slots)}
         self._merged: dict[tuple[tuple[RuleSlot, ...], tuple[RuleSlot, ...]], list[RuleSlot]] = {}
@@ -170,6 +172,15 @@ class RuleIndex:
             if hit:
                 extra += hit
         if not extra:
+            return found
+        return self.merged(found, extra)
+
+    def merged(
+        self, found: tuple[RuleSlot, ...], extra: tuple[RuleSlot, ...]
+    ) -> Sequence[RuleSlot]:
+        """``found`` (a ``lookup`` answer) and the guarded rules ``extra``, each once, in
+        the rules' order (cached)."""
+        if found is self._all:
             return found
         key = (found, extra)
         merged = self._merged.get(key)
@@ -329,11 +340,25 @@ class ReplayEngine:
         candidates = self.index.candidates(event)
         if not candidates:
             return []
+        return self.feed_candidates(event, candidates, ref)
+
+    def feed_candidates(
+        self,
+        event: Mapping[str, Any],
+        candidates: Iterable[RuleSlot],
+        ref: EventRef | Callable[[], EventRef],
+    ) -> list[Finding]:
+        """``feed`` for a record whose candidate rules are known already
+        (``index.candidates`` or an equivalent dispatch over another form of the same
+        record). ``ref``: the record's reference, or a function building it, called
+        once, at the first match (records that match nothing cost no reference)."""
         findings: list[Finding] = []
         row: RowStamp | None = None
         for slot in candidates:
             if not slot.compiled.matches(event):
                 continue
+            if not isinstance(ref, EventRef):
+                ref = ref()
             if slot.emits:
                 findings.append(
                     Finding(
