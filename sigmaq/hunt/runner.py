@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
     rule_key,
     select_rules,
 )
+from sigmaq.hunt.workers import WorkerFailure, run_workers
 from sigmaq.replay.limits import DEFAULT_LIMITS, ReadLimits
 from sigmaq.replay.readers import (
     RawRecords,
@@ -421,8 +422,6 @@ def _hunt_serial(
 
 # --- worker processes ------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
-
 
 @dataclass
 class _FileResult:
@@ -436,26 +435,25 @@ class _FileResult:
     matches: dict[int, Any]
 
 
-def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
-    # The whole rule set, as the parent's engine has it (matches are handed over by slot
-    # position): single-event findings come from here, and the base-rule matches the
-    # correlations need are recorded here and handed to the parent once per file.
-    _WORKER["engine"] = default_engine_factory(rules, options.window, roles.reports)
-    _WORKER["roles"] = roles
-    _WORKER["options"] = options
+def _worker_setup(
+    rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions
+) -> Callable[[str], _FileResult]:
+    """In a worker: the whole rule set, as the parent's engine has it (matches are
+    handed over by slot position): single-event findings come from here, and the
+    base-rule matches the correlations need are recorded here and handed to the parent
+    once per file."""
+    engine: Any = default_engine_factory(rules, options.window, roles.reports)
     tune_gc_for_streaming()  # for the worker's life: it only streams files
 
+    def one_file(path: str) -> _FileResult:
+        out = _FileResult(path, ReadStats(), 0, 0, [], {})
+        out.evaluated, out.filtered_out = _hunt_file(
+            engine, Path(path), out.stats, options, roles, out.findings
+        )
+        out.matches = engine.take_matches()
+        return out
 
-def _worker_file(path: str) -> _FileResult:
-    engine: Any = _WORKER["engine"]
-    roles: RuleRoles = _WORKER["roles"]
-    options: HuntOptions = _WORKER["options"]
-    out = _FileResult(path, ReadStats(), 0, 0, [], {})
-    out.evaluated, out.filtered_out = _hunt_file(
-        engine, Path(path), out.stats, options, roles, out.findings
-    )
-    out.matches = engine.take_matches()
-    return out
+    return one_file
 
 
 def _hunt_parallel(
@@ -466,9 +464,6 @@ def _hunt_parallel(
     result: HuntResult,
     progress: ProgressCallback | None,
 ) -> list[HuntFinding]:
-    # fork: workers inherit the parsed rules instead of unpickling pySigma objects.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
     has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
     parent: Any = (
         default_engine_factory(rules, options.window, roles.reports) if has_correlations else None
@@ -477,9 +472,15 @@ def _hunt_parallel(
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))
     files = (str(path) for path in iter_paths(paths, stats))
+    setup = partial(_worker_setup, rules, roles, options)
     with streaming_gc():
-        with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
-            for part in pool.imap(_worker_file, files, chunksize=4):
+        for path, part in run_workers(files, jobs, setup):
+            if isinstance(part, WorkerFailure):
+                # the worker died or raised on this file: reported, the others go on
+                stats.files += 1
+                stats.unreadable_files += 1
+                stats.add_problem(path, None, f"not read: {part.reason}")
+            else:
                 stats.merge(part.stats)
                 result.filtered_out += part.filtered_out
                 result.events_evaluated += part.evaluated
@@ -487,8 +488,8 @@ def _hunt_parallel(
                 if parent is not None:
                     # Matches only: the parent evaluates no record, it correlates.
                     parent.absorb_matches(part.path, part.matches)
-                if progress is not None:
-                    progress(Path(part.path), _file_size(Path(part.path)))
+            if progress is not None:
+                progress(Path(path), _file_size(Path(path)))
         if parent is not None:
             findings.extend(
                 enrich(f)

@@ -236,6 +236,31 @@ def _guard_hits(value: Any, keyed: Mapping[str, tuple[RuleSlot, ...]]) -> tuple[
     return ()
 
 
+def _decode_in_full(
+    raw: msgspec.Raw, source: str, position: int, stats: ReadStats, max_depth: int
+) -> dict[str, Any] | None:
+    """A counted record decoded in full, or None when that shows it malformed: nested
+    deeper than ``max_depth``, or invalid text in a part the head skipped (the head
+    decoder does not validate what it skips, such as the UTF-8 of an unread string).
+    The record then moves from ``records_read`` to ``malformed``, with a problem."""
+    problem = None
+    if deeper_than(raw, max_depth):
+        problem = f"nested deeper than {max_depth} levels"
+    else:
+        try:
+            event = decode_json(raw)
+        except (msgspec.DecodeError, RecursionError) as err:
+            problem = f"invalid JSON: {err}"
+        else:
+            if type(event) is dict:
+                return event
+            problem = "not a JSON object"  # pragma: no cover - the head typed an object
+    stats.records_read -= 1
+    stats.malformed += 1
+    stats.add_problem(source, None, f"record {position}: {problem}")
+    return None
+
+
 class FastFeeder:
     """Feeds ``RawRecords`` to ``engine`` (see the module docstring).
 
@@ -326,14 +351,9 @@ class FastFeeder:
             candidates = found[offset]
             raw = items[offset]
             position = start + offset
-            if deeper_than(raw, max_depth):  # decoded in full only now: checked now
-                stats.records_read -= 1
-                stats.malformed += 1
-                stats.add_problem(
-                    source, None, f"record {position}: nested deeper than {max_depth} levels"
-                )
+            event = _decode_in_full(raw, source, position, stats, max_depth)
+            if event is None:
                 continue
-            event = decode_json(raw)
             matched = engine.feed_candidates(
                 event,
                 candidates,
@@ -430,14 +450,11 @@ class FastFeeder:
                 candidates = merged(candidates, extra)
             if not candidates:
                 continue
-            if deeper_than(raw, max_depth):  # decoded in full only now: checked now
+            event = _decode_in_full(raw, source, position, stats, max_depth)
+            if event is None:
                 read -= 1
-                stats.malformed += 1
-                stats.add_problem(
-                    source, None, f"record {position}: nested deeper than {max_depth} levels"
-                )
+                stats.records_read += 1  # _decode_in_full took one back
                 continue
-            event = decode_json(raw)
             found = engine.feed_candidates(
                 event, candidates, partial(_make_ref, source, position, event, moment)
             )
