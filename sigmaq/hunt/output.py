@@ -15,7 +15,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from sigmaq.core.model import Level
+from sigmaq.core.model import EventRef, Level
+from sigmaq.hunt.details import EventDetails
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
 FORMATS = ("table", "ndjson", "json", "csv")
@@ -51,9 +52,13 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
     ``count`` (events), ``first_seen``/``last_seen``, ``group`` (group-by values of a
     correlation, else null), ``event_ids`` (CloudTrail eventIDs, null where absent),
     ``files`` (distinct, in event order), ``principals``, ``source_addresses`` and
-    ``events`` (``file``, ``position``, ``event_id``, ``event_time`` each).
+    ``events`` (``file``, ``position``, ``event_id``, ``event_time`` each, and where
+    known ``event_name``, ``principal``, ``source_address`` and ``request_parameters``:
+    the request parameters the rule matched on and identifying ones, bounded by
+    ``sigmaq.hunt.details``).
     """
     finding = item.finding
+    details = item.event_details
     return {
         "rule_id": finding.rule_id,
         "rule_title": finding.rule_title,
@@ -68,15 +73,22 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
         "principals": list(item.principals),
         "source_addresses": list(item.source_addresses),
         "events": [
-            {
-                "file": ref.source,
-                "position": ref.position,
-                "event_id": ref.event_id,
-                "event_time": iso(ref.event_time),
-            }
-            for ref in finding.events
+            _event_dict(ref, details[number] if number < len(details) else None)
+            for number, ref in enumerate(finding.events)
         ],
     }
+
+
+def _event_dict(ref: EventRef, details: EventDetails | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "file": ref.source,
+        "position": ref.position,
+        "event_id": ref.event_id,
+        "event_time": iso(ref.event_time),
+    }
+    if details is not None:
+        data.update(details.to_dict())
+    return data
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:

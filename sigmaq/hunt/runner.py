@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,13 @@ from sigma.rule import SigmaRuleBase
 
 from sigmaq.core.model import EventRef, Finding, FindingKind, WindowMode
 from sigmaq.core.runtime import streaming_gc, tune_gc_for_streaming
+from sigmaq.hunt.details import (  # re-exported: the hunt's public API
+    EventDetails,
+    event_details,
+    principal_of,
+    request_keys_of,
+    source_address_of,
+)
 from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
     RuleRoles,
     default_rules_dir,
@@ -52,6 +58,7 @@ from sigmaq.replay.readers import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "EventDetails",
     "HuntFinding",
     "HuntOptions",
     "HuntResult",
@@ -92,44 +99,36 @@ def default_engine_factory(
 
     Hunt decides what it reports itself (``RuleRoles``: the selected rules, less those a
     ``generate: false`` correlation silences). Every event a correlation keeps is
-    annotated with its principal and source address (``annotation`` of its
-    ``EventRef``), so correlation findings are enriched without re-reading records.
-    Imported late: it compiles pySigma rules.
+    annotated with its ``EventDetails`` (eventName, principal, source address, the
+    request parameters the correlated rules read and identifying ones) as the
+    ``annotation`` of its ``EventRef``, so correlation findings are enriched without
+    re-reading records. Imported late: it compiles pySigma rules.
     """
     from sigmaq.replay.engine import ReplayEngine
 
     emits = reports if reports is not None else (lambda _rule_id: True)
-    return ReplayEngine(rules, window=window, emits=emits, annotate=_enrichment)
+    engine = ReplayEngine(rules, window=window, emits=emits)
+    keys: dict[str, None] = {}
+    for slot in engine.slots:
+        if slot.matches is not None:  # kept for a correlation
+            keys.update(dict.fromkeys(request_keys_of(slot.compiled.fields or ())))
+    engine.annotate = partial(_enrichment, keys=tuple(keys))
+    return engine
 
 
 # --- findings with enrichments -----------------------------------------------------
 
 
-def principal_of(event: Mapping[str, Any]) -> str | None:
-    """Who acted: ``userIdentity.arn``, else ``principalId``, ``invokedBy`` or ``type``."""
-    identity = event.get("userIdentity")
-    if not isinstance(identity, dict):
-        return None
-    for key in ("arn", "principalId", "invokedBy", "type"):
-        value = identity.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def source_address_of(event: Mapping[str, Any]) -> str | None:
-    """``sourceIPAddress`` (an IP, or a service name such as ``q.amazonaws.com``)."""
-    value = event.get("sourceIPAddress")
-    return value if isinstance(value, str) and value else None
-
-
 @dataclass(frozen=True, slots=True)
 class HuntFinding:
-    """A finding plus who acted and from where (distinct values, in event order)."""
+    """A finding plus who acted and from where (distinct values, in event order), and
+    ``event_details``: one ``EventDetails`` per event of the finding (same order as
+    ``finding.events``; None where unknown), or () when none was recorded."""
 
     finding: Finding
     principals: tuple[str, ...] = ()
     source_addresses: tuple[str, ...] = ()
+    event_details: tuple[EventDetails | None, ...] = ()
 
     @property
     def sort_key(self) -> tuple[float, str, str, int]:
@@ -144,32 +143,37 @@ class HuntFinding:
         )
 
 
-Enrichment = tuple[str | None, str | None]
-
-
-def _annotation(ref: EventRef) -> Enrichment:
+def _details_of(ref: EventRef) -> EventDetails | None:
     note = ref.annotation
-    if isinstance(note, tuple) and len(note) == 2:
-        return (note[0], note[1])
-    return (None, None)
+    if isinstance(note, EventDetails):
+        return note
+    if isinstance(note, tuple) and len(note) == 2:  # (principal, source address)
+        return EventDetails(None, note[0], note[1])
+    return None
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFinding:
-    """Attach the principals and source addresses of ``finding``'s events: from
-    ``event`` (the record of a single-event finding) when given, else from each event
-    reference's ``annotation`` (an ``(principal, source address)`` pair)."""
+def enrich(
+    finding: Finding, event: Mapping[str, Any] | None = None, request_keys: Sequence[str] = ()
+) -> HuntFinding:
+    """Attach the details of ``finding``'s events (principals and source addresses,
+    and one ``EventDetails`` per event): from ``event`` (the record of a single-event
+    finding; ``request_keys``: the ``requestParameters`` keys its rule reads) when
+    given, else from each event reference's ``annotation``."""
+    details: tuple[EventDetails | None, ...]
     if event is not None:
-        found = [_enrichment(event)]
+        details = (_enrichment(event, request_keys),)
     else:
-        found = [_annotation(ref) for ref in finding.events]
+        details = tuple(_details_of(ref) for ref in finding.events)
+    known = [d for d in details if d is not None]
     return HuntFinding(
         finding,
-        principals=_distinct(p for p, _ in found),
-        source_addresses=_distinct(a for _, a in found),
+        principals=_distinct(d.principal for d in known),
+        source_addresses=_distinct(d.source_address for d in known),
+        event_details=details,
     )
 
 
@@ -314,22 +318,32 @@ def _file_size(path: Path) -> int:
         return 0
 
 
-# Distinct (principal, source address) pairs: a large archive has few of them, and every
-# base-rule match keeps one until the correlations run, so they are shared, not copied.
-_ENRICHMENTS: dict[Enrichment, Enrichment] = {}
+# Distinct event details: a large archive repeats them (the same principal, address,
+# API and resource), and every base-rule match a correlation keeps holds one until the
+# correlations run, so they are shared, not copied.
+_ENRICHMENTS: dict[EventDetails, EventDetails] = {}
 
 
-def _enrichment(event: Mapping[str, Any]) -> Enrichment:
-    pair = (principal_of(event), source_address_of(event))
-    shared = _ENRICHMENTS.get(pair)
+def _enrichment(event: Mapping[str, Any], keys: Sequence[str] = ()) -> EventDetails:
+    details = event_details(event, keys)
+    shared = _ENRICHMENTS.get(details)
     if shared is None:
         if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded
-            return pair
-        shared = _ENRICHMENTS[pair] = (
-            sys.intern(pair[0]) if pair[0] else None,
-            sys.intern(pair[1]) if pair[1] else None,
-        )
+            return details
+        shared = _ENRICHMENTS[details] = details
     return shared
+
+
+def _request_keys(engine: Engine) -> Callable[[str], Sequence[str]]:
+    """rule id -> the ``requestParameters`` keys that rule reads (none for an engine
+    that is not a ``ReplayEngine``)."""
+    slots = getattr(engine, "slots", None) or ()
+    keys = {
+        slot.rule_id: request_keys_of(slot.compiled.fields or ())
+        for slot in slots
+        if hasattr(slot, "compiled")
+    }
+    return lambda rule_id: keys.get(rule_id, ())
 
 
 def _hunt_file(
@@ -346,10 +360,12 @@ def _hunt_file(
     a ``ReplayEngine``: records are decoded in full only when a rule is a candidate.
     """
 
+    request_keys = _request_keys(engine)
+
     def on_match(event: Record, matched: list[Finding]) -> None:
         for finding in matched:
             if roles.reports(finding.rule_id):
-                findings.append(enrich(finding, event))
+                findings.append(enrich(finding, event, request_keys(finding.rule_id)))
 
     feeder = _feeder(engine, options.limits)
     keeps = options.keeps_time if options.timed else None

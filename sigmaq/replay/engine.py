@@ -285,7 +285,7 @@ class ReplayEngine:
         annotate: Callable[[Mapping[str, Any]], Hashable] | None = None,
     ) -> None:
         self.window = WindowMode(window)
-        self._annotate = annotate
+        self.annotate = annotate
         self._tables = MatchTables.empty()
         ordered = _expand(rules)
         silenced = set() if emit_all or emits is not None else _silenced(ordered)
@@ -380,7 +380,7 @@ class ReplayEngine:
                     slot.ungrouped += 1
                     continue
                 if row is None:  # once per event, however many rules keep it
-                    note = self._annotate(event) if self._annotate is not None else None
+                    note = self.annotate(event) if self.annotate is not None else None
                     row = stamp(self._tables, ref, to_micros(ref.event_time), note)
                 slot.matches.append(row, self._tables.values.id(values))
         return findings

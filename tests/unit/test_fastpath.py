@@ -26,6 +26,7 @@ class FullPathEngine:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.slots = inner.slots  # the rules' fields: the same request parameters shown
 
     def feed(self, event: Mapping[str, Any], ref: EventRef) -> list[Finding]:
         found: list[Finding] = self.inner.feed(event, ref)
