@@ -66,6 +66,10 @@ class EventDetails:
     source_address: str | None
     request: tuple[tuple[str, str], ...] = ()
 
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The four fields as a plain tuple (``EventDetails(*t)`` rebuilds it)."""
+        return (self.event_name, self.principal, self.source_address, self.request)
+
     def to_dict(self) -> dict[str, Any]:
         """``event_name``, ``principal``, ``source_address``, ``request_parameters``."""
         return {

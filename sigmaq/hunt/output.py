@@ -41,8 +41,17 @@ def iso(moment: datetime | None) -> str | None:
     """``2024-05-01T12:00:00Z`` (UTC; microseconds kept when present), or None."""
     if moment is None:
         return None
-    text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    text = _ISO.get(moment)
+    if text is None:
+        text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
+        text = text[:-6] + "Z" if text.endswith("+00:00") else text
+        if len(_ISO) >= 65_536:  # events repeat across findings; keep the cache bounded
+            _ISO.clear()
+        _ISO[moment] = text
+    return text
+
+
+_ISO: dict[datetime, str] = {}
 
 
 def finding_to_dict(item: HuntFinding) -> dict[str, Any]:

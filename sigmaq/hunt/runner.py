@@ -112,7 +112,7 @@ def default_engine_factory(
     for slot in engine.slots:
         if slot.matches is not None:  # kept for a correlation
             keys.update(dict.fromkeys(request_keys_of(slot.compiled.fields or ())))
-    engine.annotate = partial(_enrichment, keys=tuple(keys))
+    engine.annotate = partial(_annotation, keys=tuple(keys))
     return engine
 
 
@@ -147,6 +147,8 @@ def _details_of(ref: EventRef) -> EventDetails | None:
     note = ref.annotation
     if isinstance(note, EventDetails):
         return note
+    if isinstance(note, tuple) and len(note) == 4:  # EventDetails.as_tuple()
+        return EventDetails(*note)
     if isinstance(note, tuple) and len(note) == 2:  # (principal, source address)
         return EventDetails(None, note[0], note[1])
     return None
@@ -320,12 +322,18 @@ def _file_size(path: Path) -> int:
 
 # Distinct event details: a large archive repeats them (the same principal, address,
 # API and resource), and every base-rule match a correlation keeps holds one until the
-# correlations run, so they are shared, not copied.
-_ENRICHMENTS: dict[EventDetails, EventDetails] = {}
+# correlations run, so they are shared, not copied (as plain tuples: hashed in C).
+_ENRICHMENTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
 def _enrichment(event: Mapping[str, Any], keys: Sequence[str] = ()) -> EventDetails:
-    details = event_details(event, keys)
+    return event_details(event, keys)
+
+
+def _annotation(event: Mapping[str, Any], keys: Sequence[str] = ()) -> tuple[Any, ...]:
+    """The annotation of an event a correlation keeps: ``EventDetails`` as a tuple,
+    shared between equal ones."""
+    details = event_details(event, keys).as_tuple()
     shared = _ENRICHMENTS.get(details)
     if shared is None:
         if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded

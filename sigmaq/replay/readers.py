@@ -15,10 +15,22 @@ the name; concatenated gzip members are read in turn):
 
 What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
 ``records_read``, ``skipped_digest``, ``skipped_no_event_name`` or ``malformed``. A file
-that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON, invalid
-UTF-8) counts in ``unreadable_files``; a file holding no record (zero bytes, ``[]``,
-``{"Records": []}``) in ``empty_files`` with a warning. Every problem names its path
-(and line for NDJSON and CSV). Reading always goes on with the next item or file.
+that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON text, over a
+``ReadLimits`` bound) counts in ``unreadable_files``; a file holding no record (zero
+bytes, ``[]``, ``{"Records": []}``) in ``empty_files`` with a warning. Every problem
+names its path (and line for NDJSON and CSV). Reading always goes on with the next item
+or file.
+
+Hostile input (``limits.ReadLimits``): gzip is expanded in bounded slices (a file over
+the size ceiling or the ratio bound is refused after at most ``ratio_floor`` expanded
+bytes: a 10 MB bomb costs milliseconds and no memory); a record nested deeper than
+``max_depth`` is malformed; a record longer than CloudTrail's 256 KB event limit is
+counted in ``oversized_records`` with a warning and still read. Decoding is msgspec's
+for every JSON text (``decode_json``): duplicate keys resolve last-wins (as Python's
+``json`` and CloudTrail consumers do), integers stay exact at any size, ``\u0000``
+escapes stay in strings; invalid UTF-8 and raw control characters are invalid JSON: in
+a record of a record list that record is malformed, elsewhere the document (the file,
+or the NDJSON line) is.
 
 ``EventRef.position`` is the 0-based record index in the file (index in ``Records``, in
 the array, or CSV/``QueryResultRows`` data row), or the 1-based line for NDJSON (every
@@ -27,10 +39,12 @@ parsed ``eventTime`` (ISO 8601; ``Z`` or an offset; a time without zone is taken
 UTC); absent or unparsable gives None, counted in ``invalid_event_time`` (the record is
 still read: single-event rules do not need a time, correlations ignore such events).
 
-Memory: files are read one at a time and each is decoded whole (a 100 MB file costs
-its decompressed size plus its Python objects while it is being read; NDJSON and
-CSV keep only the raw text plus one record decoded at a time). Nothing is kept across
-files except counters and at most ``MAX_PROBLEMS`` problem messages.
+Memory: files are read one at a time. A record list (delivery file, array) is split
+into undecoded items (``RawRecords``) and each record is decoded on its own, so a file
+costs its expanded size plus one record's objects (``sigmaq.replay.fastpath`` decodes
+most records only partly); other documents are decoded whole; NDJSON and CSV keep the
+raw text plus one record decoded at a time. Nothing is kept across files except
+counters and at most ``MAX_PROBLEMS`` problem messages.
 """
 
 from __future__ import annotations
@@ -39,11 +53,9 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +72,8 @@ from sigmaq.replay.limits import (
     bounded_gunzip,
     deeper_than,
 )
+from sigmaq.replay.paths import DATA_SUFFIXES, iter_paths
+from sigmaq.replay.readstats import MAX_PROBLEMS, ReadProblem, ReadStats, parse_event_time
 from sigmaq.replay.shapes import (
     RECORD_ANCHOR_KEYS,
     ItemKind,
@@ -71,6 +85,7 @@ from sigmaq.replay.shapes import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DATA_SUFFIXES",
     "GZIP_ERRORS",
     "MAX_PROBLEMS",
     "LimitExceeded",
@@ -89,125 +104,7 @@ __all__ = [
 ]
 
 UTF8_BOM = b"\xef\xbb\xbf"
-# Suffixes read when walking a folder (explicitly named files are always read).
-DATA_SUFFIXES = (".json", ".gz", ".jsonl", ".ndjson", ".log", ".cloudtrail", ".csv")
 CSV_SUFFIXES = (".csv", ".csv.gz")
-MAX_PROBLEMS = 1000
-
-
-@dataclass(frozen=True)
-class ReadProblem:
-    """One input problem: ``path``, 1-based ``line`` (NDJSON/CSV) or None, ``message``.
-
-    ``warning`` is True for things that lose no record (an empty file).
-    """
-
-    path: str
-    line: int | None
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
-
-
-@dataclass
-class ReadStats:
-    """Counters of one read (mutable: the readers add to it as they go).
-
-    Invariant: ``records_seen == records_read + skipped_digest + skipped_no_event_name
-    + malformed``; ``oversized_records`` (records longer than CloudTrail's event size
-    limit, read anyway) and ``invalid_event_time`` count within ``records_read``.
-    ``files`` counts files opened (readable or not); ``ignored_files``
-    counts files skipped in folders because of their suffix; ``problems`` keeps the
-    first ``MAX_PROBLEMS`` problems, ``problems_dropped`` counts the rest.
-    """
-
-    files: int = 0
-    unreadable_files: int = 0
-    empty_files: int = 0
-    ignored_files: int = 0
-    records_read: int = 0
-    skipped_digest: int = 0
-    skipped_no_event_name: int = 0
-    malformed: int = 0
-    invalid_event_time: int = 0
-    oversized_records: int = 0
-    bytes_read: int = 0
-    problems: list[ReadProblem] = field(default_factory=list)
-    problems_dropped: int = 0
-
-    @property
-    def skipped(self) -> int:
-        return self.skipped_digest + self.skipped_no_event_name
-
-    @property
-    def records_seen(self) -> int:
-        return self.records_read + self.skipped + self.malformed
-
-    @property
-    def failed(self) -> bool:
-        """True when some input could not be read (a file or a record was lost)."""
-        return self.unreadable_files > 0 or self.malformed > 0
-
-    def add_problem(
-        self, path: str, line: int | None, message: str, *, warning: bool = False
-    ) -> None:
-        """Record a problem (kept up to ``MAX_PROBLEMS``); logged at debug level only,
-        since callers report ``problems`` themselves."""
-        problem = ReadProblem(path, line, message, warning)
-        log.debug("%s", problem)
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
-        else:
-            self.problems_dropped += 1
-
-    def merge(self, other: ReadStats) -> None:
-        """Add ``other``'s counters and problems to this one (for worker processes)."""
-        for name in (
-            "files",
-            "unreadable_files",
-            "empty_files",
-            "ignored_files",
-            "records_read",
-            "skipped_digest",
-            "skipped_no_event_name",
-            "malformed",
-            "invalid_event_time",
-            "oversized_records",
-            "bytes_read",
-            "problems_dropped",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for problem in other.problems:
-            if len(self.problems) < MAX_PROBLEMS:
-                self.problems.append(problem)
-            else:
-                self.problems_dropped += 1
-
-
-def parse_event_time(value: Any) -> datetime | None:
-    """``eventTime`` as a tz-aware UTC datetime, or None when absent, not ISO 8601, or
-    outside the years 1-9999 once converted to UTC (``0001-01-01T05:00+09:00``).
-
-    A time without an offset is taken as UTC; any offset is converted to UTC, so times
-    compare and print alike whatever offset a producer wrote.
-    """
-    if type(value) is not str:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    if parsed.tzinfo is UTC:
-        return parsed
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        return None
 
 
 def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadStats) -> EventRef:
@@ -222,74 +119,6 @@ def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadSt
         event_id=event_id if type(event_id) is str and event_id else None,
         event_time=event_time,
     )
-
-
-def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
-    """Files named in ``paths``, and data files found recursively in folders.
-
-    Folders are walked in sorted order (so ``AWSLogs/<acct>/CloudTrail/<region>/<y>/<m>/<d>``
-    comes out in time order), lazily, one folder listing at a time; symbolic links to
-    folders are followed. Each real folder and file is read once across all of
-    ``paths`` (a folder named twice, or reached again through a link, gets a warning
-    and is skipped, so link loops end). Hidden entries (``.name``) are not visited;
-    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files``. A
-    path that does not exist, is not a regular file, or a folder that cannot be listed
-    counts as unreadable.
-    """
-    seen: set[str] = set()  # real paths of the folders and files met so far
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path, stats, seen)
-        elif not _first_time(path, os.path.realpath(path), seen, stats):
-            continue
-        elif path.is_file():
-            yield path
-        elif path.exists():  # a FIFO, socket or device would block or never end
-            stats.unreadable_files += 1
-            stats.add_problem(str(path), None, "not a regular file")
-        else:
-            stats.unreadable_files += 1
-            stats.add_problem(str(path), None, "no such file or directory")
-
-
-def _first_time(path: Path | str, real: str, seen: set[str], stats: ReadStats) -> bool:
-    if real in seen:
-        stats.add_problem(str(path), None, "already read (same file or folder)", warning=True)
-        return False
-    seen.add(real)
-    return True
-
-
-def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
-    # Symbolic links to folders are followed (archives are often assembled that way).
-    def unlisted(error: OSError) -> None:
-        stats.unreadable_files += 1
-        stats.add_problem(str(error.filename or folder), None, f"cannot list folder: {error}")
-
-    for root, dirs, files in os.walk(folder, followlinks=True, onerror=unlisted):
-        real_root = os.path.realpath(root)
-        if not _first_time(root, real_root, seen, stats):
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            if name.lower().endswith(DATA_SUFFIXES):
-                path = Path(root, name)
-                real = (
-                    os.path.realpath(path) if path.is_symlink() else os.path.join(real_root, name)
-                )
-                if not _first_time(path, real, seen, stats):
-                    continue
-                if path.is_file():
-                    yield path
-                else:  # FIFO, socket, device or dangling link inside an archive folder
-                    stats.unreadable_files += 1
-                    stats.add_problem(str(path), None, "not a regular file")
-            else:
-                stats.ignored_files += 1
 
 
 def iter_records(
