@@ -3,7 +3,7 @@
 Most records of an archive match no rule, and the engine's index rejects them by their
 ``eventSource``/``eventName`` (and a few guard fields). So each undecoded record of a
 ``RawRecords`` list is first decoded into a small typed ``msgspec`` struct holding just
-those fields (eventName, eventSource, eventTime, eventID and each guard path); the
+those fields (eventName, eventSource, eventTime and each guard path); the
 record is decoded in full (``readers.decode_json``, the decoder every reader uses) only
 when some rule is a candidate for it, and an ``EventRef`` is built only when a rule
 matches. A record the small struct cannot type (a list where a string is expected, no
@@ -92,12 +92,12 @@ def _struct(name: str, fields: Mapping[str, Any], required: int = 0) -> Any:
 
 def _head_type(guard_paths: Iterable[str]) -> Any:
     """The head struct: eventName (``f0``, required, a non-empty string), eventTime
-    (``f1``), eventSource (``f2``), eventID (``f3``), then the guard paths' levels."""
+    (``f1``), eventSource (``f2``), then the guard paths' levels. (eventID is read from
+    the record decoded in full, once a rule matched.)"""
     fields: dict[str, Any] = {
         "eventName": Annotated[str, msgspec.Meta(min_length=1)],
         "eventTime": _Scalar,
         "eventSource": Union[str, None],  # noqa: UP007
-        "eventID": Any,
     }
     guards = _level("Guards", [tuple(path.split(".")) for path in guard_paths])
     for key, kind in guards.items():
@@ -196,7 +196,7 @@ def _vector_getter(head: Any, path: str) -> Callable[[list[Any]], Iterable[Any]]
     ``getattr`` mapped level by level), or None when the path cannot be read that way
     (its leaf may hold a value other than a string, boolean or null)."""
     segments = path.split(".")
-    if segments[0] in ("eventName", "eventTime", "eventSource", "eventID"):
+    if segments[0] in ("eventName", "eventTime", "eventSource"):
         return None
     attrs: list[str] = []
     kind = head

@@ -105,3 +105,74 @@ def test_fast_path_equals_full_decode_with_a_time_range(pack_rules: list[Any]) -
     assert [finding_to_dict(f) for f in fast.findings] == [
         finding_to_dict(f) for f in full.findings
     ]
+
+
+def odd_records() -> list[dict[str, Any]]:
+    """Records the head struct cannot type, or types only partly: each must take the
+    full path or be dispatched exactly as ``RuleIndex.candidates`` would."""
+    base = {
+        "eventVersion": "1.08",
+        "eventTime": "2026-11-03T09:14:05Z",
+        "eventSource": "signin.amazonaws.com",
+        "eventName": "ConsoleLogin",
+        "eventID": "e-0",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.9",
+        "userIdentity": {"type": "Root", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"},
+        "responseElements": {"ConsoleLogin": "Success"},
+    }
+    variants: list[dict[str, Any]] = [
+        {},
+        {"userIdentity": {"accessKeyId": "AKIAIOSFODNN7EXAMPLE"}, "userIdentity.type": "Root"},
+        {"userIdentity": {"type": "IAMUser"}, "userIdentity.type": None},
+        {"userIdentity": [{"type": "Root"}]},
+        {"userIdentity": "Root"},
+        {"userIdentity": {"type": ["Root"]}},
+        {"userIdentity": {"type": 7}},
+        {"eventSource": ["signin.amazonaws.com"]},
+        {"eventSource": None},
+        {"eventName": 5},
+        {"eventName": ""},
+        {"readOnly": "false", "userAgent": "exec-env/AmazonQ-For-CLI"},
+        {"readOnly": False, "userAgent": "exec-env/AmazonQ-For-CLI", "errorCode": "success"},
+        {"errorCode": "AccessDenied", "userAgent": "AmazonQ-For-VSCode"},
+        {"errorCode": ["AccessDenied"], "userAgent": "AmazonQ-For-VSCode"},
+        {"eventTime": "not a time"},
+        {"eventTime": 1700000000},
+        {"eventTime": None},
+    ]
+    records = []
+    for number, change in enumerate(variants):
+        record = {**base, **change, "eventID": f"e-{number}"}
+        records.append(record)
+    no_time = dict(base, eventID="e-no-time")
+    del no_time["eventTime"]
+    records.append(no_time)
+    records.append({"eventName": "DeleteApplication", "eventSource": "qbusiness.amazonaws.com"})
+    records.append({"digestStartTime": "2026-11-03T00:00:00Z", "digestS3Bucket": "b"})
+    records.append(["not", "a", "record"])
+    return records
+
+
+@pytest.mark.parametrize("shape", ["delivery", "array", "one_per_file"])
+def test_odd_records_are_dispatched_exactly(
+    shape: str, pack_rules: list[Any], tmp_path: Path
+) -> None:
+    import orjson
+
+    records = odd_records()
+    if shape == "delivery":
+        (tmp_path / "a.json").write_bytes(orjson.dumps({"Records": records}))
+    elif shape == "array":
+        (tmp_path / "a.json").write_bytes(orjson.dumps(records))
+    else:
+        for number, record in enumerate(records):
+            (tmp_path / f"{number:02d}.json").write_bytes(orjson.dumps({"Records": [record]}))
+    fast = hunt([tmp_path], pack_rules, HuntOptions())
+    full = hunt([tmp_path], pack_rules, HuntOptions(), engine_factory=full_path_factory)
+    assert counters(fast) == counters(full)
+    found = [finding_to_dict(f) for f in fast.findings]
+    assert found == [finding_to_dict(f) for f in full.findings]
+    # the root access-key rule is guarded by userIdentity.type: a flat key admits it too
+    ids = {e for f in found for e in f["event_ids"]}
+    assert {"e-0", "e-1"} <= ids
