@@ -90,10 +90,12 @@ def _struct(name: str, fields: Mapping[str, Any], required: int = 0) -> Any:
     return msgspec.defstruct(name, attrs, rename=rename, gc=False)
 
 
-def _head_type(guard_paths: Iterable[str]) -> Any:
+def _head_type(guard_paths: Iterable[str], scalars: Iterable[str] = ()) -> Any:
     """The head struct: eventName (``f0``, required, a non-empty string), eventTime
-    (``f1``), eventSource (``f2``), then the guard paths' levels. (eventID is read from
-    the record decoded in full, once a rule matched.)"""
+    (``f1``), eventSource (``f2``), then the guard paths' levels, then ``scalars``
+    (top-level fields the rules' pre-filters read, typed as JSON scalars: a list or an
+    object there does not type, and the record takes the full path). (eventID is read
+    from the record decoded in full, once a rule matched.)"""
     fields: dict[str, Any] = {
         "eventName": Annotated[str, msgspec.Meta(min_length=1)],
         "eventTime": _Scalar,
@@ -102,7 +104,40 @@ def _head_type(guard_paths: Iterable[str]) -> Any:
     guards = _level("Guards", [tuple(path.split(".")) for path in guard_paths])
     for key, kind in guards.items():
         fields.setdefault(key, kind)
+    for key in scalars:
+        fields.setdefault(key, _Scalar)
     return _struct("Head", fields, required=1)
+
+
+Prefilter = tuple[tuple[Callable[[Any], Any], Callable[[Any], bool]], ...]
+
+
+def _prefilters(head: Any, slots: Iterable[RuleSlot]) -> dict[int, Prefilter]:
+    """id(slot) -> (read the field from a head, the rule's test of it) for each rule
+    with ``CompiledRule.required`` tests the head can read: scalar top-level fields
+    (a guard field typed string/boolean/null is one too)."""
+    readable: dict[str, Callable[[Any], Any]] = {}
+    for field_info in msgspec.structs.fields(head):
+        kinds = getattr(field_info.type, "__args__", (field_info.type,))
+        if all(kind in (str, int, float, bool, type(None)) for kind in kinds):
+            readable[str(field_info.encode_name)] = operator.attrgetter(field_info.name)
+    found: dict[int, Prefilter] = {}
+    for slot in slots:
+        tests = tuple(
+            (readable[name], test) for name, test in slot.compiled.required if name in readable
+        )
+        if tests:
+            found[id(slot)] = tests
+    return found
+
+
+def _passes(tests: Prefilter, head: Any) -> bool:
+    """True unless the head shows the rule cannot match (an absent field fails)."""
+    for read, test in tests:
+        value = read(head)
+        if value is UNSET or not test(value):
+            return False
+    return True
 
 
 _UNSURE: Any = object()  # a value the head cannot key like the index: take the full path
@@ -273,7 +308,15 @@ class FastFeeder:
         self.limits = limits
         index = engine.index
         self._guard_table = index.guard_table
-        head = _head_type(path for path, _ in self._guard_table)
+        scalars = {
+            name
+            for slot in engine.slots
+            for name, _ in slot.compiled.required
+            if name not in ("eventName", "eventSource", "eventTime")
+        }
+        head = _head_type((path for path, _ in self._guard_table), sorted(scalars))
+        self._prefilter = _prefilters(head, engine.slots)
+        self._filtered: dict[int, tuple[Sequence[RuleSlot], tuple[Any, ...]]] = {}
         self._decode = msgspec.json.Decoder(head).decode
         self._probe = _probe(head, self._guard_table) if self._guard_table else None
         self._heads_of_delivery = msgspec.json.Decoder(
@@ -347,8 +390,19 @@ class FastFeeder:
         chosen = itertools.compress(range(count), map(operator.and_, map(bool, found), wanted))
         start = batch.start
         max_depth = limits.max_depth
+        plans = self._filtered
         for offset in chosen:
             candidates = found[offset]
+            plan = plans.get(id(candidates))
+            if plan is None or plan[0] is not candidates:
+                plan = plans[id(candidates)] = self._plan(candidates)
+            if plan[1]:  # pre-filters: drop the rules the head shows cannot match
+                head = heads[offset]
+                candidates = [
+                    slot for slot, tests in plan[1] if tests is None or _passes(tests, head)
+                ]
+                if not candidates:
+                    continue
             raw = items[offset]
             position = start + offset
             event = _decode_in_full(raw, source, position, stats, max_depth)
@@ -362,6 +416,16 @@ class FastFeeder:
             if matched:
                 on_match(event, matched)
         return count - filtered, filtered
+
+    def _plan(self, candidates: Sequence[RuleSlot]) -> tuple[Sequence[RuleSlot], tuple[Any, ...]]:
+        """(candidates, each with its pre-filter or None), or (candidates, ()) when none
+        of them has one. Kept per candidate list (bounded like the dispatch table)."""
+        if len(self._filtered) >= MAX_CACHED:
+            self._filtered.clear()
+        checks = tuple((slot, self._prefilter.get(id(slot))) for slot in candidates)
+        if all(tests is None for _, tests in checks):
+            checks = ()
+        return candidates, checks
 
     def _candidates_for(self, key: tuple[Any, ...]) -> Sequence[RuleSlot]:
         """The rules a dispatch key admits: ``RuleIndex.lookup`` by eventSource and
