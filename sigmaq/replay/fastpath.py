@@ -380,13 +380,17 @@ class FastFeeder:
         columns += [read(heads) for read, _ in self._vector_guards or ()]
         keys = list(zip(*columns, strict=True))
         table = self._dispatch
-        missing = set(keys).difference(table)
-        if missing:
-            if len(table) + len(missing) > MAX_CACHED:
+        found: list[Any] = list(map(table.get, keys))
+        if None in found:  # keys met for the first time (a C-level scan)
+            if len(table) > MAX_CACHED:
                 table.clear()
-            for key in missing:
-                table[key] = self._candidates_for(key)
-        found: list[Any] = list(map(table.__getitem__, keys))
+            for offset, candidates in enumerate(found):
+                if candidates is None:
+                    key = keys[offset]
+                    answer = table.get(key)
+                    if answer is None:
+                        answer = table[key] = self._candidates_for(key)
+                    found[offset] = answer
         chosen = itertools.compress(range(count), map(operator.and_, map(bool, found), wanted))
         start = batch.start
         max_depth = limits.max_depth
