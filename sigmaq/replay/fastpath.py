@@ -110,6 +110,8 @@ def _head_type(guard_paths: Iterable[str], scalars: Iterable[str] = ()) -> Any:
 
 
 Prefilter = tuple[tuple[Callable[[Any], Any], Callable[[Any], bool]], ...]
+# fields whose tests the dispatch by eventSource/eventName already answers for most rules
+_DISPATCHED = frozenset({"eventSource", "eventName"})
 
 
 def _prefilters(head: Any, slots: Iterable[RuleSlot]) -> dict[int, Prefilter]:
@@ -124,7 +126,9 @@ def _prefilters(head: Any, slots: Iterable[RuleSlot]) -> dict[int, Prefilter]:
     found: dict[int, Prefilter] = {}
     for slot in slots:
         tests = tuple(
-            (readable[name], test) for name, test in slot.compiled.required if name in readable
+            (readable[name], test)
+            for name, test in slot.compiled.required
+            if name in readable and name not in _DISPATCHED
         )
         if tests:
             found[id(slot)] = tests
@@ -312,7 +316,7 @@ class FastFeeder:
             name
             for slot in engine.slots
             for name, _ in slot.compiled.required
-            if name not in ("eventName", "eventSource", "eventTime")
+            if name not in _DISPATCHED and name != "eventTime"
         }
         head = _head_type((path for path, _ in self._guard_table), sorted(scalars))
         self._prefilter = _prefilters(head, engine.slots)
