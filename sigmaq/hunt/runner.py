@@ -147,11 +147,24 @@ def _details_of(ref: EventRef) -> EventDetails | None:
     note = ref.annotation
     if isinstance(note, EventDetails):
         return note
-    if isinstance(note, tuple) and len(note) == 4:  # EventDetails.as_tuple()
-        return EventDetails(*note)
-    if isinstance(note, tuple) and len(note) == 2:  # (principal, source address)
-        return EventDetails(None, note[0], note[1])
+    if isinstance(note, tuple):
+        known = _DETAILS.get(id(note))
+        if known is not None and known[0] is note:
+            return known[1]
+        if len(note) == 4:  # EventDetails.as_tuple()
+            details = EventDetails(*note)
+        elif len(note) == 2:  # (principal, source address)
+            details = EventDetails(None, note[0], note[1])
+        else:
+            return None
+        if len(_DETAILS) >= 100_000:
+            _DETAILS.clear()
+        _DETAILS[id(note)] = (note, details)  # annotations are shared: one object each
+        return details
     return None
+
+
+_DETAILS: dict[int, tuple[tuple[Any, ...], EventDetails]] = {}
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
