@@ -10,7 +10,17 @@ matches. A record the small struct cannot type (a list where a string is expecte
 eventTime, a flat ``"userIdentity.type"`` key holding a value...) takes the full path
 (``readers.record_outcomes`` + ``ReplayEngine.feed``), so findings and counters are
 exactly those of ``read_file`` + ``feed`` (``tests/unit/test_fastpath.py`` compares
-them over every fixture, the baseline and the external data).
+them over every fixture, the baseline, the external data and records built to be odd).
+One documented difference, on hostile records only: the nesting limit and the UTF-8 of
+parts the head skips are checked when a record is decoded in full, so a record no rule
+is a candidate for that nests too deeply, or hides invalid UTF-8 in a field no rule
+reads, is counted as read here and as malformed by ``read_file`` (no finding differs:
+no rule could match it).
+
+Pre-filters: the top-level tests a rule's every match passes (``CompiledRule.required``,
+such as ``userAgent|contains`` beside a ``readOnly: false`` guard) are read from the
+head too (those fields are typed as JSON scalars: a list or an object there fails to
+type) and drop the candidates they rule out before the record is decoded in full.
 
 Why this is exact: dispatch is a pre-filter whose answer depends only on the values
 ``RuleIndex.candidates`` reads; the struct reads the same keys with the same decoder
