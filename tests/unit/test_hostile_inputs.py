@@ -302,3 +302,17 @@ def test_a_worker_that_dies_is_reported_and_the_rest_is_read(
     assert sorted(f.finding.events[0].event_id or "" for f in result.findings) == sorted(
         f"evt-{ord(c)}" for c in "abde"
     )
+
+
+def test_a_deep_record_no_rule_looks_at_is_counted_read_by_the_hunt(
+    rules: list[LoadedRule], tmp_path: Path
+) -> None:
+    # documented in replay/fastpath.py: nesting is checked when a record is decoded in
+    # full; the hunt decodes in full only records some rule may match
+    deep = record("GetObject", n=2, eventSource="s3.amazonaws.com", extra=nested(60))
+    path = delivery(tmp_path / "deep.json.gz", dumps(record(n=1), deep))
+    _, stats = read(path)
+    assert (stats.records_read, stats.malformed) == (1, 1)
+    result = run([path], rules)
+    assert (result.stats.records_read, result.stats.malformed) == (2, 0)
+    assert [f.finding.events[0].event_id for f in result.findings] == ["evt-1"]
