@@ -32,23 +32,63 @@ from sigmaq.cli.common import exit_with_usage_error, project_layout
     show_default=True,
     help="Correlation windows used when replaying fixtures.",
 )
-def build(out_dir: Path | None, fail_on: str, window: str) -> None:
+@click.option(
+    "--splunk-index",
+    default=None,
+    help="Index of the Splunk app's source macro sigmaq_cloudtrail (default: index=*).",
+)
+@click.option(
+    "--splunk-notable",
+    is_flag=True,
+    help="Splunk app: Enterprise Security notable action on every search (off by default).",
+)
+@click.option(
+    "--splunk-risk",
+    is_flag=True,
+    help="Splunk app: Enterprise Security risk action on every search (off by default).",
+)
+@click.option(
+    "--no-elastic-custom-pipeline",
+    "no_custom_pipeline",
+    is_flag=True,
+    help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
+)
+def build(
+    out_dir: Path | None,
+    fail_on: str,
+    window: str,
+    splunk_index: str | None,
+    splunk_notable: bool,
+    splunk_risk: bool,
+    no_custom_pipeline: bool,
+) -> None:
     """Validate the pack, replay every fixture, and convert every rule to every
-    target's primary formats in dist/ (splunk/savedsearches.conf,
-    elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
+    target's primary formats in dist/ (the Splunk app splunk/sigmaq_amazon_q.tgz with
+    its PROOF.md, elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
     from rich.console import Console
     from rich.table import Table
 
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.model import WindowMode
+    from sigmaq.export.targets import TargetOptions
     from sigmaq.pack.build import run_build
 
     layout = project_layout()
     if layout is None:
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
     try:
+        options = TargetOptions(
+            splunk_index=splunk_index,
+            splunk_notable=splunk_notable,
+            splunk_risk=splunk_risk,
+            elastic_custom_pipeline=not no_custom_pipeline,
+        )
         outcome = run_build(
-            layout.root, out_dir=out_dir, fail_on=fail_on, window=WindowMode(window)
+            layout.root,
+            out_dir=out_dir,
+            fail_on=fail_on,
+            window=WindowMode(window),
+            options=options,
         )
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
@@ -88,6 +128,14 @@ def build(out_dir: Path | None, fail_on: str, window: str) -> None:
             console.print(refusals)
             out = out_dir or layout.dist_dir
             console.print(f"every refusal with its rule: {out / REFUSALS_FILE}", highlight=False)
+        for name, target in sorted(outcome.dist.targets.items()):
+            if target.proof is None:
+                continue
+            for proof in target.proof.proofs:
+                if proof.verdict == "differs":
+                    console.print(
+                        f"[red]prove[/red] {name} {proof.title}: {proof.reason}", highlight=False
+                    )
         files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
         console.print("wrote " + ", ".join(files), highlight=False)
 

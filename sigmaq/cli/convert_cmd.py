@@ -29,6 +29,10 @@ def _default_paths() -> list[Path]:
 @click.option("--splunk-sourcetype", default="aws:cloudtrail", show_default=True)
 @click.option("--splunk-macro", default=None, help="Search macro replacing index/sourcetype.")
 @click.option(
+    "--splunk-notable", is_flag=True, help="savedsearches: Enterprise Security notable action."
+)
+@click.option("--splunk-risk", is_flag=True, help="savedsearches: Enterprise Security risk action.")
+@click.option(
     "--index-pattern",
     default="logs-aws.cloudtrail-*",
     show_default=True,
@@ -44,6 +48,8 @@ def convert(
     splunk_index: str | None,
     splunk_sourcetype: str,
     splunk_macro: str | None,
+    splunk_notable: bool,
+    splunk_risk: bool,
     index_pattern: str,
     paths: tuple[Path, ...],
 ) -> None:
@@ -64,6 +70,8 @@ def convert(
         splunk_sourcetype=splunk_sourcetype or None,
         splunk_index=splunk_index,
         splunk_macro=splunk_macro,
+        splunk_notable=splunk_notable,
+        splunk_risk=splunk_risk,
         elastic_index_pattern=index_pattern,
     )
     rule_paths = list(paths) or _default_paths()

@@ -1,4 +1,5 @@
-"""``sigmaq coverage``: regenerate (or check) the README rule table and docs/coverage.md."""
+"""``sigmaq coverage``: regenerate (or check) the README rule table, docs/coverage.md and the
+ATT&CK Navigator layer (docs/attack-navigator-layer.json)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,18 @@ import click
     help="Project folder (holding rules/ and fixtures/); default: found from the current folder.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a generated file is stale.")
-def coverage(root: Path | None, check: bool) -> None:
-    """Generate the rule table (README.md, between the rule-table markers) and docs/coverage.md."""
+@click.option(
+    "--navigator",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Only the ATT&CK Navigator layer: to FILE ('-' for stdout), or alone for "
+    "docs/attack-navigator-layer.json.",
+)
+def coverage(root: Path | None, check: bool, navigator: str | None) -> None:
+    """Generate the rule table (README.md, between the rule-table markers), docs/coverage.md
+    and the ATT&CK Navigator layer (docs/attack-navigator-layer.json)."""
     from sigmaq.core.errors import ConfigError
     from sigmaq.core.layout import find_project_root
     from sigmaq.pack.coverage import build_report, generated_files, stale_files, write_files
@@ -27,6 +38,23 @@ def coverage(root: Path | None, check: bool) -> None:
     report = build_report(project)
     for error in report.load_errors:
         click.echo(f"warning: rule left out: {error}", err=True)
+    if navigator is not None:
+        from sigmaq.pack.coverage import GeneratedFile
+        from sigmaq.pack.navigator import NAVIGATOR_FILE, navigator_text
+
+        text = navigator_text(report.rules)
+        if navigator == "-":
+            click.echo(text, nl=False)
+            return
+        layer = [GeneratedFile(Path(navigator) if navigator else project / NAVIGATOR_FILE, text)]
+        if check:
+            stale_layer = stale_files(layer)
+            for path in stale_layer:
+                click.echo(f"stale: {path} (run `sigmaq coverage --navigator`)", err=True)
+            raise SystemExit(1 if stale_layer else 0)
+        for path in write_files(layer):
+            click.echo(f"wrote {path}")
+        return
     try:
         files = generated_files(project, report)
     except ConfigError as exc:

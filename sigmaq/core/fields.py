@@ -327,6 +327,12 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.advancedEventSelectors",
         "requestParameters.advancedEventSelectors.fieldSelectors",
         "requestParameters.ssoConfiguration.sessionConfiguration.extendedSessionEnabledAppProviders",
+        # Found by the Splunk proof (sigmaq.export.splunk): JSON arrays the pack reaches into.
+        "requestParameters.grantPermissions",
+        "requestParameters.vpcConfiguration.subnetIds",
+        "requestParameters.origins",
+        "requestParameters.GuardrailPolicyArns",
+        "requestParameters.bucketPolicy.Statement",
     }
 )
 # EC2-style ``…Set.items`` lists: every ``items`` segment is an array.
@@ -470,3 +476,136 @@ def splunk_field_names() -> frozenset[str]:
 def splunk_prefixes() -> tuple[str, ...]:
     """Splunk prefixes under which any sub-key is a valid field."""
     return tuple(spec.splunk for spec in PREFIX_FIELDS if spec.splunk)
+
+
+# --------------------------------------------------------------------------- case enumerations
+# Values AWS writes in one fixed case, per field. A rule value that equals one of them
+# case-insensitively but not exactly is a wrong-case spelling: case-insensitive targets
+# (Splunk, EQL ``:``, replay) still match, case-sensitive keyword fields (Lucene, ES|QL)
+# silently do not. Sources: "CloudTrail userIdentity element" (identity types),
+# "CloudTrail record contents" (eventType, eventCategory, readOnly, managementEvent),
+# and AWS error codes common to the services the pack watches (IAM, STS, EC2, S3 and
+# the botocore service models' error shapes for the Amazon Q services).
+CASE_ENUMERATIONS: dict[str, tuple[str, ...]] = {
+    "userIdentity.type": (
+        "Root",
+        "IAMUser",
+        "AssumedRole",
+        "Role",
+        "FederatedUser",
+        "Directory",
+        "AWSAccount",
+        "AWSService",
+        "Unknown",
+        "IdentityCenterUser",
+        "SAMLUser",
+        "WebIdentityUser",
+    ),
+    "userIdentity.sessionContext.sessionIssuer.type": ("Root", "IAMUser", "Role"),
+    "eventType": (
+        "AwsApiCall",
+        "AwsServiceEvent",
+        "AwsConsoleAction",
+        "AwsConsoleSignIn",
+        "AwsCloudTrailInsight",
+        "AwsVpceEvent",
+    ),
+    "eventCategory": ("Management", "Data", "NetworkActivity", "Insight"),
+    "readOnly": ("true", "false"),
+    "managementEvent": ("true", "false"),
+    "userIdentity.sessionContext.attributes.mfaAuthenticated": ("true", "false"),
+    "errorCode": (
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+        "ThrottlingException",
+        "Throttling",
+        "ValidationException",
+        "ResourceNotFoundException",
+        "ConflictException",
+        "ServiceQuotaExceededException",
+        "InternalServerException",
+        "NoSuchEntity",
+        "NoSuchEntityException",
+        "NoSuchBucket",
+        "NoSuchKey",
+        "EntityAlreadyExists",
+        "LimitExceeded",
+        "LimitExceededException",
+        "MalformedPolicyDocument",
+        "InvalidParameterValue",
+        "InvalidParameterValueException",
+        "RequestExpired",
+        "OptInRequired",
+        "LicenseAccessException",
+        "ExternalResourceException",
+        "success",
+    ),
+}
+
+
+def canonical_spelling(path: str, text: str) -> str | None:
+    """The canonical AWS spelling of ``text`` for ``path``, or None when not enumerated.
+
+    Returns the enumeration member equal to ``text`` ignoring case (``assumedrole`` ->
+    ``AssumedRole``); None when ``path`` has no enumeration here or ``text`` is not a
+    member in any case. Source of the lists: ``CASE_ENUMERATIONS``.
+    """
+    members = CASE_ENUMERATIONS.get(path)
+    if members is None:
+        return None
+    folded = text.casefold()
+    for member in members:
+        if member.casefold() == folded:
+            return member
+    return None
+
+
+def is_wrong_case(path: str, text: str) -> bool:
+    """True when ``text`` names an enumerated AWS value for ``path`` in a non-canonical case."""
+    canonical = canonical_spelling(path, text)
+    return canonical is not None and canonical != text
+
+
+# --------------------------------------------------------------------------- Elastic custom
+# The ingest pipeline ``logs-aws.cloudtrail@custom`` that sigmaq ships restores CloudTrail
+# values the integration drops, and keyword copies of ``flattened`` leaves, under one
+# namespace: ``sigmaq.cloudtrail.<CloudTrail path, unchanged>`` (keyword).
+ELASTIC_CUSTOM_PREFIX = "sigmaq.cloudtrail"
+
+
+def elastic_custom_name(path: str) -> str:
+    """The keyword field the sigmaq custom pipeline writes for CloudTrail ``path``."""
+    return f"{ELASTIC_CUSTOM_PREFIX}.{path}"
+
+
+def elastic_custom_restorable(path: str) -> bool:
+    """True when the sigmaq custom pipeline can provide ``path`` as a keyword field.
+
+    Restorable: a leaf the integration drops (``userIdentity.onBehalfOf.userId``,
+    ``sessionCredentialFromConsole``, ``userIdentity.userName`` …), or a leaf of a
+    ``flattened`` object (``requestParameters.policyArn``), which then becomes an
+    ordinary keyword (wildcards, regexps, EQL and ES|QL work on it). Not restorable:
+    whole objects, dates, unknown paths.
+    """
+    resolved = resolve(path)
+    if resolved is None or path in _WHOLE_OBJECTS:
+        return False
+    if resolved.elastic_kind is ElasticKind.DATE:
+        return False
+    if resolved.elastic_kind is ElasticKind.FLATTENED:
+        return True
+    return (
+        resolved.elastic is None and path != "eventContext" and not path.startswith("eventContext.")
+    )
+
+
+_WHOLE_OBJECTS = frozenset(
+    spec.path for spec in EXACT_FIELDS if spec.elastic is None and spec.elastic_reason == _WHOLE
+)

@@ -3,19 +3,14 @@
 Each fix is listed in TOOLCHAIN.md ("Conversion") and has a unit test
 (``tests/unit/test_backend_fixes.py``):
 
-Splunk (pysigma-backend-splunk 2.1.0)
-- ``savedsearches`` stanzas for rules with ``|re`` under OR began with ``| rex``
-  (a search must start with a search): the leading scope terms are hoisted in
-  front, as the ``default`` format already does.
-- ``not field: null`` became ``NOT NOT field=*``: emitted as ``field=*``.
-- an optional search macro scopes every query (```cloudtrail` …``).
-- ``temporal_ordered`` raises NotImplementedError: refused with a reason.
+Splunk: ``sigmaq.export.splunk.backend``.
 Elastic EQL (pysigma-backend-elasticsearch 2.1.1)
 - hyphenated field names were emitted bare (``a.idc-application-arn``): quoted.
 - booleans were compared with ``:`` (strings only in EQL): compared with ``==``.
 - ``value_count`` counted repeats of one value, ``temporal`` lost its timespan
   (``sample``), ``temporal_ordered`` was malformed: refused.
 ES|QL
+- values whose case may vary are compared as ``to_lower(field) == "value"`` (lower-cased).
 - ``not f == "v"`` dropped events where ``f`` is missing (three-valued logic):
   emitted as ``not coalesce(f == "v", false)``.
 - queries read ``from *``: the integration's index pattern is used.
@@ -34,7 +29,6 @@ from typing import Any, ClassVar, cast
 from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
 from sigma.backends.elasticsearch.elasticsearch_esql import ESQLBackend
 from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
-from sigma.backends.splunk.splunk import SplunkBackend, SplunkDeferredORRegularExpression
 from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT
 from sigma.conversion.deferred import DeferredQueryExpression
 from sigma.conversion.state import ConversionState
@@ -46,11 +40,10 @@ from sigma.correlations import (
 from sigma.rule import SigmaRule
 from sigma.types import SigmaBool, SigmaNull
 
-from sigmaq.core.fields import resolve as resolve_field
 from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 from sigmaq.export.pipelines.errors import RuleRefused
-from sigmaq.export.schedules import SPLUNK_CRON as DEFAULT_CRON
-from sigmaq.export.schedules import kibana_schedule, splunk_schedule
+from sigmaq.export.pipelines.transformations import ESQL_LOWER_MARKER
+from sigmaq.export.schedules import kibana_schedule
 
 AnyRule = SigmaRule | SigmaCorrelationRule
 
@@ -61,14 +54,6 @@ KIBANA_SEVERITY: dict[str, tuple[str, int]] = {
     "medium": ("medium", 47),
     "high": ("high", 73),
     "critical": ("critical", 99),
-}
-# Splunk alert.severity: 1 debug, 2 info, 3 warning, 4 error, 5 severe, 6 fatal.
-SPLUNK_ALERT_SEVERITY: dict[str, int] = {
-    "informational": 2,
-    "low": 3,
-    "medium": 4,
-    "high": 5,
-    "critical": 6,
 }
 
 
@@ -82,147 +67,8 @@ def _level(rule: AnyRule) -> str | None:
     return rule.level.name.lower() if rule.level is not None else None
 
 
-def _splunk_group_fields(rule: AnyRule) -> list[str]:
-    """Splunk names of a correlation's group-by fields (alias names stay as they are)."""
-    if not isinstance(rule, SigmaCorrelationRule):
-        return []
-    aliases = rule.aliases.aliases if rule.aliases else {}
-    names = []
-    for name in rule.group_by or []:
-        resolved = None if name in aliases else resolve_field(name)
-        names.append(resolved.splunk if resolved is not None and resolved.splunk else name)
-    return names
-
-
 def _rule_label(rule: AnyRule) -> str:
     return f"rule '{rule.title}'" + (f" ({rule.id})" if rule.id else "")
-
-
-# --------------------------------------------------------------------------- Splunk
-_LEADING_TERM = re.compile(r'([\w.]+)(?:="[^"]*"|=[^\s")]+)\s*')
-
-
-def hoist_scope_terms(query: str, deferred_fields: set[str]) -> str:
-    """Move leading ``field=value`` terms before a ``\\n| rex …\\n| search`` preamble.
-
-    The Splunk backend emits OR-ed ``|re`` conditions as ``\\n| rex …\\n| eval …\\n|
-    search <terms>``; its ``default`` format hoists the leading terms (the scope
-    ``sourcetype=…``) in front, its ``savedsearches`` format did not, leaving a
-    search that starts with a pipe. ``deferred_fields`` are the eval'd condition
-    fields that must stay after the preamble.
-    """
-    marker = "\n| search "
-    if marker not in query or not query.startswith("\n|"):
-        return query
-    cut = query.index(marker)
-    preamble, search = query[:cut], query[cut + len(marker) :]
-    position = 0
-    hoisted: list[str] = []
-    while position < len(search):
-        match = _LEADING_TERM.match(search, position)
-        if match is None or match.group(1) in deferred_fields:
-            break
-        hoisted.append(match.group().strip())
-        position = match.end()
-    if not hoisted:
-        return query
-    return " ".join(hoisted) + preamble + marker + search[position:]
-
-
-class SigmaqSplunkBackend(SplunkBackend):
-    """Splunk backend with sigmaq's fixes, macro scope and savedsearches settings.
-
-    ``macro``: search macro name prepended to every rule query (e.g. ``cloudtrail``);
-    ``cron_schedule``/``earliest``/``latest``: saved-search schedule and window.
-    """
-
-    def __init__(
-        self,
-        processing_pipeline: Any = None,
-        collect_errors: bool = False,
-        *,
-        macro: str | None = None,
-        cron_schedule: str = DEFAULT_CRON,
-        earliest: str = "-15m",
-        latest: str = "now",
-        **kwargs: Any,
-    ) -> None:
-        self.macro = macro
-        self.cron_schedule = cron_schedule
-        super().__init__(
-            processing_pipeline,
-            collect_errors,
-            min_time=earliest,
-            max_time=latest,
-            query_settings=self._saved_search_settings,
-            **kwargs,
-        )
-
-    def _saved_search_settings(self, rule: AnyRule) -> dict[str, str]:
-        """Per-stanza settings of ``savedsearches.conf`` (Splunk admin manual); the
-        schedule and search window come from ``sigmaq.export.schedules``."""
-        level = _level(rule) or "medium"
-        settings = {
-            "enableSched": "1",
-            "counttype": "number of events",
-            "relation": "greater than",
-            "quantity": "0",
-            "alert.severity": str(SPLUNK_ALERT_SEVERITY.get(level, 4)),
-            "alert.track": "1",
-            "action.sigmaq_rule_id": str(rule.id) if rule.id else "",
-        }
-        settings.update(splunk_schedule(rule, _splunk_group_fields(rule)))
-        if self.cron_schedule != DEFAULT_CRON:
-            settings["cron_schedule"] = self.cron_schedule
-        return settings
-
-    def convert_condition_not(
-        self, cond: ConditionNOT, state: ConversionState
-    ) -> str | DeferredQueryExpression:
-        arg = cond.args[0]
-        if _is_null(arg):
-            assert isinstance(arg, ConditionFieldEqualsValueExpression)
-            return self.field_exists_expression.format(field=self.escape_and_quote_field(arg.field))
-        result = super().convert_condition_not(cond, state)
-        if result is None:
-            raise RuleRefused(f"cannot negate {arg!r} in SPL")
-        return result
-
-    def finish_query(
-        self, rule: AnyRule, query: str | DeferredQueryExpression, state: ConversionState
-    ) -> str | DeferredQueryExpression:
-        result = super().finish_query(rule, query, state)
-        if self.macro and isinstance(rule, SigmaRule) and isinstance(result, str):
-            separator = "" if result.startswith("\n") else " "
-            result = f"`{self.macro}`{separator}{result}"
-        return result
-
-    def finalize_query_savedsearches(
-        self, rule: AnyRule, query: str, index: int, state: ConversionState
-    ) -> str:
-        deferred = state.processing_state.get("deferred_or_condition_fields") or set()
-        query = hoist_scope_terms(query, set(deferred))
-        if query.lstrip().startswith("|") and not query.lstrip().startswith("| multisearch"):
-            raise RuleRefused(
-                f"{_rule_label(rule)}: the saved search would start with a pipe "
-                f"({query.strip().splitlines()[0]!r}); give the rule a scope (sourcetype, "
-                "index or macro) or use the default format"
-            )
-        stanza: str = super().finalize_query_savedsearches(rule, query, index, state)
-        return stanza
-
-    def convert_correlation_temporal_ordered_rule(
-        self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "stats"
-    ) -> list[Any]:
-        raise RuleRefused(
-            f"{_rule_label(rule)}: temporal_ordered is not supported by the Splunk backend "
-            "(stats cannot check order); use a temporal correlation plus review, or the replay"
-        )
-
-
-def reset_splunk_state() -> None:
-    """Clear the Splunk backend's class-level regex counters (leak across conversions)."""
-    SplunkDeferredORRegularExpression.reset()  # type: ignore[no-untyped-call]
 
 
 # --------------------------------------------------------------------------- Kibana rules
@@ -507,6 +353,14 @@ class SigmaqESQLBackend(ESQLBackend):
         self.index_pattern = index_pattern
         # Per-instance default index for `from` (the class default is "*").
         self.__dict__["state_defaults"] = {**ESQLBackend.state_defaults, "index": index_pattern}
+
+    def escape_and_quote_field(self, field_name: str) -> str:
+        # The pipeline marks fields compared case-insensitively (values lower-cased).
+        if field_name.startswith(ESQL_LOWER_MARKER):
+            inner: str = super().escape_and_quote_field(field_name[len(ESQL_LOWER_MARKER) :])
+            return f"to_lower({inner})"
+        quoted: str = super().escape_and_quote_field(field_name)
+        return quoted
 
     def convert_condition_not(
         self, cond: ConditionNOT, state: ConversionState

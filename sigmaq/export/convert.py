@@ -141,10 +141,10 @@ def convert_rules(
         for error in loaded.errors
     ]
     rules = loaded.rules
-    from sigmaq.export.backend_fixes import reset_splunk_state
+    from sigmaq.export.splunk.backend import reset_splunk_state
 
     reset_splunk_state()
-    backend = build_backend(target, options)
+    backend = build_backend(target, options, fmt.name)
     backend.init_processing_pipeline(fmt.name)
     results: dict[int, RuleOutcome] = {}
     # Plain rules first: a correlation reads its rules' conversion results.

@@ -36,6 +36,9 @@ class TargetBuild:
     failed: list[tuple[str, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     proof: ProofReport | None = None
+    rule_types: dict[str, int] = field(default_factory=dict)
+    """Rules written per deployed rule type (``query``, ``threshold``…), when the
+    packager writes several types for one target."""
 
 
 @dataclass
@@ -64,7 +67,12 @@ class DistRequest:
 Packager = Callable[[DistRequest], list[TargetBuild]]
 
 # target name -> "module:function" of the packager that writes it (and maybe others).
-PACKAGERS: dict[str, str] = {}
+PACKAGERS: dict[str, str] = {
+    "splunk": "sigmaq.export.splunk.package:package_splunk",
+    "elastic": "sigmaq.export.elastic.package:package",
+    "esql": "sigmaq.export.elastic.package:package",
+    "eql": "sigmaq.export.elastic.package:package",
+}
 
 
 def _packager(name: str) -> Packager | None:

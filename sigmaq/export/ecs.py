@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -176,14 +177,30 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def to_ecs(record: dict[str, Any]) -> dict[str, Any]:
+def to_ecs(record: dict[str, Any], custom_paths: Iterable[str] = ()) -> dict[str, Any]:
     """The ECS document (subset, see module doc) for one raw CloudTrail record.
 
     ``managementEvent`` keeps its JSON type here; in the index it is a keyword
-    (``"true"``/``"false"``). Raises TypeError when ``record`` is not a dict.
+    (``"true"``/``"false"``). ``custom_paths``: CloudTrail paths that sigmaq's
+    ``logs-aws.cloudtrail@custom`` pipeline restores from ``event.original`` as
+    ``sigmaq.cloudtrail.<path>`` keywords (``sigmaq.export.elastic.custom_pipeline``);
+    the document then models that pipeline's output too. Raises TypeError when
+    ``record`` is not a dict.
     """
     if not isinstance(record, dict):
         raise TypeError(f"a CloudTrail record is a JSON object, not {type(record).__name__}")
+    doc = _integration_doc(record)
+    paths = tuple(custom_paths)
+    if paths:
+        from sigmaq.export.elastic.custom_pipeline import custom_values
+
+        restored = custom_values(record, paths)
+        if restored:
+            doc["sigmaq"] = {"cloudtrail": {k.split(".", 2)[2]: v for k, v in restored.items()}}
+    return doc
+
+
+def _integration_doc(record: dict[str, Any]) -> dict[str, Any]:
     raw = _drop_empty(record)
     doc: dict[str, Any] = {}
     extra = raw.get("additionalEventData")

@@ -67,14 +67,22 @@ class TargetOptions:
     """Data-placement options shared by every conversion.
 
     Splunk: ``splunk_sourcetype`` and ``splunk_index`` become search terms, or a
-    search macro ``splunk_macro`` replaces both. Elastic: ``elastic_index_pattern``
-    is the index pattern of Kibana rules and ES|QL ``from``.
+    search macro ``splunk_macro`` replaces both (the ``savedsearches`` format always
+    uses a macro, ``sigmaq_cloudtrail`` by default, whose definition the app's
+    ``macros.conf`` holds); ``splunk_notable``/``splunk_risk`` switch on Enterprise
+    Security's notable and risk actions in saved searches. Elastic:
+    ``elastic_index_pattern`` is the index pattern of Kibana rules and ES|QL ``from``;
+    ``elastic_custom_pipeline``: Kibana rules may read fields restored by sigmaq's
+    ``logs-aws.cloudtrail@custom`` ingest pipeline (False: rules that need it are refused).
     """
 
     splunk_sourcetype: str | None = SPLUNK_SOURCETYPE
     splunk_index: str | None = None
     splunk_macro: str | None = None
+    splunk_notable: bool = False
+    splunk_risk: bool = False
     elastic_index_pattern: str = ELASTIC_INDEX_PATTERN
+    elastic_custom_pipeline: bool = True
 
 
 _SIEM = FormatSpec(
@@ -102,7 +110,8 @@ TARGETS: dict[str, TargetSpec] = {
             ),
         ),
         primary_formats=("savedsearches", "default"),
-        supports_correlations="event_count, value_count, temporal (stats over fixed buckets)",
+        supports_correlations="event_count, value_count, temporal, temporal_ordered "
+        "(streamstats sliding windows)",
     ),
     "elastic": TargetSpec(
         name="elastic",
@@ -161,11 +170,15 @@ def get_target(name: str) -> TargetSpec:
         ) from None
 
 
-def build_backend(target: str, options: TargetOptions | None = None) -> Any:
+def build_backend(
+    target: str, options: TargetOptions | None = None, format_name: str | None = None
+) -> Any:
     """A fresh pySigma backend with sigmaq's pipeline and fixes for ``target``.
 
-    Raises ConfigError for an unknown target. The backend raises on the first
-    per-rule error (``collect_errors=False``); ``sigmaq.export.convert`` catches per rule.
+    ``format_name``: the output format (Splunk's ``savedsearches`` scopes every search
+    with the source macro). Raises ConfigError for an unknown target. The backend raises
+    on the first per-rule error (``collect_errors=False``); ``sigmaq.export.convert``
+    catches per rule.
     """
     from sigmaq.export import backend_fixes
     from sigmaq.export.pipelines import elastic_pipeline, splunk_pipeline
@@ -173,11 +186,16 @@ def build_backend(target: str, options: TargetOptions | None = None) -> Any:
     spec = get_target(target)
     opts = options or TargetOptions()
     if spec.language == "spl":
-        if opts.splunk_macro:
+        from sigmaq.export.splunk.backend import SigmaqSplunkBackend
+        from sigmaq.export.splunk.settings import SOURCE_MACRO, ActionOptions
+
+        macro = opts.splunk_macro or (SOURCE_MACRO if format_name == "savedsearches" else None)
+        if macro:
             pipeline = splunk_pipeline(sourcetype=None, index=None)
         else:
             pipeline = splunk_pipeline(sourcetype=opts.splunk_sourcetype, index=opts.splunk_index)
-        return backend_fixes.SigmaqSplunkBackend(pipeline, macro=opts.splunk_macro)
+        actions = ActionOptions(notable=opts.splunk_notable, risk=opts.splunk_risk)
+        return SigmaqSplunkBackend(pipeline, macro=macro, actions=actions)
     pipeline = elastic_pipeline(spec.language)
     if spec.language == "lucene":
         return backend_fixes.SigmaqLuceneBackend(pipeline, index_pattern=opts.elastic_index_pattern)

@@ -16,6 +16,7 @@ from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.model import WindowMode
 from sigmaq.export.dist import BuildReport, build_dist
 from sigmaq.export.proof import Verdict
+from sigmaq.export.targets import TargetOptions
 from sigmaq.testing.runner import TestReport, run_tests
 from sigmaq.validate.runner import ValidationReport, validate_paths
 
@@ -52,10 +53,12 @@ def run_build(
     out_dir: Path | None = None,
     fail_on: str = "low",
     window: WindowMode = WindowMode.SLIDING,
+    options: TargetOptions | None = None,
 ) -> BuildOutcome:
     """Build the project at ``root`` (the folder holding ``rules/`` and ``fixtures/``).
 
-    Writes converted rules under ``out_dir`` (default ``<root>/dist``). Raises
+    Writes converted rules under ``out_dir`` (default ``<root>/dist``); ``options``: data
+    placement and Splunk actions (``TargetOptions``). Raises
     SigmaqError subclasses only for unusable input (missing rules folder, bad
     validation config, unwritable output); rule problems are stage failures.
     """
@@ -93,18 +96,27 @@ def run_build(
     )
 
     started = time.perf_counter()
-    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, layout=layout)
+    dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, options, layout=layout)
     outcome.dist = dist
     parts = [
         f"{name}: {len(target.converted)} converted, {len(target.refused)} refused, "
         f"{len(target.failed)} failed"
+        + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(target.rule_types.items())) + ")"
+            if target.rule_types
+            else ""
+        )
         for name, target in sorted(dist.targets.items())
     ]
     outcome.stages.append(
         StageResult("convert", dist.ok, "; ".join(parts), time.perf_counter() - started)
     )
     write_refusals(dist, (out_dir or layout.dist_dir) / REFUSALS_FILE)
-    proofs = {name: target.proof for name, target in sorted(dist.targets.items()) if target.proof}
+    proofs = {
+        name: target.proof
+        for name, target in sorted(dist.targets.items())
+        if target.proof and target.proof.proofs
+    }
     if proofs:
         outcome.stages.append(
             StageResult(
@@ -138,6 +150,7 @@ _REFUSAL_KINDS = (
     ("keyed sub-fields", "ES|QL cannot read flattened sub-fields"),
     ("fieldref", "|fieldref (field-to-field comparison)"),
     ("exists expressions", "field-exists tests (|exists, null) unsupported by the backend"),
+    ("proof differs", "the exported query differs from replay on a fixture (PROOF.md)"),
     ("|re", "|re regular expressions"),
 )
 

@@ -420,6 +420,8 @@ def render_coverage_doc(report: CoverageReport) -> str:
             rules = report.rules_for_playbook(key)
             out.append(f"| {key} | {_cell(text)} | {_rule_list(rules) or '—'} |")
 
+    out += ["", *render_playbook_matrix(report.rules)]
+
     needs_data = [r for r in report.rules if r.data_events]
     out += ["", "## Data-event prerequisites", ""]
     if needs_data:
@@ -433,6 +435,27 @@ def render_coverage_doc(report: CoverageReport) -> str:
 
     out += ["", *render_real_data(report.real_data)]
     return "\n".join(out) + "\n"
+
+
+def render_playbook_matrix(rules: Sequence[RuleInfo]) -> list[str]:
+    """Lines of the playbook matrix: one row per rule, one column per step 4-7 and question
+    1-6 (``x`` where the rule's ``sigmaq.playbook`` names it), a count row last."""
+    keys = [k for k, _ in PLAYBOOK_STEPS + PLAYBOOK_QUESTIONS]
+    lines = [
+        "## Playbook matrix",
+        "",
+        "Rules against the playbook's steps 4-7 and analysis questions 1-6 (`sigmaq.playbook`). "
+        "`sigmaq readiness` tells which of them a given trail can answer.",
+        "",
+        f"| Rule | {' | '.join(keys)} |",
+        f"|---|{'|'.join(':-:' for _ in keys)}|",
+    ]
+    for rule in rules:
+        marks = " | ".join("x" if key in rule.playbook else "" for key in keys)
+        lines.append(f"| {_link(rule, '../')} | {marks} |")
+    counts = " | ".join(str(sum(1 for r in rules if key in r.playbook)) for key in keys)
+    lines.append(f"| **rules** | {counts} |")
+    return lines
 
 
 def render_real_data(results: RealDataResults | None) -> list[str]:
@@ -481,7 +504,8 @@ class GeneratedFile:
 
 
 def generated_files(root: Path, report: CoverageReport | None = None) -> list[GeneratedFile]:
-    """The README (markers replaced) and ``docs/coverage.md``, as they should be.
+    """The README (markers replaced), ``docs/coverage.md`` and the ATT&CK Navigator layer
+    (``docs/attack-navigator-layer.json``, ``sigmaq.pack.navigator``), as they should be.
 
     Raises ConfigError when README.md is missing or lacks the markers.
     """
@@ -492,9 +516,12 @@ def generated_files(root: Path, report: CoverageReport | None = None) -> list[Ge
     readme_text = replace_rule_table(
         readme.read_text(encoding="utf-8"), render_rule_table(report.rules)
     )
+    from sigmaq.pack.navigator import NAVIGATOR_FILE, navigator_text
+
     return [
         GeneratedFile(readme, readme_text),
         GeneratedFile(root / COVERAGE_DOC, render_coverage_doc(report)),
+        GeneratedFile(root / NAVIGATOR_FILE, navigator_text(report.rules)),
     ]
 
 

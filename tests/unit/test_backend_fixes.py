@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sigmaq.export.backend_fixes import KIBANA_SEVERITY, attack_threat, hoist_scope_terms
+from sigmaq.export.backend_fixes import KIBANA_SEVERITY, attack_threat
 from sigmaq.export.convert import CONVERTED, REFUSED, convert_rules
+from sigmaq.export.splunk.backend import hoist_scope_terms
 
 HEADER = """title: {title}
 id: {id}
@@ -43,8 +44,12 @@ def test_savedsearches_search_never_starts_with_rex(tmp_path: Path) -> None:
     assert [o.status for o in result.outcomes] == [CONVERTED]
     stanza = str(result.outcomes[0].outputs[0])
     search = stanza.split("search = ", 1)[1]
-    assert search.startswith('sourcetype="aws:cloudtrail" eventSource="q.amazonaws.com"')
+    assert search.startswith('`sigmaq_cloudtrail` eventSource="q.amazonaws.com"')
     assert "| rex field=userAgent" in search
+    default = convert_rules([_rule(tmp_path, REGEX_OR)], "splunk", "default")
+    assert str(default.outcomes[0].outputs[0]).startswith(
+        'sourcetype="aws:cloudtrail" eventSource="q.amazonaws.com"'
+    )
 
 
 def test_hoist_keeps_deferred_condition_fields_after_preamble() -> None:
@@ -85,10 +90,48 @@ def test_esql_not_keeps_events_with_missing_field(tmp_path: Path) -> None:
     )
 
 
-def test_eql_quotes_hyphenated_fields(tmp_path: Path) -> None:
+def test_eql_quotes_hyphenated_fields() -> None:
+    from sigmaq.export.targets import build_backend
+
+    backend = build_backend("eql")
+    assert (
+        backend.escape_and_quote_field("sigmaq.cloudtrail.requestParameters.application-id")
+        == "`sigmaq.cloudtrail.requestParameters.application-id`"
+    )
+    assert backend.escape_and_quote_field("event.action") == "event.action"
+
+
+def test_eql_refuses_flattened_fields(tmp_path: Path) -> None:
+    # EQL rejects the flattened type (elastic/elasticsearch#101985).
     detection = "  sel:\n    requestParameters.application-id: ABC\n  condition: sel\n"
-    query = convert_rules([_rule(tmp_path, detection)], "eql", "default").outcomes[0].outputs[0]
-    assert query == 'any where `aws.cloudtrail.flattened.request_parameters.application-id`:"ABC"'
+    outcome = convert_rules([_rule(tmp_path, detection)], "eql", "default").outcomes[0]
+    assert outcome.status == "refused"
+    assert "flattened field type" in outcome.message
+
+
+def test_esql_lowers_values_whose_case_may_vary(tmp_path: Path) -> None:
+    detection = "  sel:\n    userAgent|contains: AmazonQ\n  condition: sel\n"
+    query = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0].outputs[0]
+    assert query.endswith('where to_lower(user_agent.original) like "*amazonq*"')
+
+
+def test_esql_wrong_case_enum_is_lowered_not_silently_wrong(tmp_path: Path) -> None:
+    detection = "  sel:\n    userIdentity.type: assumedrole\n  condition: sel\n"
+    esql = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0].outputs[0]
+    assert esql.endswith('where to_lower(aws.cloudtrail.user_identity.type)=="assumedrole"')
+    lucene = convert_rules([_rule(tmp_path, detection)], "elastic", "default")
+    assert lucene.outcomes[0].outputs[0] == (
+        "aws.cloudtrail.user_identity.type:/[aA][sS][sS][uU][mM][eE][dD][rR][oO][lL][eE]/"
+    )
+
+
+def test_esql_fieldref_to_flattened_field_is_refused(tmp_path: Path) -> None:
+    detection = (
+        "  sel:\n    userIdentity.arn|fieldref: requestParameters.roleArn\n  condition: sel\n"
+    )
+    outcome = convert_rules([_rule(tmp_path, detection)], "esql", "default").outcomes[0]
+    assert outcome.status == "refused"
+    assert "cannot read" in outcome.message
 
 
 CORRELATIONS = """title: Base
@@ -158,7 +201,6 @@ correlation:
         ("eql", "Ordered", "malformed"),
         ("eql", "Unordered", "no time window"),
         ("eql", "Count lt", "gte N"),
-        ("splunk", "Ordered", "temporal_ordered"),
         ("esql", "Ordered", "temporal_ordered"),
         ("elastic", "Values", "no correlations"),
     ],
@@ -171,6 +213,18 @@ def test_correlation_defects_are_refused(
     outcome = next(o for o in result.outcomes if o.title == title)
     assert outcome.status == REFUSED
     assert fragment in outcome.message
+
+
+def test_splunk_correlations_slide_and_keep_order(tmp_path: Path) -> None:
+    path = _write(tmp_path, "c.yml", CORRELATIONS)
+    result = convert_rules([path], "splunk", "default")
+    queries = {o.title: str(o.outputs[0]) for o in result.outcomes if o.outputs}
+    assert queries["Ordered"].count("| streamstats time_window=1h") == 1
+    assert "| sort 0 _time sigmaq_rank" in queries["Ordered"]
+    assert "| where isnotnull(sigmaq_start2)" in queries["Ordered"]
+    assert "| streamstats time_window=1h dc(event_type)" in queries["Unordered"]
+    # A condition that is not a lower bound keeps the backend's fixed buckets.
+    assert "| bin _time span=1h" in queries["Count lt"]
 
 
 def test_esql_value_count_converts_with_distinct_count(tmp_path: Path) -> None:

@@ -72,11 +72,17 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 def test_build_writes_dist_for_every_target(project: Path) -> None:
     outcome = run_build(project)
-    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert"]
+    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert", "prove"]
     assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
-    conf = (project / "dist" / "splunk" / "savedsearches.conf").read_text(encoding="utf-8")
-    stanzas = [line for line in conf.splitlines() if line.startswith("[") and line != "[default]"]
-    assert stanzas == ["[Q Business Application Created With Anonymous Access]"]
+    assert outcome.stages[-1].summary == (
+        "elastic: 1 proven, 0 differs, 0 refused; splunk: 1 proven, 0 differs, 0 refused"
+    )
+    app = project / "dist" / "splunk" / "sigmaq_amazon_q"
+    conf = (app / "default" / "savedsearches.conf").read_text(encoding="utf-8")
+    stanzas = [line for line in conf.splitlines() if line.startswith("[")]
+    assert stanzas == ["[sigmaq - Q Business Application Created With Anonymous Access - Rule]"]
+    assert (project / "dist" / "splunk" / "sigmaq_amazon_q.tgz").is_file()
+    assert "1 proven" in (project / "dist" / "splunk" / "PROOF.md").read_text(encoding="utf-8")
     assert 'requestParameters.identityType="ANONYMOUS"' in conf
     lines = (project / "dist" / "elastic" / "rules.ndjson").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
@@ -90,7 +96,7 @@ def test_build_cli_fails_when_a_fixture_expectation_is_wrong(project: Path) -> N
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 1
     assert "FAILED" in result.stderr
-    assert (project / "dist" / "splunk" / "savedsearches.conf").is_file()
+    assert (project / "dist" / "splunk" / "sigmaq_amazon_q.tgz").is_file()
 
 
 def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
@@ -116,9 +122,13 @@ def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None
     from sigmaq.pack.build import write_refusals
 
     root = Path(__file__).resolve().parents[2]
-    report = build_dist([root / "rules"], tmp_path / "dist", targets=["elastic"])
+    from sigmaq.export.targets import TargetOptions
+
+    # Without sigmaq's custom ingest pipeline, rules on dropped fields are refused.
+    options = TargetOptions(elastic_custom_pipeline=False)
+    report = build_dist([root / "rules"], tmp_path / "dist", options, targets=["elastic"])
     refused = report.targets["elastic"].refused
-    assert refused, "the pack has rules Lucene cannot express"
+    assert refused, "the pack has rules Elastic cannot express without the custom pipeline"
     write_refusals(report, tmp_path / "dist" / REFUSALS_FILE)
     rows = [
         line

@@ -99,13 +99,19 @@ def test_build_dist_writes_primary_formats(tmp_path: Path) -> None:
     report = build_dist([root / "rules"], tmp_path / "dist")
     splunk = report.targets["splunk"]
     assert "bbbbbbbb-0000-4000-8000-000000000001" in splunk.converted
-    assert (tmp_path / "dist" / "splunk" / "savedsearches.conf").is_file()
+    assert (
+        tmp_path / "dist" / "splunk" / "sigmaq_amazon_q" / "default" / "savedsearches.conf"
+    ).is_file()
     lines = (tmp_path / "dist" / "elastic" / "rules.ndjson").read_text().splitlines()
-    assert [json.loads(line)["rule_id"] for line in lines] == [
-        "bbbbbbbb-0000-4000-8000-000000000001"
+    rules = {json.loads(line)["rule_id"]: json.loads(line) for line in lines}
+    # The onBehalfOf rule reads the field from sigmaq's custom ingest pipeline.
+    assert sorted(rules) == [
+        "bbbbbbbb-0000-4000-8000-000000000001",
+        "bbbbbbbb-0000-4000-8000-000000000002",
     ]
-    refused_ids = [rule_id for rule_id, _ in report.targets["elastic"].refused]
-    assert "bbbbbbbb-0000-4000-8000-000000000002" in refused_ids
+    assert "logs-aws.cloudtrail@custom" in rules["bbbbbbbb-0000-4000-8000-000000000002"]["setup"]
+    failed_ids = [rule_id for rule_id, _ in report.targets["elastic"].failed]
+    assert "bbbbbbbb-0000-4000-8000-000000000003" in failed_ids
     assert not report.ok  # the unmapped rule failed
 
 

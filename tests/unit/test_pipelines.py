@@ -62,7 +62,7 @@ def test_splunk_errorcode_null_also_accepts_success() -> None:
 
 def test_splunk_single_char_wildcard_becomes_anchored_regex() -> None:
     query = spl("userAgent|startswith: 'aws-cli/2.?'")
-    assert '| regex userAgent="(?i)^aws\\\\-cli/2\\\\.' in query
+    assert '| regex userAgent="(?is)^aws\\\\-cli/2\\\\.' in query
     assert "aws-cli/2.**" not in query
 
 

@@ -39,7 +39,7 @@ def splunk_pipeline(
     """Pipeline for the Splunk Add-on for AWS (sourcetype ``aws:cloudtrail``).
 
     ``sourcetype``/``index``: scope conditions ANDed to every rule (None omits one).
-    A search macro scope is applied by the backend (``sigmaq.export.backend_fixes``),
+    A search macro scope is applied by the backend (``sigmaq.export.splunk.backend``),
     since a macro is not a field condition.
     """
     items = _base_items("spl")
@@ -75,11 +75,15 @@ def splunk_pipeline(
     )
 
 
-def elastic_pipeline(language: str = "lucene") -> ProcessingPipeline:
+def elastic_pipeline(
+    language: str = "lucene", custom_paths: frozenset[str] = frozenset()
+) -> ProcessingPipeline:
     """Pipeline for the Elastic AWS integration (data stream ``aws.cloudtrail``).
 
     ``language``: ``lucene``, ``eql`` or ``esql``; the checks differ per language
     (flattened fields, case sensitivity). The index pattern is a backend option.
+    ``custom_paths``: CloudTrail paths read from sigmaq's custom ingest pipeline
+    (``sigmaq.cloudtrail.*`` keywords, ``sigmaq.export.elastic.custom_pipeline``).
     Raises ValueError for another language.
     """
     if language not in ("lucene", "eql", "esql"):
@@ -88,7 +92,7 @@ def elastic_pipeline(language: str = "lucene") -> ProcessingPipeline:
     items.append(
         ProcessingItem(
             identifier=f"sigmaq_cloudtrail_fields_{language}",
-            transformation=CloudTrailFieldMapping(language=language),
+            transformation=CloudTrailFieldMapping(language=language, custom_paths=custom_paths),
         )
     )
     return ProcessingPipeline(

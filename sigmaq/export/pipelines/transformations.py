@@ -56,6 +56,9 @@ _LANGUAGE_NAME = {"spl": "Splunk SPL", "lucene": "Lucene", "eql": "EQL", "esql":
 _ENUM_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _JSON_LITERALS = frozenset({"true", "false"})
 SPLUNK_SUCCESS_VALUE = "success"
+# ES|QL field-name marker: the backend emits ``TO_LOWER(<field>)`` and the values are
+# lower-cased, which makes the comparison case-insensitive (sigmaq.export.backend_fixes).
+ESQL_LOWER_MARKER = "sigmaq.lower:"
 
 
 def _rule_name(rule: SigmaRule | SigmaCorrelationRule | None) -> str:
@@ -84,11 +87,21 @@ def is_case_safe(resolved: ResolvedField, value: SigmaString) -> bool:
     if isinstance(value, SigmaCasedString):
         return True
     text = _plain_text(value)
-    if not _has_cased_letters(text) or resolved.case_canonical:
+    if not _has_cased_letters(text):
         return True
+    if resolved.case_canonical:
+        # A known AWS enumeration spelt in another case (``assumedrole``) is not safe.
+        return not fields.is_wrong_case(resolved.path, text)
     if resolved.elastic_kind is ElasticKind.FLATTENED:
         return _ENUM_RE.match(text) is not None or text in _JSON_LITERALS
     return False
+
+
+def _lowered(value: SigmaString) -> SigmaString:
+    """``value`` with every literal part lower-cased (wildcards kept)."""
+    lowered = SigmaString("")
+    lowered.s = [part.lower() if isinstance(part, str) else part for part in value.s]
+    return lowered
 
 
 def _wildcard_positions(value: SigmaString) -> list[tuple[int, SpecialChars]]:
@@ -127,7 +140,9 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
 
     Used for Splunk values SPL search terms cannot express exactly: a literal ``*``
     (SPL cannot escape it) or the single-character wildcard ``?`` (the backend
-    widens it to ``*``). ``| regex`` runs PCRE, unanchored, so ``^…$`` anchor it.
+    widens it to ``*``). ``| regex`` runs PCRE, unanchored, so ``^…$`` anchor it; a
+    Sigma wildcard matches any characters, newlines included (a pretty-printed policy
+    document is one value over many lines), so ``(?s)`` lets ``.`` match them too.
     """
     out = ["^"]
     for part in value.s:
@@ -141,6 +156,7 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
             raise RuleRefused(f"unsupported string part {part!r}")
     out.append("$")
     regex = SigmaRegularExpression("".join(out))
+    regex.add_flag(SigmaRegularExpressionFlag.DOTALL)
     if not isinstance(value, SigmaCasedString):
         regex.add_flag(SigmaRegularExpressionFlag.IGNORECASE)
     return regex
@@ -180,7 +196,10 @@ class SplunkErrorCodeSuccess(DetectionItemTransformation):
         ):
             return None
         values: list[SigmaType] = list(detection_item.value)
-        values.append(SigmaString(SPLUNK_SUCCESS_VALUE))
+        if not any(
+            isinstance(v, SigmaString) and str(v).lower() == SPLUNK_SUCCESS_VALUE for v in values
+        ):
+            values.append(SigmaString(SPLUNK_SUCCESS_VALUE))
         return SigmaDetectionItem("errorCode", [], values, auto_modifiers=False)
 
 
@@ -195,11 +214,15 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
     """
 
     language: str
+    custom_paths: frozenset[str] = frozenset()
+    """CloudTrail paths read from sigmaq's Elastic custom pipeline (keyword copies under
+    ``sigmaq.cloudtrail.*``) instead of the integration's field (``fields.elastic_custom_name``)."""
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
             raise ValueError(f"unknown language {self.language!r}; known: {LANGUAGES}")
         self._rule: SigmaRule | SigmaCorrelationRule | None = None
+        self._lower = False
 
     @property
     def target(self) -> str:
@@ -212,6 +235,15 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
             raise UnmappedFieldError(
                 f"{_rule_name(self._rule)}: field '{path}' has no mapping in sigmaq.core.fields "
                 f"for {self.target} (fail closed: add it to the field table)"
+            )
+        if self.target == "elastic" and path in self.custom_paths:
+            return ResolvedField(
+                path=resolved.path,
+                splunk=resolved.splunk,
+                elastic=fields.elastic_custom_name(path),
+                sql=resolved.sql,
+                elastic_kind=ElasticKind.KEYWORD,
+                case_canonical=resolved.case_canonical,
             )
         return resolved
 
@@ -269,9 +301,12 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
             )
         resolved = self._resolve(path)
         name = self._name(path)
+        self._lower = self.language == "esql" and self._needs_lower(resolved, detection_item)
         values: list[SigmaType] = []
         for value in detection_item.value:
             values.extend(self._convert_value(resolved, value))
+        if self._lower:
+            name = ESQL_LOWER_MARKER + name
         if self.target == "elastic" and resolved.elastic_cidr and values:
             if all(isinstance(v, SigmaCIDRExpression) for v in values):
                 name = resolved.elastic_cidr
@@ -284,6 +319,22 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
         detection_item.value = values
         detection_item.field = name
         return detection_item
+
+    def _needs_lower(self, resolved: ResolvedField, item: SigmaDetectionItem) -> bool:
+        """ES|QL: whether the item needs the ``TO_LOWER`` form (a value whose case may vary,
+        or a case-insensitive |fieldref between fields AWS does not write in one case)."""
+        for value in item.value:
+            if isinstance(value, SigmaFieldReference):
+                other = self._resolve(value.field)
+                if not (resolved.case_canonical and other.case_canonical):
+                    return True
+            elif (
+                isinstance(value, SigmaString)
+                and not isinstance(value, SigmaRegularExpression)
+                and not is_case_safe(resolved, value)
+            ):
+                return True
+        return False
 
     def _refuse(self, path: str, why: str, instead: str) -> RuleRefused:
         return RuleRefused(
@@ -314,7 +365,15 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
             raise self._refuse(
                 path,
                 f"ES|QL cannot read keyed sub-fields of the flattened field {resolved.elastic}",
-                "use the elastic (Lucene) or eql target",
+                "use the elastic (Lucene) target, or sigmaq's custom ingest pipeline",
+            )
+        if flattened and lang == "eql":
+            raise self._refuse(
+                path,
+                f"EQL does not support the flattened field type, so it cannot read "
+                f"{resolved.elastic} (elastic/elasticsearch#101985: 'Cannot use field … with "
+                "unsupported type [flattened]')",
+                "use the elastic (Lucene) target, or sigmaq's custom ingest pipeline",
             )
         if isinstance(value, SigmaFieldReference):
             if lang in ("lucene", "eql"):
@@ -323,7 +382,24 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
                     "|fieldref (field-to-field comparison) is not supported",
                     "use the splunk or esql target",
                 )
-            return SigmaFieldReference(self._name(value.field), value.starts_with, value.ends_with)
+            other = self._resolve(value.field)
+            if other.elastic_kind is ElasticKind.FLATTENED:
+                raise self._refuse(
+                    path,
+                    f"|fieldref compares with {other.elastic}, a keyed sub-field of a flattened "
+                    "field, which ES|QL cannot read",
+                    "use the splunk target",
+                )
+            if value.starts_with or value.ends_with:
+                raise self._refuse(
+                    path,
+                    "|fieldref with |startswith/|endswith/|contains has no ES|QL form here",
+                    "use the splunk target",
+                )
+            ref_name = self._name(value.field)
+            if self._lower:
+                ref_name = ESQL_LOWER_MARKER + ref_name
+            return SigmaFieldReference(ref_name, value.starts_with, value.ends_with)
         if isinstance(value, SigmaRegularExpression):
             raise self._refuse(
                 path,
@@ -374,20 +450,22 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
                     "rejects wildcard queries (only exact and, in Lucene, prefix matches work)",
                     "match the exact value or use the splunk target",
                 )
+        if self._lower:
+            if isinstance(value, SigmaCasedString):
+                raise self._refuse(
+                    path,
+                    "a |cased value and a case-insensitive one in one ES|QL comparison",
+                    "split them into separate detection items",
+                )
+            return _lowered(value)
         if lang == "eql" or is_case_safe(resolved, value):
             return value
         # Case-insensitive match needed on a case-sensitive field.
         if lang == "lucene" and not flattened:
             return case_insensitive_lucene_regex(value)
-        if lang == "lucene":
-            raise self._refuse(
-                path,
-                f"'{value}' may vary in case and {resolved.elastic} is a case-sensitive "
-                "flattened keyword (no regexp or case-insensitive syntax in Lucene)",
-                "use the eql or splunk target, |cased if the case is fixed, or an enum value",
-            )
         raise self._refuse(
             path,
-            f"'{value}' may vary in case and ES|QL string comparison is case-sensitive",
-            "use the eql, elastic or splunk target, or |cased if the case is fixed",
+            f"'{value}' may vary in case and {resolved.elastic} is a case-sensitive "
+            "flattened keyword (no regexp or case-insensitive syntax in Lucene)",
+            "use the eql or splunk target, |cased if the case is fixed, or an enum value",
         )

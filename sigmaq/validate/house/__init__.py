@@ -13,6 +13,7 @@ from sigma.validators.base import SigmaRuleValidator
 def house_validators() -> dict[str, type[SigmaRuleValidator]]:
     """Identifier -> class of every house validator."""
     from sigmaq.validate.house.catalog_values import SigmaqCatalogValuesValidator
+    from sigmaq.validate.house.enum_case import SigmaqEnumCaseValidator
     from sigmaq.validate.house.fields import SigmaqFieldPathValidator
     from sigmaq.validate.house.fixtures import SigmaqFixturesValidator
     from sigmaq.validate.house.logsource import (
@@ -41,6 +42,7 @@ def house_validators() -> dict[str, type[SigmaRuleValidator]]:
         SigmaqFixturesValidator,
         SigmaqTargetExpressibleValidator,
         SigmaqRegexBacktrackingValidator,
+        SigmaqEnumCaseValidator,
     ]
     from sigma.validators.core import validator_classname_to_identifier
 

@@ -1,0 +1,309 @@
+"""Every ``savedsearches.conf`` setting of one rule's stanza, and the keys the spec allows.
+
+Sources (cited in ``backends/splunk/README.md``):
+
+- Splunk ``savedsearches.conf.spec`` (Admin Manual): ``disabled``, ``enableSched``,
+  ``cron_schedule``, ``dispatch.earliest_time``/``dispatch.latest_time``,
+  ``counttype``/``relation``/``quantity``, ``alert.digest_mode`` ("whether Splunk applies
+  the alert actions to the entire result set or on each individual result"),
+  ``alert.suppress``, ``alert.suppress.period``, ``alert.suppress.fields`` ("must be
+  specified if the digest mode is disabled and suppression is enabled": fields only
+  throttle per-result alerts), ``alert.severity`` (1 debug … 6 fatal), ``alert.track``,
+  ``action.<name> = <boolean>`` and ``action.<name>.<parameter> = <value>``;
+- Enterprise Security's actions as splunk/contentctl writes them
+  (``contentctl/output/templates/savedsearches_detections.j2``):
+  ``action.correlationsearch.enabled``/``label``/``annotations``
+  (``{"mitre_attack": ["T1485"]}``), ``action.notable`` with
+  ``action.notable.param.rule_title``/``rule_description``/``security_domain``/``severity``,
+  ``action.risk`` with ``action.risk.param._risk`` (``[{"risk_object_field": …,
+  "risk_object_type": …, "risk_score": …}]``), ``_risk_message``, ``_risk_score = 0``,
+  ``verbose``; the notable drill-down parameters (``drilldown_name``,
+  ``drilldown_search``, ``drilldown_earliest_offset``, ``drilldown_latest_offset``) as
+  ES's REST API names them (ansible-collections/splunk.es,
+  ``adaptive_response_notable_events``).
+
+Schedule and windows. CloudTrail delivers a record typically within 5 minutes of the
+call and makes no promise beyond that (CloudTrail User Guide, "How CloudTrail works");
+sigmaq allows ``DELIVERY_DELAY`` (15 minutes). Every search runs each
+``INTERVAL`` (10 minutes) at a minute spread per rule (``cron_schedule`` from the rule
+id, so 55 searches do not start together) and reads a window of **event time** that
+ends ``DELIVERY_DELAY`` before its scheduled time: ``dispatch.earliest_time = -25m@m``,
+``dispatch.latest_time = -15m@m``. A scheduled search resolves relative times against
+its scheduled time, so consecutive runs read consecutive, non-overlapping 10-minute
+slices: no event is read twice, and none is missed unless it arrives more than 15
+minutes late. A correlation also needs the ``timespan`` before the slice (its windows
+end in the slice): ``dispatch.earliest_time = -(25m + timespan)@m``; a window that
+keeps firing while it stays in range is throttled per group (``alert.digest_mode = 0``,
+``alert.suppress.fields`` = the group-by fields) for ``timespan + INTERVAL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sigma.correlations import SigmaCorrelationRule
+from sigma.rule import SigmaRule
+
+AnyRule = SigmaRule | SigmaCorrelationRule
+
+INTERVAL_MINUTES = 10
+DELIVERY_DELAY_MINUTES = 15
+APP_NAME = "sigmaq_amazon_q"
+SOURCE_MACRO = "sigmaq_cloudtrail"
+
+# Splunk alert.severity: 1 debug, 2 info, 3 warning, 4 error, 5 severe, 6 fatal.
+ALERT_SEVERITY: dict[str, int] = {
+    "informational": 2,
+    "low": 3,
+    "medium": 4,
+    "high": 5,
+    "critical": 6,
+}
+# ES risk scores by Sigma level (ES scores run 0-100; contentctl's detections use 1-100).
+RISK_SCORE: dict[str, int] = {
+    "informational": 10,
+    "low": 25,
+    "medium": 50,
+    "high": 75,
+    "critical": 100,
+}
+
+# Every key a stanza may carry: savedsearches.conf.spec keys, plus ES's action parameters.
+SPEC_KEYS = frozenset(
+    {
+        "action.correlationsearch.annotations",
+        "action.correlationsearch.enabled",
+        "action.correlationsearch.label",
+        "action.notable",
+        "action.notable.param.drilldown_earliest_offset",
+        "action.notable.param.drilldown_latest_offset",
+        "action.notable.param.drilldown_name",
+        "action.notable.param.drilldown_search",
+        "action.notable.param.rule_description",
+        "action.notable.param.rule_title",
+        "action.notable.param.security_domain",
+        "action.notable.param.severity",
+        "action.risk",
+        "action.risk.param._risk",
+        "action.risk.param._risk_message",
+        "action.risk.param._risk_score",
+        "action.risk.param.verbose",
+        "alert.digest_mode",
+        "alert.severity",
+        "alert.suppress",
+        "alert.suppress.fields",
+        "alert.suppress.period",
+        "alert.track",
+        "counttype",
+        "cron_schedule",
+        "description",
+        "disabled",
+        "dispatch.earliest_time",
+        "dispatch.latest_time",
+        "enableSched",
+        "quantity",
+        "relation",
+        "request.ui_dispatch_app",
+        "search",
+    }
+)
+_ACTION_SHAPE = re.compile(r"^action\.[A-Za-z_]\w*(\.param\.\w+|\.\w+)?$")
+
+
+@dataclass(frozen=True)
+class ActionOptions:
+    """Enterprise Security actions, all off by default (``sigmaq build --splunk-notable``…)."""
+
+    notable: bool = False
+    risk: bool = False
+
+
+def level_of(rule: AnyRule) -> str:
+    return rule.level.name.lower() if rule.level is not None else "medium"
+
+
+def stanza_name(rule: AnyRule) -> str:
+    """``sigmaq - <title> - Rule`` (brackets removed: they end a stanza name)."""
+    title = str(rule.title).translate({ord(c): None for c in "[]"})
+    return f"sigmaq - {title} - Rule"
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+
+
+def filter_macro(rule: AnyRule) -> str:
+    """The rule's tuning macro (``sigmaq_<slug of title>_filter``), empty on install."""
+    return f"sigmaq_{slug(str(rule.title))}_filter"
+
+
+def timespan_seconds(rule: AnyRule) -> int | None:
+    if isinstance(rule, SigmaCorrelationRule) and rule.timespan is not None:
+        return int(rule.timespan.seconds)
+    return None
+
+
+def _minutes(seconds: int) -> int:
+    return -(-seconds // 60)
+
+
+def cron_minutes(rule: AnyRule) -> str:
+    """Minutes of the hour the rule runs at: every INTERVAL, offset by a hash of its id."""
+    key = str(rule.id) if rule.id else str(rule.title)
+    offset = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % INTERVAL_MINUTES
+    return ",".join(str(m) for m in range(offset, 60, INTERVAL_MINUTES))
+
+
+def schedule(rule: AnyRule, group_fields: Sequence[str]) -> dict[str, str]:
+    """Schedule, event-time window and throttling of one stanza (see the module docstring)."""
+    span = timespan_seconds(rule)
+    latest = DELIVERY_DELAY_MINUTES
+    earliest = latest + INTERVAL_MINUTES + (_minutes(span) if span else 0)
+    settings = {
+        "cron_schedule": f"{cron_minutes(rule)} * * * *",
+        "dispatch.earliest_time": f"-{earliest}m@m",
+        "dispatch.latest_time": f"-{latest}m@m",
+    }
+    if span is None:
+        settings.update({"alert.digest_mode": "1", "alert.suppress": "0"})
+        return settings
+    settings["alert.suppress"] = "1"
+    settings["alert.suppress.period"] = f"{_minutes(span) + INTERVAL_MINUTES}m"
+    if group_fields:
+        settings["alert.digest_mode"] = "0"
+        settings["alert.suppress.fields"] = ",".join(group_fields)
+    else:
+        settings["alert.digest_mode"] = "1"
+    return settings
+
+
+def attack_ids(rule: AnyRule) -> list[str]:
+    """ATT&CK technique ids of the rule's ``attack.tNNNN`` tags (upper case, sorted)."""
+    ids = {
+        tag.name.upper()
+        for tag in rule.tags
+        if tag.namespace == "attack" and re.fullmatch(r"[tT]\d{4}(\.\d{3})?", tag.name)
+    }
+    return sorted(ids)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def risk_object(rule: AnyRule, group_fields: Sequence[str]) -> tuple[str, str]:
+    """(field, ES risk object type) naming the principal a finding is about."""
+    candidates = list(group_fields) if group_fields else ["userIdentity.arn"]
+    for name in candidates:
+        if name.startswith("userIdentity.") or name in ("principal", "role"):
+            return name, "user"
+    name = candidates[0]
+    return name, "system" if name == "sourceIPAddress" else "other"
+
+
+def es_actions(
+    rule: AnyRule,
+    group_fields: Sequence[str],
+    actions: ActionOptions,
+    macro: str = SOURCE_MACRO,
+    aliases: Sequence[str] = (),
+) -> dict[str, str]:
+    """ES correlation-search, notable and risk settings (empty when both are off)."""
+    if not (actions.notable or actions.risk):
+        return {}
+    level = level_of(rule)
+    field, kind = risk_object(rule, group_fields)
+    settings = {
+        "action.correlationsearch.enabled": "1",
+        "action.correlationsearch.label": stanza_name(rule),
+    }
+    if actions.notable:
+        # Drill down to the rule's events: by eventID (one event), or by the group-by
+        # fields that are CloudTrail fields (an alias is not a field of the raw events).
+        raw = [name for name in group_fields if name not in aliases]
+        tokens = " ".join(f'{name}="${name}$"' for name in raw) if group_fields else ""
+        drilldown = f"`{macro}` " + (tokens if group_fields else 'eventID="$eventID$"')
+        settings.update(
+            {
+                "action.notable": "1",
+                "action.notable.param.rule_title": str(rule.title)
+                + (f" (${field}$)" if field else ""),
+                "action.notable.param.rule_description": _one_line(
+                    rule.description or str(rule.title)
+                ),
+                "action.notable.param.security_domain": "threat",
+                "action.notable.param.severity": level,
+                "action.notable.param.drilldown_name": f"CloudTrail events of ${field}$",
+                "action.notable.param.drilldown_search": drilldown.strip(),
+                "action.notable.param.drilldown_earliest_offset": "$info_min_time$",
+                "action.notable.param.drilldown_latest_offset": "$info_max_time$",
+            }
+        )
+    if actions.risk:
+        risk = [
+            {"risk_object_field": field, "risk_object_type": kind, "risk_score": RISK_SCORE[level]}
+        ]
+        settings.update(
+            {
+                "action.risk": "1",
+                "action.risk.param._risk": json.dumps(risk),
+                "action.risk.param._risk_message": f"{rule.title}: ${field}$",
+                "action.risk.param._risk_score": "0",
+                "action.risk.param.verbose": "0",
+            }
+        )
+    return settings
+
+
+def stanza_settings(
+    rule: AnyRule,
+    search: str,
+    group_fields: Sequence[str],
+    actions: ActionOptions,
+    macro: str = SOURCE_MACRO,
+    aliases: Sequence[str] = (),
+) -> dict[str, str]:
+    """Every setting of the rule's stanza, ``search`` included (keys in ``SPEC_KEYS``)."""
+    description = _one_line(rule.description or str(rule.title))
+    if rule.id:
+        description += f" (Sigma rule {rule.id})"
+    settings: dict[str, str] = {
+        "action.correlationsearch.annotations": json.dumps({"mitre_attack": attack_ids(rule)}),
+        "alert.severity": str(ALERT_SEVERITY.get(level_of(rule), 4)),
+        "alert.track": "1",
+        "counttype": "number of events",
+        "description": description,
+        "disabled": "1",
+        "enableSched": "1",
+        "quantity": "0",
+        "relation": "greater than",
+        "request.ui_dispatch_app": APP_NAME,
+        "search": search,
+    }
+    settings.update(schedule(rule, group_fields))
+    settings.update(es_actions(rule, group_fields, actions, macro, aliases))
+    return dict(sorted(settings.items()))
+
+
+def render_stanza(name: str, settings: Mapping[str, Any]) -> str:
+    """``[name]`` and ``key = value`` lines; a multi-line value continues with `` \\``."""
+    lines = [f"[{name}]"]
+    for key, value in settings.items():
+        lines.append(f"{key} = " + " \\\n".join(str(value).split("\n")))
+    return "\n".join(lines) + "\n"
+
+
+def key_problems(settings: Mapping[str, str]) -> list[str]:
+    """Keys outside ``SPEC_KEYS`` or not of the spec's ``action.<name>[.<param>]`` shape."""
+    problems = []
+    for key in settings:
+        if key not in SPEC_KEYS:
+            problems.append(f"{key}: not a savedsearches.conf.spec key sigmaq knows")
+        elif key.startswith("action.") and not _ACTION_SHAPE.match(key):
+            problems.append(f"{key}: not of the shape action.<name>[.<param>]")
+    return problems
