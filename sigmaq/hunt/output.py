@@ -126,6 +126,7 @@ def summary_dict(result: HuntResult) -> dict[str, Any]:
         "skipped_no_event_name": stats.skipped_no_event_name,
         "malformed": stats.malformed,
         "invalid_event_time": stats.invalid_event_time,
+        "oversized_records": stats.oversized_records,
         "filtered_out": result.filtered_out,
         "redelivered": result.redelivered,
         "events_evaluated": result.events_evaluated,
@@ -266,6 +267,11 @@ def summary_lines(result: HuntResult) -> list[str]:
         + (
             f", without a valid eventTime {stats.invalid_event_time}"
             if stats.invalid_event_time
+            else ""
+        )
+        + (
+            f", over CloudTrail's 256 KB event size {stats.oversized_records}"
+            if stats.oversized_records
             else ""
         )
     )
