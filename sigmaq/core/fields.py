@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-TARGETS = ("splunk", "elastic", "sql")
+from sigmaq.core import aws_tables
+
+TARGETS = ("splunk", "elastic", "sql", *aws_tables.AWS_TARGETS)
 
 
 class ElasticKind(StrEnum):
@@ -94,10 +96,16 @@ class ResolvedField:
             return self.elastic
         if target == "sql":
             return self.sql
+        if target in aws_tables.AWS_TARGETS:
+            found = aws_access(target, self.path)
+            return found.describe() if isinstance(found, aws_tables.Access) else None
         raise ValueError(f"unknown field target {target!r} (known: {', '.join(TARGETS)})")
 
     def reason_for(self, target: str) -> str:
         """Why ``target`` cannot express the field ('' when it can)."""
+        if target in aws_tables.AWS_TARGETS:
+            found = aws_access(target, self.path)
+            return found.reason if isinstance(found, aws_tables.NoAccess) else ""
         return {"splunk": self.splunk_reason, "elastic": self.elastic_reason}.get(target, "")
 
 
@@ -327,6 +335,10 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.advancedEventSelectors",
         "requestParameters.advancedEventSelectors.fieldSelectors",
         "requestParameters.ssoConfiguration.sessionConfiguration.extendedSessionEnabledAppProviders",
+        # Amazon Q Developer in chat applications (AWS Chatbot) API: a list of policy ARNs
+        "requestParameters.GuardrailPolicyArns",
+        # IAM policy grammar: Statement is one statement or a list of them
+        "requestParameters.bucketPolicy.Statement",
     }
 )
 # EC2-style ``…Set.items`` lists: every ``items`` segment is an array.
@@ -470,3 +482,10 @@ def splunk_field_names() -> frozenset[str]:
 def splunk_prefixes() -> tuple[str, ...]:
     """Splunk prefixes under which any sub-key is a valid field."""
     return tuple(spec.splunk for spec in PREFIX_FIELDS if spec.splunk)
+
+
+def aws_access(target: str, path: str) -> aws_tables.Access | aws_tables.NoAccess:
+    """How an AWS-native target (``athena``, ``cloudtrail_lake``, ``logs_insights``) reads
+    ``path``, with the arrays this table knows (``KNOWN_ARRAY_PATHS``); see
+    ``sigmaq.core.aws_tables``. Raises ValueError for another target."""
+    return aws_tables.access(target, path, KNOWN_ARRAY_PATHS)
