@@ -337,6 +337,11 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.ssoConfiguration.sessionConfiguration.extendedSessionEnabledAppProviders",
         # Amazon Q Developer in chat applications (AWS Chatbot) API: a list of policy ARNs
         "requestParameters.GuardrailPolicyArns",
+        # lists in the botocore models of qbusiness (UpdateWebExperience, UpdateDataSource)
+        # and qapps (UpdateQAppPermissions)
+        "requestParameters.origins",
+        "requestParameters.vpcConfiguration.subnetIds",
+        "requestParameters.grantPermissions",
         # IAM policy grammar: Statement is one statement or a list of them
         "requestParameters.bucketPolicy.Statement",
     }

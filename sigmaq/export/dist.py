@@ -64,7 +64,11 @@ class DistRequest:
 Packager = Callable[[DistRequest], list[TargetBuild]]
 
 # target name -> "module:function" of the packager that writes it (and maybe others).
-PACKAGERS: dict[str, str] = {}
+PACKAGERS: dict[str, str] = {
+    "athena": "sigmaq.export.aws.package:package_athena",
+    "cloudtrail_lake": "sigmaq.export.aws.package:package_lake",
+    "logs_insights": "sigmaq.export.aws.package:package_insights",
+}
 
 
 def _packager(name: str) -> Packager | None:

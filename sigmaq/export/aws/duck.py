@@ -24,8 +24,11 @@ this evaluator is a model of Athena and CloudTrail Lake, and ``PROOF.md`` says s
 
 from __future__ import annotations
 
+import json
 import re
+import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -107,7 +110,9 @@ class DuckEvaluator:
             raise ValueError(f"no DuckDB model for target {target!r}")
         self.target = target
         self.lake = target == "cloudtrail_lake"
-        self._connections: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._connections: dict[str, str] = {}
+        self._duck: duckdb.DuckDBPyConnection | None = None
+        self._sql: dict[str, tuple[bool, str]] = {}
 
     @property
     def model(self) -> str:
@@ -120,34 +125,51 @@ class DuckEvaluator:
         )
 
     def connection(self, case: ProofCase) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection holding ``case``'s records as the target table."""
-        found = self._connections.get(case.label)
-        if found is None:
-            found = self._connections[case.label] = self._build(case)
-        return found
+        """The DuckDB connection with ``case``'s records as the target table (a schema per
+        case, selected with ``search_path``)."""
+        if self._duck is None:
+            self._duck = duckdb.connect()
+            self._duck.execute("SET TimeZone = 'UTC'")
+            for macro in _MACROS:
+                self._duck.execute(macro)
+        schema = self._connections.get(case.label)
+        if schema is None:
+            schema = self._connections[case.label] = f"case{len(self._connections)}"
+            self._build(self._duck, schema, case)
+        self._duck.execute(f"SET search_path = '{schema},main'")
+        return self._duck
 
-    def _build(self, case: ProofCase) -> duckdb.DuckDBPyConnection:
-        connection = duckdb.connect()
-        connection.execute("SET TimeZone = 'UTC'")
-        for macro in _MACROS:
-            connection.execute(macro)
+    def _build(self, connection: duckdb.DuckDBPyConnection, schema: str, case: ProofCase) -> None:
         columns = LAKE_COLUMNS if self.lake else ATHENA_COLUMNS
-        table = LAKE_TABLE if self.lake else ATHENA_TABLE
+        table = f"{schema}.{LAKE_TABLE if self.lake else ATHENA_TABLE}"
         definition = ", ".join(
             f'"{name}" {duck_type(parse_type(kind))}' for name, kind in columns
         )
+        connection.execute(f"CREATE SCHEMA {schema}")
         connection.execute(f'CREATE TABLE {table} ({definition}, "{POSITION_COLUMN}" INTEGER)')
         built = lake_rows(case.records) if self.lake else athena_rows(case.records)
-        if built:
-            marks = ", ".join("?" for _ in range(len(columns) + 1))
-            connection.executemany(f"INSERT INTO {table} VALUES ({marks})", built)
-        return connection
+        if not built:
+            return
+        names = [name for name, _ in columns] + [POSITION_COLUMN]
+        # One read_json per case (executemany costs milliseconds per nested row).
+        with tempfile.NamedTemporaryFile("w", suffix=".ndjson", encoding="utf-8") as handle:
+            for row in built:
+                handle.write(json.dumps(dict(zip(names, row, strict=True)), default=_iso) + "\n")
+            handle.flush()
+            types = ", ".join(
+                f"'{name}': '{duck_type(parse_type(kind))}'" for name, kind in columns
+            )
+            connection.execute(
+                f"INSERT INTO {table} SELECT * FROM read_json(?, format = 'newline_delimited', "
+                f"columns = {{{types}, '{POSITION_COLUMN}': 'INTEGER'}})",
+                [handle.name],
+            )
 
     def __call__(self, query: Any, case: ProofCase) -> Outcome:
-        text = str(query)
+        correlation, sql = self.duckdb_sql(str(query))
         connection = self.connection(case)
-        if _is_correlation(text):
-            cursor = connection.execute(to_duckdb(text, lake=self.lake))
+        if correlation:
+            cursor = connection.execute(sql)
             names = [d[0] for d in cursor.description or ()]
             keep = [i for i, name in enumerate(names) if name not in _NON_GROUP_COLUMNS]
             groups = frozenset(
@@ -155,14 +177,31 @@ class DuckEvaluator:
                 for row in cursor.fetchall()
             )
             return Outcome(bool(groups), groups=groups)
-        sql = single_event_duckdb(text, lake=self.lake)
         positions = frozenset(int(row[0]) for row in connection.execute(sql).fetchall())
         return Outcome(bool(positions), records=positions)
 
+    def duckdb_sql(self, query: str) -> tuple[bool, str]:
+        """(is a correlation, DuckDB text) of an exported query, transpiled once."""
+        found = self._sql.get(query)
+        if found is None:
+            if _is_correlation(query):
+                found = (True, to_duckdb(query, lake=self.lake))
+            else:
+                found = (False, single_event_duckdb(query, lake=self.lake))
+            self._sql[query] = found
+        return found
+
     def close(self) -> None:
-        for connection in self._connections.values():
-            connection.close()
+        if self._duck is not None:
+            self._duck.close()
+            self._duck = None
         self._connections.clear()
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 _WITH = re.compile(r"^\s*(--[^\n]*\n\s*)*WITH\b", re.IGNORECASE)
