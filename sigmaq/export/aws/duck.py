@@ -73,9 +73,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             expressions=[node.this, exp.Literal.string(literal)],
         )
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "any_match":
+        # in place, so that the arguments are still visited (nested json_extract_scalar)
         array, function = node.expressions
         transformed = exp.Anonymous(this="list_transform", expressions=[array, function])
-        return exp.Anonymous(this="list_bool_or", expressions=[transformed])
+        node.set("this", "list_bool_or")
+        node.set("expressions", [transformed])
     return node
 
 
