@@ -57,13 +57,12 @@ from sigmaq.hunt.runner import (
     expand_rules,
     rule_key,
 )
+from sigmaq.hunt.spark import is_remote
 from sigmaq.hunt.spark.sql import spark_condition, where_of
 from sigmaq.replay.readers import ReadStats, iter_paths, parse_event_time
 from sigmaq.replay.shapes import CLOUDTRAIL_KEYS, DIGEST_KEYS, RECORD_ANCHOR_KEYS
 
 log = logging.getLogger(__name__)
-
-REMOTE_SCHEMES = ("s3://", "s3a://", "s3n://", "gs://", "abfss://", "hdfs://", "dbfs:/")
 
 # CloudTrail's spelling of the Athena table's lower-case names (JSON keys are matched
 # exactly by Spark's JSON parser; Spark SQL then resolves names case-insensitively).
@@ -142,11 +141,6 @@ class SparkHuntResult(HuntResult):
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def is_remote(path: str | Path) -> bool:
-    """True for a URI Spark reads itself (``s3://…``), not a local path."""
-    return str(path).startswith(REMOTE_SCHEMES)
-
-
 def _list_files(paths: Sequence[str | Path], stats: ReadStats) -> tuple[list[str], dict[str, str]]:
     """Files to read (local ones through the local reader's walk) and URI -> shown path."""
     files: list[str] = []
@@ -167,6 +161,13 @@ def _normal_uri(uri: str) -> str:
     if parsed.scheme in ("", "file"):
         return "file:" + unquote(parsed.path)
     return uri
+
+
+def _local_size(uri: str) -> int | None:
+    try:
+        return os.path.getsize(unquote(urlparse(uri).path))
+    except OSError:
+        return None
 
 
 def _quoted(values: Sequence[str]) -> str:
@@ -294,9 +295,13 @@ def _run(
     stats.files += len(local) + len(seen - {_normal_uri(u) for u in local})
     for uri in local:
         if _normal_uri(uri) not in seen:
+            name = shown.get(_normal_uri(uri), uri)
+            if _local_size(uri) == 0:  # Spark yields no row for a zero-byte file
+                stats.empty_files += 1
+                stats.add_problem(name, None, "empty file", warning=True)
+                continue
             stats.unreadable_files += 1
-            stats.add_problem(shown.get(_normal_uri(uri), uri), None,
-                              "Spark could not read it (corrupt or truncated gzip?)")
+            stats.add_problem(name, None, "Spark could not read it (corrupt or truncated gzip?)")
     spark.sql(
         "SELECT path, pos, rec FROM sigmaq_files "
         "LATERAL VIEW posexplode(items) exploded AS pos, rec"
