@@ -53,7 +53,7 @@ class InputPath(click.ParamType[Path | str]):
 
         if is_remote(str(value)):
             return str(value)
-        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)  # type: ignore[no-any-return]
+        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
 
 
 @click.command(name="hunt")
@@ -236,11 +236,18 @@ def _spark_hunt(
         err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
         sys.exit(1)
     for rule_id, reason in result.refused:
-        err.print(f"[red]rule error[/red] {rule_id}: not run by the spark engine: {reason}",
-                  markup=True, soft_wrap=True)
+        err.print(
+            f"[red]rule error[/red] {rule_id}: not run by the spark engine: {reason}",
+            markup=True,
+            soft_wrap=True,
+        )
     for rule_id, path, position in result.disagreements[:20]:
-        err.print(f"[yellow]warning[/yellow] {path} record {position}: Spark SQL matched rule "
-                  f"{rule_id}, replay does not (finding not reported)", markup=True, soft_wrap=True)
+        err.print(
+            f"[yellow]warning[/yellow] {path} record {position}: Spark SQL matched rule "
+            f"{rule_id}, replay does not (finding not reported)",
+            markup=True,
+            soft_wrap=True,
+        )
     return result
 
 

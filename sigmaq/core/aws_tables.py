@@ -266,8 +266,10 @@ def _sql_access(
     target: str, path: str, columns: dict[str, object], known_arrays: frozenset[str]
 ) -> Access | NoAccess:
     parts = path.split(".")
-    table = "the AWS-documented Athena CloudTrail table" if target == "athena" else (
-        "the CloudTrail Lake event data store schema"
+    table = (
+        "the AWS-documented Athena CloudTrail table"
+        if target == "athena"
+        else ("the CloudTrail Lake event data store schema")
     )
     tree: object = ("struct", columns)
     walked: list[str] = []
@@ -302,7 +304,11 @@ def _sql_access(
                 if rest[0].lower() not in members:
                     return NoAccess(target, path, f"{column} elements have no '{rest[0]}'")
                 return Access(
-                    target, path, Kind.ELEMENT, column, render_type(members[rest[0].lower()]),
+                    target,
+                    path,
+                    Kind.ELEMENT,
+                    column,
+                    render_type(members[rest[0].lower()]),
                     element=rest[0].lower(),
                 )
             if isinstance(tree, str) and rest:
@@ -329,9 +335,9 @@ def access(target: str, path: str, known_arrays: frozenset[str] = frozenset()) -
     fields and cannot reach "any element" of an array in one field name.
     """
     if target == "athena":
-        return _sql_access(target, path, _ATHENA, known_arrays)  # type: ignore[arg-type]
+        return _sql_access(target, path, _ATHENA, known_arrays)
     if target == "cloudtrail_lake":
-        return _sql_access(target, path, _LAKE, known_arrays)  # type: ignore[arg-type]
+        return _sql_access(target, path, _LAKE, known_arrays)
     if target == "logs_insights":
         parts = path.split(".")
         for end in range(1, len(parts) + 1):

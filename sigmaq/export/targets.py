@@ -153,9 +153,7 @@ TARGETS: dict[str, TargetSpec] = {
         description="Amazon Athena (Trino SQL) over the AWS-documented CloudTrail table "
         "(cloudtrail_logs_pp, partition projection)",
         language="athena_sql",
-        formats=(
-            FormatSpec("default", "Plain Athena SQL queries", "sql", "queries.sql", "text"),
-        ),
+        formats=(FormatSpec("default", "Plain Athena SQL queries", "sql", "queries.sql", "text"),),
         primary_formats=("default",),
         supports_correlations="event_count, value_count, temporal, temporal_ordered "
         "(sliding windows: window frames)",
@@ -165,7 +163,9 @@ TARGETS: dict[str, TargetSpec] = {
         description="CloudTrail Lake SQL over an event data store ($EDS_ID)",
         language="lake_sql",
         formats=(
-            FormatSpec("default", "Plain CloudTrail Lake SQL queries", "sql", "queries.sql", "text"),
+            FormatSpec(
+                "default", "Plain CloudTrail Lake SQL queries", "sql", "queries.sql", "text"
+            ),
         ),
         primary_formats=("default",),
         supports_correlations="event_count, value_count, temporal, temporal_ordered "

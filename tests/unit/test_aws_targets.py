@@ -30,8 +30,12 @@ AWS = ("athena", "cloudtrail_lake", "logs_insights")
     ("target", "path", "kind", "column"),
     [
         ("athena", "eventName", Kind.SCALAR, "eventname"),
-        ("athena", "userIdentity.sessionContext.sessionIssuer.arn", Kind.SCALAR,
-         "useridentity.sessioncontext.sessionissuer.arn"),
+        (
+            "athena",
+            "userIdentity.sessionContext.sessionIssuer.arn",
+            Kind.SCALAR,
+            "useridentity.sessioncontext.sessionissuer.arn",
+        ),
         ("athena", "requestParameters.roleArn", Kind.JSON, "requestparameters"),
         ("athena", "resources.ARN", Kind.ELEMENT, "resources"),
         ("cloudtrail_lake", "requestParameters.roleArn", Kind.JSON, "requestparameters"),
@@ -39,7 +43,9 @@ AWS = ("athena", "cloudtrail_lake", "logs_insights")
         ("logs_insights", "userIdentity.arn", Kind.FIELD, "userIdentity.arn"),
     ],
 )
-def test_access_follows_the_documented_tables(target: str, path: str, kind: Kind, column: str) -> None:
+def test_access_follows_the_documented_tables(
+    target: str, path: str, kind: Kind, column: str
+) -> None:
     found = fields.aws_access(target, path)
     assert isinstance(found, Access)
     assert (found.kind, found.column) == (kind, column)
@@ -120,7 +126,7 @@ def test_a_flipped_fixture_label_makes_the_rule_differ() -> None:
     assert "fires on a negative fixture" in proof.reason
 
 
-# ------------------------------------------------------------------ transpilation holds Trino's meaning
+# ------------------------------------------------------------------ Trino's meaning kept
 def _duck(sql: str, rows: list[str]) -> list[tuple[object, ...]]:
     connection = duckdb.connect()
     connection.execute(
@@ -153,7 +159,10 @@ def test_any_match_and_lax_array_wrapping() -> None:
 
 def test_like_escape_and_not_coalesce_keep_sigma_meaning() -> None:
     rows = ['{"k":"a%b"}', '{"k":"axb"}', "{}"]
-    like = "SELECT n FROM t WHERE lower(json_extract_scalar(requestparameters, '$.k')) LIKE 'a\\%b' ESCAPE '\\' ORDER BY n"
+    like = (
+        "SELECT n FROM t WHERE lower(json_extract_scalar(requestparameters, '$.k')) "
+        "LIKE 'a\\%b' ESCAPE '\\' ORDER BY n"
+    )
     assert [r[0] for r in _duck(like, rows)] == [0]
     negated = (
         "SELECT n FROM t WHERE NOT coalesce(json_extract_scalar(requestparameters, '$.k') = 'axb', "
@@ -176,13 +185,18 @@ def test_insights_flattening_and_filter_subset() -> None:
     record = {"a": {"b": "X"}, "l": ["p", {"q": 1}], "n": None, "t": True}
     row = flatten(record)
     assert row == {"a.b": "X", "l.0": "p", "l.1.q": "1", "t": "true"}
-    rows, aggregated = run_query('filter a.b =~ /(?i)^x$/ and not ispresent(n)', [row])
+    rows, aggregated = run_query("filter a.b =~ /(?i)^x$/ and not ispresent(n)", [row])
     assert rows == [row] and not aggregated
 
 
 @pytest.mark.parametrize(
     "query",
-    ["parse @message 'x*' as y", "filter x = 1 | limit 5", "stats avg(x) by y", "filter isblank(x)"],
+    [
+        "parse @message 'x*' as y",
+        "filter x = 1 | limit 5",
+        "stats avg(x) by y",
+        "filter isblank(x)",
+    ],
 )
 def test_insights_evaluator_refuses_what_it_does_not_model(query: str) -> None:
     with pytest.raises(InsightsUnsupported):

@@ -103,16 +103,24 @@ def _archive(root: Path) -> Path:
             (folder / name).write_bytes(gzip.compress(json.dumps({"Records": chunk}).encode()))
     bad = base / "2026" / "12" / "01"
     bad.mkdir(parents=True)
-    malformed = {"Records": [5, "text", {"eventName": "X"}, {"eventName": 7, "eventTime": "x"},
-                             {"eventSource": "s3.amazonaws.com"}]}
+    malformed = {
+        "Records": [
+            5,
+            "text",
+            {"eventName": "X"},
+            {"eventName": 7, "eventTime": "x"},
+            {"eventSource": "s3.amazonaws.com"},
+        ]
+    }
     (bad / "malformed.json.gz").write_bytes(gzip.compress(json.dumps(malformed).encode()))
     (bad / "corrupt.json.gz").write_bytes(gzip.compress(b'{"Records": []}')[:12])
     (bad / "empty.json").write_bytes(b"")
     digest = root / "AWSLogs" / "123456789012" / "CloudTrail-Digest" / "us-east-1" / "2026"
     digest.mkdir(parents=True)
     (digest / "digest.json.gz").write_bytes(
-        gzip.compress(json.dumps({"digestStartTime": "2026-01-01T00:00:00Z",
-                                  "digestS3Bucket": "b"}).encode())
+        gzip.compress(
+            json.dumps({"digestStartTime": "2026-01-01T00:00:00Z", "digestS3Bucket": "b"}).encode()
+        )
     )
     return root
 
@@ -120,7 +128,7 @@ def _archive(root: Path) -> Path:
 def test_holdout_archive_findings_and_bad_input_counts(
     spark: Any, pack: Any, tmp_path: Path
 ) -> None:
-    remote, local = _compare([_archive(tmp_path)], spark, pack)
+    remote, _local = _compare([_archive(tmp_path)], spark, pack)
     assert remote.stats.malformed == 4  # 5, "text", an object without anchors, eventName 7
     assert remote.stats.skipped_no_event_name == 1
     assert remote.stats.skipped_digest == 1

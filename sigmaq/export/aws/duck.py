@@ -119,9 +119,10 @@ class DuckEvaluator:
     @property
     def model(self) -> str:
         engine = "CloudTrail Lake (Trino)" if self.lake else "Amazon Athena (Trino)"
+        version = getattr(sqlglot, "__version__", "?")
         return (
             f"DuckDB {duckdb.__version__} as a model of {engine}: the exported query parsed "
-            f"as Trino by sqlglot {sqlglot.__version__} and run on DuckDB over a table in "
+            f"as Trino by sqlglot {version} and run on DuckDB over a table in "
             "the target's documented shape built from the fixtures (json_extract_scalar and "
             "any_match rewritten to Trino's meaning; see sigmaq/export/aws/duck.py)"
         )
@@ -144,9 +145,7 @@ class DuckEvaluator:
     def _build(self, connection: duckdb.DuckDBPyConnection, schema: str, case: ProofCase) -> None:
         columns = LAKE_COLUMNS if self.lake else ATHENA_COLUMNS
         table = f"{schema}.{LAKE_TABLE if self.lake else ATHENA_TABLE}"
-        definition = ", ".join(
-            f'"{name}" {duck_type(parse_type(kind))}' for name, kind in columns
-        )
+        definition = ", ".join(f'"{name}" {duck_type(parse_type(kind))}' for name, kind in columns)
         connection.execute(f"CREATE SCHEMA {schema}")
         connection.execute(f'CREATE TABLE {table} ({definition}, "{POSITION_COLUMN}" INTEGER)')
         built = lake_rows(case.records) if self.lake else athena_rows(case.records)

@@ -335,8 +335,8 @@ class SigmaqLogsInsightsBackend(TextQueryBackend):
         group_by = list(rule.group_by or [])
         names = [self._field(path)[0] for path in group_by]
         lines = [
-            "filter " + (conditions[0] if len(conditions) == 1 else
-                         " or ".join(f"({c})" for c in conditions))
+            "filter "
+            + (conditions[0] if len(conditions) == 1 else " or ".join(f"({c})" for c in conditions))
         ]
         lines.extend(f"filter ispresent({name})" for name in names)
         lines.append("dedup eventID")
@@ -357,7 +357,9 @@ class SigmaqLogsInsightsBackend(TextQueryBackend):
         span = int(rule.timespan.seconds)
         aggregates = [metric, *(f"earliest({name}) as g{i}" for i, name in enumerate(names))]
         keys = [f"k{i}" for i in range(len(names))]
-        lines.append(f"stats {', '.join(aggregates)} by {', '.join([*keys, f'bin({span}s) as window'])}")
+        lines.append(
+            f"stats {', '.join(aggregates)} by {', '.join([*keys, f'bin({span}s) as window'])}"
+        )
         threshold = int(rule.condition.count)  # type: ignore[union-attr]
         lines.append(f"filter metric {_LOWER_BOUNDS[op]} {threshold}")
         extra = f"; fixed {span} s buckets (bin)"

@@ -98,7 +98,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         found = _TOKEN.match(text, position)
         if found is None or found.end() == position:
-            raise InsightsUnsupported(f"cannot read {text[position:position + 20]!r}")
+            raise InsightsUnsupported(f"cannot read {text[position : position + 20]!r}")
         kind = found.lastgroup or ""
         tokens.append(Token(kind, found.group(kind)))
         position = found.end()
@@ -119,7 +119,9 @@ class _Parser:
     def take(self, text: str | None = None) -> Token:
         token = self.peek()
         if token is None or (text is not None and token.text.lower() != text):
-            raise InsightsUnsupported(f"expected {text or 'more'}, got {token.text if token else 'end'}")
+            raise InsightsUnsupported(
+                f"expected {text or 'more'}, got {token.text if token else 'end'}"
+            )
         self.index += 1
         return token
 
@@ -238,7 +240,7 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
         b: Any = float(right)
     except ValueError:
         a, b = str(left), str(right)
-    return {
+    outcome: bool = {
         "=": a == b,
         "!=": a != b,
         "<": a < b,
@@ -246,6 +248,7 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
         ">": a > b,
         ">=": a >= b,
     }[operator]
+    return outcome
 
 
 # ------------------------------------------------------------------ commands
@@ -259,7 +262,7 @@ def split_commands(query: str) -> list[str]:
             current.append(ch)
             if ch == quote and previous != "\\":
                 quote = ""
-        elif ch in "\"`":
+        elif ch in '"`':
             quote = ch
             current.append(ch)
         elif ch == "/" and "".join(current).rstrip().endswith("=~"):
@@ -320,7 +323,8 @@ def run_query(query: str, rows: list[Row]) -> tuple[list[Row], bool]:
 
 
 def _items(text: str) -> Iterator[tuple[str, str | None]]:
-    depth, current = 0, []
+    depth = 0
+    current: list[str] = []
     for ch in text + ",":
         if ch == "," and depth == 0:
             item = "".join(current).strip()
@@ -363,13 +367,10 @@ def _stats(text: str, rows: list[Row]) -> list[Row]:
             if duration is None:
                 raise InsightsUnsupported(f"bin({bin_match.group(1)})")
             size = int(duration.group(1)) * _UNIT[duration.group(2)]
-            groupers.append(
-                (alias or "bin", lambda row, size=size: None if row.get("@timestamp") is None
-                 else int(row["@timestamp"] // size * size))
-            )
+            groupers.append((alias or "bin", _bucket(size)))
         else:
             name = expression.strip()
-            groupers.append((alias or name, lambda row, name=name: row.get(name)))
+            groupers.append((alias or name, _getter(name)))
     aggregates = list(_items(aggregates_text))
     groups: dict[tuple[Any, ...], list[Row]] = {}
     for row in rows:
@@ -382,6 +383,21 @@ def _stats(text: str, rows: list[Row]) -> list[Row]:
             result[alias or expression] = _aggregate(expression.strip(), members)
         out.append(result)
     return out
+
+
+def _bucket(size: int) -> Callable[[Row], Any]:
+    def bucket(row: Row) -> Any:
+        moment = row.get("@timestamp")
+        return None if moment is None else int(moment // size * size)
+
+    return bucket
+
+
+def _getter(name: str) -> Callable[[Row], Any]:
+    def get(row: Row) -> Any:
+        return row.get(name)
+
+    return get
 
 
 def _aggregate(expression: str, rows: list[Row]) -> Any:
@@ -425,8 +441,9 @@ class InsightsEvaluator:
             groups = frozenset(
                 tuple(
                     "" if row.get(name) is None else str(row[name])
-                    for name in sorted((k for k in row if re.fullmatch(r"g\d+", k)),
-                                       key=lambda k: int(k[1:]))
+                    for name in sorted(
+                        (k for k in row if re.fullmatch(r"g\d+", k)), key=lambda k: int(k[1:])
+                    )
                 )
                 for row in result
             )

@@ -80,13 +80,14 @@ def named_queries_template(queries: list[RuleQuery], database: str = ATHENA_DATA
         if not item.shipped or not item.query:
             continue
         rule = item.loaded.rule
+        level = rule.level.name.lower() if rule.level else "-"
         name = "Sigmaq" + re.sub(r"[^A-Za-z0-9]", "", str(rule.title).title())[:200]
         resources[name] = {
             "Type": "AWS::Athena::NamedQuery",
             "Properties": {
                 "Database": {"Ref": "Database"},
                 "Name": f"sigmaq: {rule.title}"[:128],
-                "Description": f"{rule.id or ''} level {rule.level.name.lower() if rule.level else '-'}"[:1024],
+                "Description": f"{rule.id or ''} level {level}"[:1024],
                 "QueryString": item.query,
             },
         }

@@ -123,7 +123,9 @@ def prove_target(
         if not item.query:
             report.proofs.append(refused(loaded, target, item.error or "no query"))
             continue
-        note = "" if item.shipped else "no query of its own (generate: false): part of its correlation"
+        note = (
+            "" if item.shipped else "no query of its own (generate: false): part of its correlation"
+        )
         if loaded.is_correlation:
             note = WINDOW_NOTE[target]
         cases = [*fixture_cases(layout, loaded), baseline]
@@ -148,7 +150,9 @@ def evaluator_for(target: str) -> tuple[Evaluator, str, Callable[[], None]]:
     return insights, insights.model, lambda: None
 
 
-def prove(target: str, layout: ProjectLayout, rule_paths: Sequence[Path | str] | None = None) -> tuple[list[RuleQuery], ProofReport]:
+def prove(
+    target: str, layout: ProjectLayout, rule_paths: Sequence[Path | str] | None = None
+) -> tuple[list[RuleQuery], ProofReport]:
     """Convert and prove every rule of the project on ``target``."""
     converted = convert_all(target, rule_paths or [layout.rules_dir])
     evaluator, model, close = evaluator_for(target)

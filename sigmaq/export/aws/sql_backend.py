@@ -299,12 +299,13 @@ class SigmaqTrinoBackend(TextQueryBackend):
                 f"correlation condition {op!r}: only gt/gte are exported to SQL (replay judges "
                 "lt/lte/eq/neq over consecutive windows, which a window frame does not model)"
             )
-        threshold = int(condition.count)
+        threshold = int(getattr(condition, "count", 0))
         references = list(rule.rules or [])
         for reference in references:
             if not isinstance(reference.rule, SigmaRule):
-                raise RuleRefused("chained correlations (a correlation of correlations) are not "
-                                  "exported to SQL")
+                raise RuleRefused(
+                    "chained correlations (a correlation of correlations) are not exported to SQL"
+                )
         group_by = list(rule.group_by or [])
         span = int(rule.timespan.seconds)
         value_name = None
@@ -337,7 +338,9 @@ class SigmaqTrinoBackend(TextQueryBackend):
                 f"  WHERE {self.condition_of(reference.rule)}"
             )
         keys = [f"lower(g{i})" for i in range(len(group_by))]
-        present = " AND ".join(["t IS NOT NULL", *(f"g{i} IS NOT NULL" for i in range(len(group_by)))])
+        present = " AND ".join(
+            ["t IS NOT NULL", *(f"g{i} IS NOT NULL" for i in range(len(group_by)))]
+        )
         matches = "\n  UNION ALL\n".join(branches)
         key_columns = "".join(f", {key} AS k{i}" for i, key in enumerate(keys))
         ctes = [
@@ -403,8 +406,10 @@ class SigmaqTrinoBackend(TextQueryBackend):
         outputs: list[str],
     ) -> str:
         needed = len(references)
-        satisfied = threshold > needed - 1 if op is SigmaCorrelationConditionOperator.GT else (
-            threshold >= needed
+        satisfied = (
+            threshold > needed - 1
+            if op is SigmaCorrelationConditionOperator.GT
+            else (threshold >= needed)
         )
         if needed < 2 or not satisfied or (threshold > needed):
             raise RuleRefused(

@@ -201,9 +201,7 @@ class FieldSql:
         return (
             self.access.kind is Kind.SCALAR
             and self.access.sql_type == "string"
-            and all(
-                not has_wildcards(v) and exact_case_ok(v, self.canonical) for v in values
-            )
+            and all(not has_wildcards(v) and exact_case_ok(v, self.canonical) for v in values)
         )
 
     def boolean(self, flag: bool) -> str:

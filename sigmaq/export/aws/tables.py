@@ -73,8 +73,11 @@ def convert(tree: object, value: Any) -> Any:
         return [convert(tree[1], item) for item in value]
     if not isinstance(value, dict):  # map<string,string>
         return None
-    return {str(k): (v if isinstance(v, str) else _json_text(v)) for k, v in value.items()
-            if v is not None}
+    return {
+        str(k): (v if isinstance(v, str) else _json_text(v))
+        for k, v in value.items()
+        if v is not None
+    }
 
 
 def rows(
@@ -84,9 +87,7 @@ def rows(
     trees = [(name, parse_type(kind)) for name, kind in columns]
     out = []
     for position, record in enumerate(records):
-        out.append(
-            tuple(convert(tree, _lookup(record, name)) for name, tree in trees) + (position,)
-        )
+        out.append((*tuple(convert(tree, _lookup(record, name)) for name, tree in trees), position))
     return out
 
 
@@ -103,7 +104,7 @@ def lake_rows(records: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     built = rows(LAKE_COLUMNS, records)
     index = [name for name, _ in LAKE_COLUMNS].index("eventjson")
     return [
-        row[:index] + (_json_text(record),) + row[index + 1 :]
+        (*row[:index], _json_text(record), *row[index + 1 :])
         for row, record in zip(built, records, strict=True)
     ]
 

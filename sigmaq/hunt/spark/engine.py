@@ -68,17 +68,57 @@ log = logging.getLogger(__name__)
 # exactly by Spark's JSON parser; Spark SQL then resolves names case-insensitively).
 _SPELLING = {
     name.lower(): name
-    for name in (
-        "eventVersion userIdentity principalId accountId invokedBy accessKeyId userName "
-        "onBehalfOf userId identityStoreArn sessionContext mfaAuthenticated creationDate "
-        "sessionIssuer ec2RoleDelivery webIdFederationData federatedProvider eventTime "
-        "eventSource eventName awsRegion sourceIPAddress userAgent errorCode errorMessage "
-        "requestParameters responseElements additionalEventData requestID eventID readOnly "
-        "ARN eventType apiVersion recipientAccountId serviceEventDetails sharedEventID "
-        "vpcEndpointId vpcEndpointAccountId eventCategory updatedFields originalRequestID "
-        "originalEventID sessionCredentialFromConsole edgeDeviceDetails tlsDetails "
-        "tlsVersion cipherSuite clientProvidedHostHeader"
-    ).split()
+    for name in [
+        "eventVersion",
+        "userIdentity",
+        "principalId",
+        "accountId",
+        "invokedBy",
+        "accessKeyId",
+        "userName",
+        "onBehalfOf",
+        "userId",
+        "identityStoreArn",
+        "sessionContext",
+        "mfaAuthenticated",
+        "creationDate",
+        "sessionIssuer",
+        "ec2RoleDelivery",
+        "webIdFederationData",
+        "federatedProvider",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "requestParameters",
+        "responseElements",
+        "additionalEventData",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "ARN",
+        "eventType",
+        "apiVersion",
+        "recipientAccountId",
+        "serviceEventDetails",
+        "sharedEventID",
+        "vpcEndpointId",
+        "vpcEndpointAccountId",
+        "eventCategory",
+        "updatedFields",
+        "originalRequestID",
+        "originalEventID",
+        "sessionCredentialFromConsole",
+        "edgeDeviceDetails",
+        "tlsDetails",
+        "tlsVersion",
+        "cipherSuite",
+        "clientProvidedHostHeader",
+    ]
 }
 
 
@@ -178,7 +218,7 @@ def _classify_sql() -> str:
     anchors = _quoted(list(RECORD_ANCHOR_KEYS))
     digests = _quoted(list(DIGEST_KEYS))
     cloudtrail = _quoted(list(CLOUDTRAIL_KEYS))
-    named = "rec RLIKE '\"eventName\"\\\\s*:\\\\s*\"'"
+    named = 'rec RLIKE \'"eventName"\\\\s*:\\\\s*"\''
     return f"""
     SELECT path, pos, rec,
       CASE
@@ -238,10 +278,7 @@ def spark_hunt(
         condition = query if "SELECT" not in query.upper().split("WHERE")[0] else where_of(query)
         conditions.append(f"coalesce(({spark_condition(condition)}), false)")
         evaluated.append((len(evaluated), rule))
-    if files:
-        matched = _run(spark, files, conditions, options, stats, result, shown)
-    else:
-        matched = []
+    matched = _run(spark, files, conditions, options, stats, result, shown) if files else []
     findings = _findings(matched, rules, evaluated, roles, options, result)
     result.findings = sorted(_without_redeliveries(findings, result), key=lambda f: f.sort_key)
     result.elapsed = time.perf_counter() - started
@@ -319,8 +356,11 @@ def _run(
     for path, pos in spark.sql(
         "SELECT path, pos FROM sigmaq_items WHERE kind = 'malformed' ORDER BY path, pos LIMIT 1000"
     ).collect():
-        stats.add_problem(shown.get(_normal_uri(path), path), None,
-                          f"record {pos}: not a CloudTrail record (malformed)")
+        stats.add_problem(
+            shown.get(_normal_uri(path), path),
+            None,
+            f"record {pos}: not a CloudTrail record (malformed)",
+        )
     time_sql = "try_cast(get_json_object(rec, '$.eventTime') AS TIMESTAMP)"
     timing = [f"sum(CASE WHEN {time_sql} IS NULL THEN 1 ELSE 0 END)"]
     if options.since or options.until:
@@ -329,7 +369,9 @@ def _run(
             bounds.append(f"{time_sql} < TIMESTAMP '{options.since.isoformat()}'")
         if options.until:
             bounds.append(f"{time_sql} > TIMESTAMP '{options.until.isoformat()}'")
-        timing.append(f"sum(CASE WHEN {time_sql} IS NULL OR {' OR '.join(bounds)} THEN 1 ELSE 0 END)")
+        timing.append(
+            f"sum(CASE WHEN {time_sql} IS NULL OR {' OR '.join(bounds)} THEN 1 ELSE 0 END)"
+        )
     counts = spark.sql(
         f"SELECT {', '.join(timing)} FROM sigmaq_items WHERE kind = 'record'"
     ).collect()[0]
@@ -338,7 +380,9 @@ def _run(
     result.events_evaluated = stats.records_read - result.filtered_out
     if not conditions:
         return []
-    hits = ", ".join(f"IF({condition}, {index}, NULL)" for index, condition in enumerate(conditions))
+    hits = ", ".join(
+        f"IF({condition}, {index}, NULL)" for index, condition in enumerate(conditions)
+    )
     spark.sql(
         f"SELECT path, pos, rec, from_json(rec, '{spark_schema()}') AS r "
         "FROM sigmaq_items WHERE kind = 'record'"
