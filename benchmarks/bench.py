@@ -89,6 +89,8 @@ def main() -> None:
         "parse_readers": [PY, str(HERE / "parse_only.py"), "readers", corpus, "--tuned"],
         "hunt_j1": [*hunt, "-j", "1"],
         "hunt_j2": [*hunt, "-j", "2"],
+        # Spark 4 local mode on both cores (pip install 'sigmaq[spark]', Java 17+)
+        "hunt_spark": [*hunt, "--engine", "spark", "--spark-master", "local[2]"],
         "sqlite_subset": [PY, str(HERE / "sqlite_method.py"), corpus, str(args.subset), rules],
         "duckdb_subset": [PY, str(HERE / "duckdb_method.py"), corpus, str(args.subset), rules, "2"],
         "duckdb_full": [PY, str(HERE / "duckdb_method.py"), corpus, "100000", rules, "2"],
@@ -134,6 +136,9 @@ def markdown(results: dict[str, Any]) -> str:
     if "hunt_j1" in results and "hunt_j2" in results:
         same = results["hunt_j1"].get("findings") == results["hunt_j2"].get("findings")
         ratios.append(f"- hunt_j1 and hunt_j2 findings: **{'equal' if same else 'DIFFERENT'}**")
+    if "hunt_j1" in results and "hunt_spark" in results:
+        same = results["hunt_j1"].get("findings") == results["hunt_spark"].get("findings")
+        ratios.append(f"- hunt_j1 and hunt_spark findings: **{'equal' if same else 'DIFFERENT'}**")
     # against both ceilings: parse_raw_tuned gets the process tuning hunt applies
     for parse_run in ("parse_raw", "parse_raw_tuned"):
         if "hunt_j1" in results and parse_run in results:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -210,6 +209,3 @@ _WITH = re.compile(r"^\s*(--[^\n]*\n\s*)*WITH\b", re.IGNORECASE)
 
 def _is_correlation(query: str) -> bool:
     return _WITH.match(query) is not None
-
-
-Runner = Callable[[str], list[tuple[Any, ...]]]

@@ -15,7 +15,6 @@ Each writes ``dist/<target>/``:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from sigmaq.core.aws_tables import ATHENA_COLUMNS
 from sigmaq.core.jsonfmt import canonical_json
@@ -178,8 +177,3 @@ def package_lake(request: DistRequest) -> list[TargetBuild]:
 def package_insights(request: DistRequest) -> list[TargetBuild]:
     """``dist/logs_insights/``: queries and ``PROOF.md``."""
     return _package("logs_insights", request)
-
-
-def bundle_files(folder: Path) -> list[Path]:
-    """Files of an Athena bundle folder (for tests and the CLI)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file())

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError
@@ -160,7 +159,3 @@ def prove(
         return converted, prove_target(target, layout, converted, evaluator, model)
     finally:
         close()
-
-
-def _any(value: Any) -> Any:
-    return value

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sigmaq.core.aws_tables import ATHENA_COLUMNS, LAKE_COLUMNS, parse_type
@@ -107,8 +106,3 @@ def lake_rows(records: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         (*row[:index], _json_text(record), *row[index + 1 :])
         for row, record in zip(built, records, strict=True)
     ]
-
-
-def utc_naive(moment: datetime | None) -> datetime | None:
-    """A UTC datetime without tzinfo (how a SQL TIMESTAMP holds it)."""
-    return moment.replace(tzinfo=None) if moment is not None else None
