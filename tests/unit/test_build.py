@@ -72,8 +72,11 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 def test_build_writes_dist_for_every_target(project: Path) -> None:
     outcome = run_build(project)
-    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert"]
+    # the AWS packagers prove their queries, so build has a prove stage
+    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert", "prove"]
     assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
+    proof = (project / "dist" / "athena" / "PROOF.md").read_text(encoding="utf-8")
+    assert "**1 proven, 0 differs, 0 refused**" in proof
     conf = (project / "dist" / "splunk" / "savedsearches.conf").read_text(encoding="utf-8")
     stanzas = [line for line in conf.splitlines() if line.startswith("[") and line != "[default]"]
     assert stanzas == ["[Q Business Application Created With Anonymous Access]"]
