@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,9 @@ def spark_session(master: str | None = None) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(max(2, os.cpu_count() or 2)))
+        # local mode: the driver is the executor; the 1 GB default is too small for the
+        # ~10 MB delivery files read whole
+        .config("spark.driver.memory", os.environ.get("SIGMAQ_SPARK_DRIVER_MEMORY", "4g"))
     )
     return builder.getOrCreate()
 
@@ -278,7 +281,9 @@ def spark_hunt(
         condition = query if "SELECT" not in query.upper().split("WHERE")[0] else where_of(query)
         conditions.append(f"coalesce(({spark_condition(condition)}), false)")
         evaluated.append((len(evaluated), rule))
-    matched = _run(spark, files, conditions, options, stats, result, shown) if files else []
+    matched: Iterable[tuple[str, int, str, list[int]]] = (
+        _run(spark, files, conditions, options, stats, result, shown) if files else ()
+    )
     findings = _findings(matched, rules, evaluated, roles, options, result)
     result.findings = sorted(_without_redeliveries(findings, result), key=lambda f: f.sort_key)
     result.elapsed = time.perf_counter() - started
@@ -293,12 +298,14 @@ def _run(
     stats: ReadStats,
     result: SparkHuntResult,
     shown: dict[str, str],
-) -> list[tuple[str, int, str, list[int]]]:
+) -> Iterator[tuple[str, int, str, list[int]]]:
+    """Read, classify and evaluate in Spark (counters into ``stats``/``result`` before the
+    first match is yielded); yields (file, position, record text, rule indexes)."""
     spark.conf.set("spark.sql.files.ignoreCorruptFiles", "true")
     raw = spark.read.text(files, wholetext=True)
     raw.createOrReplaceTempView("sigmaq_raw")
     spark.sql(
-        "SELECT path, value, size, CASE "
+        "SELECT path, size, CASE "
         "WHEN env.Records IS NOT NULL AND get_json_object(value, '$.eventName') IS NULL "
         "THEN env.Records "
         "WHEN substr(ltrim(value), 1, 1) = '[' THEN from_json(value, 'array<string>') "
@@ -306,10 +313,11 @@ def _run(
         "THEN array(value) END AS items "
         "FROM (SELECT input_file_name() AS path, value, length(value) AS size, "
         "from_json(value, 'struct<Records: array<string>>') AS env FROM sigmaq_raw)"
-    ).cache().createOrReplaceTempView("sigmaq_files")
-    for path, size, has_items, count in spark.sql(
+    ).createOrReplaceTempView("sigmaq_files")  # not cached: files are read again
+    file_rows = spark.sql(
         "SELECT path, size, items IS NOT NULL, coalesce(size(items), 0) FROM sigmaq_files"
-    ).collect():
+    ).collect()
+    for path, size, has_items, count in file_rows:
         name = shown.get(_normal_uri(path), path)
         stats.bytes_read += int(size or 0)
         if not has_items:
@@ -327,7 +335,12 @@ def _run(
         elif count == 0:
             stats.empty_files += 1
             stats.add_problem(name, None, "no records in file", warning=True)
-    seen = {_normal_uri(row[0]) for row in spark.sql("SELECT path FROM sigmaq_files").collect()}
+    seen = {_normal_uri(row[0]) for row in file_rows}
+    order = {uri: rank for rank, uri in enumerate(_normal_uri(u) for u in files)}
+    ranks = [(row[0], order.get(_normal_uri(row[0]), len(order))) for row in file_rows]
+    spark.createDataFrame(ranks or [("", 0)], "path string, file_rank int").createOrReplaceTempView(
+        "sigmaq_ranks"
+    )
     local = [uri for uri in files if not is_remote(uri)]
     stats.files += len(local) + len(seen - {_normal_uri(u) for u in local})
     for uri in local:
@@ -343,7 +356,10 @@ def _run(
         "SELECT path, pos, rec FROM sigmaq_files "
         "LATERAL VIEW posexplode(items) exploded AS pos, rec"
     ).createOrReplaceTempView("items")
-    spark.sql(_classify_sql()).cache().createOrReplaceTempView("sigmaq_items")
+    from pyspark import StorageLevel
+
+    items = spark.sql(_classify_sql()).persist(StorageLevel.MEMORY_AND_DISK)
+    items.createOrReplaceTempView("sigmaq_items")
     for kind, count in spark.sql("SELECT kind, count(*) FROM sigmaq_items GROUP BY kind").collect():
         if kind == "record":
             stats.records_read += int(count)
@@ -379,7 +395,8 @@ def _run(
     result.filtered_out = int(counts[1] or 0) if len(counts) > 1 else 0
     result.events_evaluated = stats.records_read - result.filtered_out
     if not conditions:
-        return []
+        items.unpersist()
+        return
     hits = ", ".join(
         f"IF({condition}, {index}, NULL)" for index, condition in enumerate(conditions)
     )
@@ -390,17 +407,19 @@ def _run(
     spark.sql("SELECT path, pos, rec, r.* FROM sigmaq_parsed").createOrReplaceTempView(
         "cloudtrail_logs_pp"
     )
-    rows = spark.sql(
-        f"SELECT path, pos, rec, hits FROM (SELECT path, pos, rec, "
-        f"filter(array({hits}), x -> x IS NOT NULL) AS hits FROM cloudtrail_logs_pp) "
-        "WHERE size(hits) > 0"
-    ).collect()
-    spark.catalog.dropTempView("sigmaq_files")
-    return [(shown.get(_normal_uri(p), p), int(pos), rec, list(h)) for p, pos, rec, h in rows]
+    selected = spark.sql(
+        f"SELECT m.path, pos, rec, hits FROM (SELECT path, pos, rec, "
+        f"filter(array({hits}), x -> x IS NOT NULL) AS hits FROM cloudtrail_logs_pp) m "
+        "JOIN sigmaq_ranks r ON m.path = r.path WHERE size(hits) > 0 ORDER BY file_rank, pos"
+    )
+    # Streamed to the driver in file order (the local engine's order), one partition at a time.
+    for path, pos, rec, found in selected.toLocalIterator():
+        yield shown.get(_normal_uri(path), path), int(pos), rec, list(found)
+    items.unpersist()
 
 
 def _findings(
-    matched: list[tuple[str, int, str, list[int]]],
+    matched: Iterable[tuple[str, int, str, list[int]]],
     rules: Sequence[SigmaRuleBase],
     evaluated: list[tuple[int, SigmaRule]],
     roles: RuleRoles,
@@ -413,7 +432,7 @@ def _findings(
     keys = {index: rule_key(rule) for index, rule in evaluated}
     engine = default_engine_factory(rules, options.window, roles.reports)
     findings: list[HuntFinding] = []
-    for path, position, text, hit_indexes in sorted(matched, key=lambda m: (m[0], m[1])):
+    for path, position, text, hit_indexes in matched:
         event = orjson.loads(text)
         event_id = event.get("eventID")
         ref = EventRef(
