@@ -118,14 +118,16 @@ def ensure_corpus(name: str, folder: Path) -> None:
     )
 
 
-def runs_for(corpus: str, name: str, subset: int, outputs: Path) -> dict[str, list[str]]:
+def runs_for(
+    corpus: str, name: str, subset: int, outputs: Path, spark: bool = False
+) -> dict[str, list[str]]:
     rules = str(REPO / "rules")
 
     def hunt(jobs: int) -> list[str]:
         out = str(outputs / f"{name}_hunt_j{jobs}.ndjson")
         return [SIGMAQ, "hunt", corpus, "--rules", rules, "--format", "ndjson", "-o", out]
 
-    return {
+    runs = {
         "parse_raw": [PY, str(HERE / "parse_only.py"), "raw", corpus],
         "parse_raw_tuned": [PY, str(HERE / "parse_only.py"), "raw", corpus, "--tuned"],
         "parse_lazy2": [PY, str(HERE / "parse_only.py"), "lazy2", corpus, "--tuned"],
@@ -134,6 +136,13 @@ def runs_for(corpus: str, name: str, subset: int, outputs: Path) -> dict[str, li
         "sqlite_subset": [PY, str(HERE / "sqlite_method.py"), corpus, str(subset), rules],
         "duckdb_subset": [PY, str(HERE / "duckdb_method.py"), corpus, str(subset), rules, "2"],
     }
+    if spark:  # Spark 4 local mode on both cores (pip install 'sigmaq[spark]', Java 17+)
+        out = str(outputs / f"{name}_hunt_spark.ndjson")
+        runs["hunt_spark"] = [
+            *[SIGMAQ, "hunt", corpus, "--rules", rules, "--format", "ndjson", "-o", out],
+            *["--no-progress", "--engine", "spark", "--spark-master", "local[2]"],
+        ]
+    return runs
 
 
 def main() -> None:
@@ -151,6 +160,7 @@ def main() -> None:
         type=Path,
         help="write the results as Markdown (default: into benchmarks/README.md)",
     )
+    parser.add_argument("--spark", action="store_true", help="also run hunt --engine spark")
     parser.add_argument("--save-findings", type=Path, help="keep the hunts' NDJSON here")
     parser.add_argument("--reference", type=Path, help="compare findings with a saved run")
     args = parser.parse_args()
@@ -163,7 +173,7 @@ def main() -> None:
             folder = folders[name] or CORPORA[name][0]
             ensure_corpus(name, folder)
             results[name] = {}
-            runs = runs_for(str(folder), name, args.subset, outputs)
+            runs = runs_for(str(folder), name, args.subset, outputs, args.spark)
             if name == "benign":
                 runs.pop("duckdb_subset")
             for run, cmd in runs.items():

@@ -69,6 +69,7 @@ __all__ = [
     "hunt",
     "principal_of",
     "replayable_rules",
+    "request_keys_for",
     "rule_key",
     "scan",
     "select_rules",
@@ -355,7 +356,7 @@ def _annotation(event: Mapping[str, Any], keys: Sequence[str] = ()) -> tuple[Any
     return shared
 
 
-def _request_keys(engine: Engine) -> Callable[[str], Sequence[str]]:
+def request_keys_for(engine: Engine) -> Callable[[str], Sequence[str]]:
     """rule id -> the ``requestParameters`` keys that rule reads (none for an engine
     that is not a ``ReplayEngine``)."""
     slots = getattr(engine, "slots", None) or ()
@@ -381,7 +382,7 @@ def _hunt_file(
     a ``ReplayEngine``: records are decoded in full only when a rule is a candidate.
     """
 
-    request_keys = _request_keys(engine)
+    request_keys = request_keys_for(engine)
 
     def on_match(event: Record, matched: list[Finding]) -> None:
         for finding in matched:

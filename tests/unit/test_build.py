@@ -91,7 +91,9 @@ def test_build_writes_dist_for_every_target(project: Path) -> None:
     assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
     assert outcome.validation is not None and outcome.validation.fixtures == 3
     assert outcome.stages[-1].summary == (
-        "elastic: 1 proven, 0 differs, 0 refused; splunk: 1 proven, 0 differs, 0 refused"
+        "athena: 1 proven, 0 differs, 0 refused; cloudtrail_lake: 1 proven, 0 differs, "
+        "0 refused; elastic: 1 proven, 0 differs, 0 refused; logs_insights: 1 proven, "
+        "0 differs, 0 refused; splunk: 1 proven, 0 differs, 0 refused"
     )
     app = project / "dist" / "splunk" / "sigmaq_amazon_q"
     conf = (app / "default" / "savedsearches.conf").read_text(encoding="utf-8")

@@ -1,0 +1,4 @@
+-- Q Business Custom Or Unauthenticated Plugin Created Or Changed (36c626b3-0f2e-447b-809d-7aee2492389a), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname = 'CreatePlugin' AND lower(json_extract_scalar(requestparameters, '$.type')) = 'custom' OR eventname = 'UpdatePlugin' AND json_extract(requestparameters, '$.serverUrl') IS NOT NULL OR eventname = 'UpdatePlugin' AND json_extract(requestparameters, '$.customPluginConfiguration.apiSchemaType') IS NOT NULL OR (eventname IN ('CreatePlugin', 'UpdatePlugin')) AND json_extract(requestparameters, '$.authConfiguration.noAuthConfiguration') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')

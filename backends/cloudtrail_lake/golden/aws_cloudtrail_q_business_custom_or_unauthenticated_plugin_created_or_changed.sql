@@ -1,0 +1,4 @@
+-- Q Business Custom Or Unauthenticated Plugin Created Or Changed (36c626b3-0f2e-447b-809d-7aee2492389a), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM $EDS_ID
+WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname = 'CreatePlugin' AND lower(element_at(requestparameters, 'type')) = 'custom' OR eventname = 'UpdatePlugin' AND element_at(requestparameters, 'serverUrl') IS NOT NULL OR eventname = 'UpdatePlugin' AND json_extract(element_at(requestparameters, 'customPluginConfiguration'), '$.apiSchemaType') IS NOT NULL OR (eventname IN ('CreatePlugin', 'UpdatePlugin')) AND json_extract(element_at(requestparameters, 'authConfiguration'), '$.noAuthConfiguration') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')
