@@ -22,8 +22,12 @@ COMMANDS: dict[str, str] = {
     "test": "sigmaq.cli.test_cmd:test",
     "convert": "sigmaq.cli.convert_cmd:convert",
     "hunt": "sigmaq.cli.hunt_cmd:hunt",
+    "investigate": "sigmaq.cli.investigate_cmd:investigate",
     "build": "sigmaq.cli.build_cmd:build",
     "coverage": "sigmaq.cli.coverage_cmd:coverage",
+    "update": "sigmaq.cli.update_cmd:update",
+    "new": "sigmaq.cli.new_cmd:new",
+    "fixture": "sigmaq.cli.fixture_cmd:fixture_group",
     "readiness": "sigmaq.cli.readiness_cmd:readiness",
 }
 
@@ -33,8 +37,13 @@ COMMAND_HELP: dict[str, str] = {
     "test": "Replay every rule against its positive and negative fixtures.",
     "convert": "Convert rules to a target's query language.",
     "hunt": "Run the rule pack over CloudTrail archives and report findings.",
+    "investigate": "Answer the Amazon Q playbook's questions from CloudTrail archives, "
+    "with a timeline and a containment checklist.",
     "build": "Validate, test and convert the pack into dist/ (the main job).",
     "coverage": "Generate the rule table and the playbook coverage page.",
+    "update": "Regenerate every generated file (golden, coverage, judgements, fixture format).",
+    "new": "Scaffold a rule and its fixture stubs from the API catalogue.",
+    "fixture": "Fixture tools: format (canonical JSON), capture (from a real archive).",
     "readiness": "Check exported CloudTrail configuration against the rules; emit the fix.",
 }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import exit_with_usage_error, project_layout
+from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout
 
 
 @click.command()
@@ -53,6 +53,7 @@ from sigmaq.cli.common import exit_with_usage_error, project_layout
     is_flag=True,
     help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
 )
+@PROFILE_OPTION
 def build(
     out_dir: Path | None,
     fail_on: str,
@@ -61,10 +62,14 @@ def build(
     splunk_notable: bool,
     splunk_risk: bool,
     no_custom_pipeline: bool,
+    profile: str | None,
 ) -> None:
-    """Validate the pack, replay every fixture, and convert every rule to every
-    target's primary formats in dist/ (the Splunk app splunk/sigmaq_amazon_q.tgz with
-    its PROOF.md, elastic/rules.ndjson, ...). Exit 1 when any stage fails."""
+    """Run every check of the project and convert every rule into dist/.
+
+    Stages: validate (rules and fixtures), test (fixtures and baseline), coverage,
+    golden snapshots, real-data judgements, convert (the Splunk app
+    splunk/sigmaq_amazon_q.tgz with its PROOF.md, elastic/rules.ndjson, ...), prove. A
+    failing stage names its fix (often `sigmaq update`). Exit 1 when any stage fails."""
     from rich.console import Console
     from rich.table import Table
 
@@ -89,6 +94,7 @@ def build(
             fail_on=fail_on,
             window=WindowMode(window),
             options=options,
+            profile=profile,
         )
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
@@ -110,6 +116,15 @@ def build(
         if outcome.tests.baseline is not None:
             for match in outcome.tests.baseline.failures:
                 console.print(f"[red]baseline[/red] {match.to_dict()}", highlight=False)
+    for text in outcome.coverage:
+        console.print(f"[red]coverage[/red] {text}", highlight=False)
+    for difference in outcome.golden:
+        console.print(
+            f"[red]golden[/red] {difference.kind}: {difference.path} (run `sigmaq update`)",
+            highlight=False,
+        )
+    for real in outcome.real_data:
+        console.print(f"[red]real-data[/red] {real.kind}: {real.message}", highlight=False)
     if outcome.dist is not None:
         from collections import Counter
 
@@ -139,13 +154,18 @@ def build(
         files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
         console.print("wrote " + ", ".join(files), highlight=False)
 
-    table = Table("stage", "result", "summary", "seconds", title="sigmaq build")
+    table = Table("stage", "result", "summary", "seconds", "fix", title="sigmaq build")
     for stage in outcome.stages:
+        if stage.skipped:
+            verdict = "[yellow]skipped[/yellow]"
+        else:
+            verdict = "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]"
         table.add_row(
             stage.name,
-            "[green]ok[/green]" if stage.ok else "[red]FAILED[/red]",
+            verdict,
             stage.summary,
             f"{stage.seconds:.1f}",
+            "" if stage.ok else stage.fix,
         )
     console.print(table)
     sys.exit(0 if outcome.ok else 1)

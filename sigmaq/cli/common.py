@@ -1,4 +1,4 @@
-"""Small helpers shared by the CLI commands (paths, usage errors)."""
+"""Small helpers shared by the CLI commands (paths, configuration, usage errors)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
 
+PROFILE_OPTION = click.option(
+    "--profile",
+    type=click.Choice(["amazon_q", "cloudtrail"]),
+    default=None,
+    help="Validator profile: amazon_q (this pack's conventions) or cloudtrail (CloudTrail "
+    "facts only). Default: the project's sigmaq.yml, else cloudtrail.",
+)
+
 
 def project_layout() -> ProjectLayout | None:
     """The project around the current directory, or None."""
@@ -18,14 +26,25 @@ def project_layout() -> ProjectLayout | None:
 
 
 def default_rule_paths() -> list[Path]:
-    """``[<project>/rules]`` for the project around the current directory.
+    """The rule paths of the configuration around the current directory (``rules:``),
+    else ``[<project>/rules]``.
 
-    Exits with code 2 (usage error) when no project is found.
+    Exits with code 2 (usage error) when neither exists or the config is broken.
     """
+    from sigmaq.core.errors import ConfigError
+    from sigmaq.validate.config import load_project_config
+
+    try:
+        config = load_project_config(Path.cwd())
+    except ConfigError as exc:
+        exit_with_usage_error(str(exc))
+    if config.rules:
+        return list(config.rules)
     layout = project_layout()
     if layout is None:
         exit_with_usage_error(
-            "no PATHS given and no sigmaq project (rules/ and fixtures/) around the current folder"
+            "no PATHS given, no `rules:` in a sigmaq.yml and no sigmaq project (rules/ and "
+            "fixtures/) around the current folder"
         )
     return [layout.rules_dir]
 
@@ -34,3 +53,58 @@ def exit_with_usage_error(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with code 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """``text`` to ``output`` (parents created) or stdout; exit 2 when unwritable."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        exit_with_usage_error(f"cannot write {output}: {exc}")
+
+
+NO_VALIDATE_OPTION = click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Skip the validation run that stops on rule errors (load errors and findings of "
+    "severity high: unknown eventName/eventSource/field, ...).",
+)
+
+
+def validate_first(rule_paths: list[Path], profile: str | None, command: str) -> None:
+    """Validate ``rule_paths`` (rule validators only) and exit 1 on blocking findings.
+
+    Blocking: load errors and findings at severity ``high`` or above, such as an
+    eventName CloudTrail never logs (``q:SendMessage``): converting or hunting with
+    them silently finds nothing. Lower findings are left to `sigmaq validate`.
+    """
+    import dataclasses
+
+    from sigmaq.core.errors import SigmaqError
+    from sigmaq.validate.config import load_project_config
+    from sigmaq.validate.runner import validate_paths
+
+    try:
+        config = load_project_config(rule_paths[0] if rule_paths else None, profile=profile)
+        config = dataclasses.replace(config, validators=(*config.validators, "-fixtures"))
+        report = validate_paths(rule_paths, config=config)
+    except SigmaqError as exc:
+        exit_with_usage_error(str(exc))
+    blocking = report.failing("high")
+    if not blocking:
+        return
+    for finding in blocking:
+        location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
+        click.echo(
+            f"{location}: {finding.severity}: {finding.validator}: {finding.message}", err=True
+        )
+    click.echo(
+        f"error: {len(blocking)} rule errors: fix them (`sigmaq validate`) or run "
+        f"`sigmaq {command} --no-validate`",
+        err=True,
+    )
+    sys.exit(1)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from sigmaq.cli.common import NO_VALIDATE_OPTION, PROFILE_OPTION, validate_first
+
 
 def _default_paths() -> list[Path]:
     from sigmaq.core.layout import find_project_root
@@ -38,6 +40,13 @@ def _default_paths() -> list[Path]:
     show_default=True,
     help="Elastic index pattern (Kibana rules, ES|QL from).",
 )
+@click.option(
+    "--fail-on-refused",
+    is_flag=True,
+    help="Exit 1 when a rule is refused (the target cannot express it), e.g. as a CI gate.",
+)
+@NO_VALIDATE_OPTION
+@PROFILE_OPTION
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def convert(
     target: str,
@@ -51,13 +60,18 @@ def convert(
     splunk_notable: bool,
     splunk_risk: bool,
     index_pattern: str,
+    fail_on_refused: bool,
+    no_validate: bool,
+    profile: str | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Convert rules (default: the project's rules/) for TARGET.
 
-    Refused rules (the target cannot express them faithfully) are listed on
-    stderr with the reason; exit 0 unless a rule failed unexpectedly or golden
-    snapshots drifted (exit 1).
+    The rules are validated first: load errors and high findings (an eventName
+    CloudTrail never logs, an unknown field) stop the conversion (--no-validate skips
+    this). Refused rules (the target cannot express them faithfully) are listed on
+    stderr with the reason; exit 0 unless a rule failed unexpectedly, golden snapshots
+    drifted, or --fail-on-refused and a rule was refused (exit 1).
     """
     from sigmaq.core.errors import ConfigError, SigmaqError
     from sigmaq.core.layout import ProjectLayout, find_project_root
@@ -89,6 +103,8 @@ def convert(
         spec.format(format_name)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    if not no_validate:
+        validate_first(rule_paths, profile, "convert")
 
     failed = False
     try:
@@ -100,7 +116,7 @@ def convert(
             formats = [format_name] if format_name else list(spec.primary_formats)
             for name in formats:
                 result = conv.convert_rules(rule_paths, target, name, options)
-                failed |= _summary(result)
+                failed |= _summary(result, fail_on_refused)
                 if write_golden:
                     written = conv.write_golden(layout, result)
                     click.echo(f"{target}/{name}: {len(written)} golden files written", err=True)
@@ -117,7 +133,7 @@ def convert(
                         failed = True
         else:
             result = conv.convert_rules(rule_paths, target, format_name, options)
-            failed |= _summary(result)
+            failed |= _summary(result, fail_on_refused)
             if output is not None:
                 try:
                     output.parent.mkdir(parents=True, exist_ok=True)
@@ -132,8 +148,9 @@ def convert(
     sys.exit(1 if failed else 0)
 
 
-def _summary(result: object) -> bool:
-    """Print the per-rule summary on stderr; True when a rule failed."""
+def _summary(result: object, fail_on_refused: bool = False) -> bool:
+    """Print the per-rule summary on stderr; True when a rule failed (or, with
+    ``fail_on_refused``, was refused)."""
     from sigmaq.export.convert import ConversionResult
 
     assert isinstance(result, ConversionResult)
@@ -146,4 +163,4 @@ def _summary(result: object) -> bool:
         click.echo(f"  refused {outcome.path}: {outcome.message}", err=True)
     for outcome in result.failed:
         click.echo(f"  FAILED  {outcome.path}: {outcome.message}", err=True)
-    return bool(result.failed)
+    return bool(result.failed) or (fail_on_refused and bool(result.refused))

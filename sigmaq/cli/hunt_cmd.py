@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sigmaq.cli.common import NO_VALIDATE_OPTION, PROFILE_OPTION, validate_first
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -41,8 +43,23 @@ class Timestamp(click.ParamType[datetime]):
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+class InputPath(click.ParamType[Path | str]):
+    """A local file or folder that exists, or a URI Spark reads (``s3://…``)."""
+
+    name = "path"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path | str:
+        from sigmaq.hunt.spark import is_remote
+
+        if is_remote(str(value)):
+            return str(value)
+        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
+
+
 @click.command(name="hunt")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option(
     "--rules",
     "rule_paths",
@@ -87,8 +104,23 @@ class Timestamp(click.ParamType[datetime]):
     "the same for any value.",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off when not a TTY).")
+@NO_VALIDATE_OPTION
+@PROFILE_OPTION
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this machine; spark: Spark SQL (pip install 'sigmaq[spark]'), local mode or "
+    "the cluster of spark-submit; reads s3:// URIs.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master for --engine spark when not run by spark-submit (default local[*]).",
+)
 def hunt(
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     rule_paths: tuple[Path, ...],
     since: datetime | None,
     until: datetime | None,
@@ -99,11 +131,16 @@ def hunt(
     output: Path | None,
     jobs: int,
     no_progress: bool,
+    no_validate: bool,
+    profile: str | None,
+    engine: str,
+    spark_master: str | None,
 ) -> None:
     """Run the rule pack over CloudTrail archives (files or folders) and report findings.
 
     Reads S3 delivery files, JSON arrays, NDJSON, EventBridge events and CloudTrail
-    Lake results, gzip-compressed or not; digest files are skipped.
+    Lake results, gzip-compressed or not; digest files are skipped. The rules are
+    validated first: load errors and high findings stop the hunt (--no-validate).
     """
     import os
 
@@ -123,6 +160,8 @@ def hunt(
         sources = list(rule_paths) or [default_rules_dir(Path.cwd())]
     except ConfigError as error:
         raise click.UsageError(error.message) from error
+    if not no_validate:
+        validate_first(sources, profile, "hunt")
     loaded = load_rules(sources)
     for load_error in loaded.errors:
         err.print(f"[red]rule error[/red] {load_error}", markup=True, soft_wrap=True)
@@ -148,13 +187,25 @@ def hunt(
         window=WindowMode(window),
         jobs=jobs or os.cpu_count() or 1,
     )
+    if engine == "spark":
+        result = _spark_hunt(paths, sources, runnable, options, spark_master, err)
+        _write_findings(result, output_format, output)
+        from sigmaq.hunt.output import summary_lines
+
+        for line in summary_lines(result):
+            err.print(line, markup=False, soft_wrap=True)
+        sys.exit(1 if result.stats.failed or loaded.errors or refused or result.refused else 0)
+    remote = [str(p) for p in paths if not isinstance(p, Path)]
+    if remote:
+        raise click.UsageError(f"{remote[0]}: remote URIs need --engine spark")
+    local_paths = tuple(p for p in paths if isinstance(p, Path))
     show_progress = not no_progress and sys.stderr.isatty()
     tune_malloc()  # this command owns its process: glibc keeps freed buffers for reuse
     try:
         if show_progress:
-            result = _hunt_with_progress(paths, runnable, options, err)
+            result = _hunt_with_progress(local_paths, runnable, options, err)
         else:
-            result = run_hunt(paths, runnable, options)
+            result = run_hunt(local_paths, runnable, options)
     except SigmaqError as error:
         err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
         sys.exit(1)
@@ -164,6 +215,49 @@ def hunt(
     for line in summary_lines(result):
         err.print(line, markup=False, soft_wrap=True)
     sys.exit(1 if result.stats.failed or loaded.errors or refused else 0)
+
+
+def _spark_hunt(
+    paths: tuple[Path | str, ...],
+    sources: list[Path],
+    rules: list[Any],
+    options: Any,
+    master: str | None,
+    err: Console,
+) -> Any:
+    """Wire the Spark engine: the rules' Athena queries from the export stage."""
+    from sigmaq.core.errors import SigmaqError
+    from sigmaq.export.aws.prove import convert_all
+    from sigmaq.hunt.spark.engine import spark_hunt, spark_session
+
+    converted = convert_all("athena", sources)
+    queries = {
+        item.loaded.rule_id: item.query
+        for item in converted
+        if item.query and not item.loaded.is_correlation
+    }
+    refusals = {item.loaded.rule_id: item.error for item in converted if not item.query}
+    try:
+        result = spark_hunt(
+            list(paths), rules, queries, options, spark=spark_session(master), refusals=refusals
+        )
+    except SigmaqError as error:
+        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        sys.exit(1)
+    for rule_id, reason in result.refused:
+        err.print(
+            f"[red]rule error[/red] {rule_id}: not run by the spark engine: {reason}",
+            markup=True,
+            soft_wrap=True,
+        )
+    for rule_id, path, position in result.disagreements[:20]:
+        err.print(
+            f"[yellow]warning[/yellow] {path} record {position}: Spark SQL matched rule "
+            f"{rule_id}, replay does not (finding not reported)",
+            markup=True,
+            soft_wrap=True,
+        )
+    return result
 
 
 def _hunt_with_progress(

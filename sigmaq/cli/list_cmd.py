@@ -82,14 +82,31 @@ def list_formats(target: str | None, output_format: str) -> None:
 @list_group.command("validators")
 @_FORMAT
 def list_validators(output_format: str) -> None:
-    """Every validator `sigmaq validate` knows, with its origin."""
-    from sigmaq.validate.runner import validator_docs
+    """Every validator and fixture check `sigmaq validate` knows: origin, the profiles
+    that run it, and whether it can run here (offline)."""
+    from sigmaq.validate.registry import REPLACED, profile_validators, validator_infos
 
-    rows = [
-        {"validator": name, "origin": origin, "description": doc}
-        for name, origin, doc in validator_docs()
-    ]
-    _emit(rows, output_format, ["validator", "origin", "description"])
+    profiles = {name: profile_validators(name) for name in ("amazon_q", "cloudtrail")}
+    rows = []
+    for info in validator_infos():
+        if info.unavailable:
+            status = f"unavailable: {info.unavailable}"
+        elif info.name in REPLACED:
+            status = f"off in amazon_q: {REPLACED[info.name]}"
+        else:
+            status = "runnable"
+        rows.append(
+            {
+                "validator": info.name,
+                "kind": info.kind,
+                "origin": info.origin,
+                "profiles": ", ".join(p for p, names in profiles.items() if info.name in names)
+                or "-",
+                "status": status,
+                "description": info.description,
+            }
+        )
+    _emit(rows, output_format, ["validator", "kind", "origin", "profiles", "status", "description"])
 
 
 @list_group.command("rules")

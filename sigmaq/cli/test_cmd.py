@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import exit_with_usage_error
+from sigmaq.cli.common import default_rule_paths, exit_with_usage_error, write_output
 
 if TYPE_CHECKING:
     from sigmaq.testing.runner import TestReport
@@ -31,10 +31,16 @@ _RULE_PREFIX = "aws_cloudtrail_"
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "sarif"]),
     default="table",
     show_default=True,
-    help="Human table or machine JSON on stdout.",
+    help="Human table, machine JSON or SARIF 2.1.0 (code scanning) on stdout.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON or SARIF report here instead of stdout.",
 )
 @click.option(
     "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
@@ -51,11 +57,13 @@ def test(
     paths: tuple[Path, ...],
     keyword: str | None,
     output_format: str,
+    output: Path | None,
     junit_xml: Path | None,
     window: str,
 ) -> None:
     """Replay every rule in PATHS (default: the project's rules/) against its pos_/neg_
-    fixtures and the benign baseline in fixtures/_baseline/.
+    fixtures and the benign baseline in fixtures/_baseline/. Outside a project (no
+    rules/ + fixtures/), fixtures sit beside each rule: <stem>.pos_*.json, <stem>.neg_*.json.
 
     Exit 0 when every expectation holds, 1 on a failed fixture, an unlisted baseline
     match, a broken rule or a rule without a positive and a negative fixture, 2 on
@@ -70,14 +78,26 @@ def test(
     if paths and not start.exists():
         exit_with_usage_error(f"no such file or directory: {start}")
     root = find_project_root(start)
-    if root is None:
-        exit_with_usage_error(f"no sigmaq project (rules/ and fixtures/) at or above {start}")
+    rule_paths = list(paths) or (None if root is not None else default_rule_paths())
+    if rule_paths is not None:
+        from sigmaq.core.loader import iter_rule_files
+
+        try:
+            found = iter_rule_files(rule_paths)
+        except RuleLoadError as exc:
+            exit_with_usage_error(str(exc))
+        if not found:
+            exit_with_usage_error(
+                f"no rule files (*.yml, *.yaml) under {', '.join(map(str, rule_paths))}"
+            )
     try:
-        report = run_tests(root, list(paths) or None, keyword=keyword, window=WindowMode(window))
+        report = run_tests(root, rule_paths, keyword=keyword, window=WindowMode(window))
     except RuleLoadError as exc:
         exit_with_usage_error(str(exc))
     if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        write_output(json.dumps(report.to_dict(), indent=2) + "\n", output)
+    elif output_format == "sarif":
+        write_output(_sarif(report, root), output)
     else:
         _render(report)
     if junit_xml is not None:
@@ -157,3 +177,73 @@ def _render(report: TestReport) -> None:
         f"{counts['baseline_known']} known, {counts['baseline_reported']} reported",
         highlight=False,
     )
+
+
+def _sarif(report: TestReport, root: Path | None) -> str:
+    """Failed fixtures (at the fixture file), rule problems (at the rule line) and
+    baseline verdicts (at known_matches.yml) as SARIF results."""
+    import shlex
+
+    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text
+
+    results: list[SarifResult] = []
+    for result in report.fixtures:
+        if result.passed:
+            continue
+        results.append(
+            SarifResult(
+                rule="sigmaq-test/fixture",
+                severity="error",
+                message=f"{result.rule_path.name}: {result.fixture.name}: {result.message}",
+                path=str(result.fixture),
+                line=1,
+                properties={"sigmaRuleId": result.rule_id, "sigmaRuleTitle": result.rule_title},
+            )
+        )
+    for problem in report.problems:
+        results.append(
+            SarifResult(
+                rule="sigmaq-test/rule",
+                severity="error",
+                message=problem.message,
+                path=str(problem.path) if problem.path is not None else None,
+                line=problem.line or 1,
+                properties={"sigmaRuleId": problem.rule_id} if problem.rule_id else {},
+            )
+        )
+    baseline = report.baseline
+    known = None
+    if root is not None:
+        from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout
+
+        known = str(ProjectLayout(root).baseline_dir / KNOWN_MATCHES_FILE)
+    known = None
+    if root is not None:
+        from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout
+
+        known = str(ProjectLayout(root).baseline_dir / KNOWN_MATCHES_FILE)
+    if baseline is not None:
+        for match in baseline.failures:
+            results.append(
+                SarifResult(
+                    rule="sigmaq-test/baseline",
+                    severity="error",
+                    message=f"{match.rule_title} matched benign baseline events "
+                    f"{', '.join(match.event_ids)} (list them in known_matches.yml with a "
+                    "reason, or tune the rule)",
+                    path=known,
+                    line=1,
+                    properties={"sigmaRuleId": match.rule_id},
+                )
+            )
+        for text in baseline.problems:
+            results.append(SarifResult("sigmaq-test/baseline", "error", text, known, 1))
+    tool_rules = [
+        ("sigmaq-test/fixture", "A positive fixture must match its rule, a negative must not"),
+        ("sigmaq-test/rule", "A rule loads, replays and has positive and negative fixtures"),
+        ("sigmaq-test/baseline", "No alerting rule matches the benign baseline unreviewed"),
+    ]
+    log = sarif_log(
+        tool_rules, results, base=Path.cwd(), command=shlex.join(["sigmaq", *sys.argv[1:]])
+    )
+    return sarif_text(log)

@@ -1,14 +1,24 @@
-"""``sigmaq validate``: offline validation of Sigma rules (rendering only)."""
+"""``sigmaq validate``: offline validation of Sigma rules and their fixtures (rendering only)."""
 
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import default_rule_paths, exit_with_usage_error
+from sigmaq.cli.common import (
+    PROFILE_OPTION,
+    default_rule_paths,
+    exit_with_usage_error,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from sigmaq.validate.runner import ValidationReport
 
 
 @click.command()
@@ -16,10 +26,16 @@ from sigmaq.cli.common import default_rule_paths, exit_with_usage_error
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif"]),
     default="text",
     show_default=True,
-    help="Human text or machine JSON on stdout.",
+    help="Human text, machine JSON or SARIF 2.1.0 (code scanning).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of stdout.",
 )
 @click.option(
     "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
@@ -31,23 +47,27 @@ from sigmaq.cli.common import default_rule_paths, exit_with_usage_error
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
+@PROFILE_OPTION
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Validation config (default: <project>/sigmaq-validation.yml when present).",
+    help="sigmaq.yml or pyproject.toml to read (default: the nearest one above PATHS).",
 )
 def validate(
     paths: tuple[Path, ...],
     output_format: str,
+    output: Path | None,
     junit_xml: Path | None,
     fail_on: str,
+    profile: str | None,
     config_path: Path | None,
 ) -> None:
-    """Validate rules in PATHS (default: the project's rules/) with pySigma's core,
-    the SigmaHQ and the sigmaq house validators, offline.
+    """Validate rules in PATHS (default: the configured rules, else the project's rules/)
+    and their fixtures, offline: pySigma's core, SigmaHQ and sigmaq's validators as the
+    profile selects them.
 
-    Exit 0 when clean, 1 on issues at or above --fail-on or on broken rule files,
+    Exit 0 when clean, 1 on findings at or above --fail-on or on broken rule files,
     2 on usage errors.
     """
     from sigmaq.core.errors import SigmaqError
@@ -55,7 +75,7 @@ def validate(
 
     rule_paths = list(paths) or default_rule_paths()
     try:
-        report = validate_paths(rule_paths, config_path=config_path)
+        report = validate_paths(rule_paths, config_path=config_path, profile=profile)
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
     if report.files == 0:
@@ -67,18 +87,24 @@ def validate(
         payload = {
             "files": report.files,
             "rules": report.rules,
+            "fixtures": report.fixtures,
+            "profile": report.profile,
             "validators": report.validators,
             "findings": [finding.as_dict() for finding in report.findings],
             "failed": bool(failing),
         }
-        click.echo(json.dumps(payload, indent=2))
+        write_output(json.dumps(payload, indent=2) + "\n", output)
+    elif output_format == "sarif":
+        write_output(_sarif(report), output)
     else:
+        lines = []
         for finding in report.findings:
             location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
             rule = f" [{finding.rule_id}]" if finding.rule_id else ""
-            click.echo(
-                f"{location}: {finding.severity}: {finding.validator}{rule}: {finding.message}"
+            lines.append(
+                f"{location}: {finding.severity}: {finding.validator}{rule}: {finding.message}\n"
             )
+        write_output("".join(lines), output)
     if junit_xml is not None:
         from sigmaq.testing.junit import JUnitCase, write_junit
 
@@ -98,8 +124,42 @@ def validate(
         f"{report.count(level)} {level}" for level in ("error", "high", "medium", "low")
     )
     click.echo(
-        f"{report.files} files, {report.rules} rules, {len(report.validators)} validators: "
-        f"{by_severity}",
+        f"{report.files} files, {report.rules} rules, {report.fixtures} fixtures, "
+        f"{len(report.validators)} validators ({report.profile} profile): {by_severity}",
         err=True,
     )
     sys.exit(1 if failing else 0)
+
+
+def _sarif(report: ValidationReport) -> str:
+    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text
+    from sigmaq.validate.registry import validator_infos
+
+    descriptions = {info.name: info.description for info in validator_infos()}
+    descriptions["load"] = "Rule file loads: YAML syntax, Sigma structure, references"
+    results = [
+        SarifResult(
+            rule=finding.validator,
+            severity=finding.severity,
+            message=finding.message,
+            path=finding.path,
+            line=finding.line,
+            properties={
+                key: value
+                for key, value in (
+                    ("sigmaRuleId", finding.rule_id),
+                    ("sigmaRuleTitle", finding.title),
+                )
+                if value
+            },
+        )
+        for finding in report.findings
+    ]
+    tool_rules = [(name, descriptions.get(name, name)) for name in [*report.validators, "load"]]
+    log = sarif_log(
+        tool_rules,
+        results,
+        base=Path.cwd(),
+        command=shlex.join(["sigmaq", *sys.argv[1:]]),
+    )
+    return sarif_text(log)

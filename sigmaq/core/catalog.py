@@ -13,7 +13,9 @@ canonical spelling of a value written in the wrong case.
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +32,39 @@ AMAZON_Q_EVENT_SOURCES = (
     "wisdom.amazonaws.com",
     "chatbot.amazonaws.com",
 )
+
+# S3 object-level and Lambda invoke calls are data events too (CloudTrail
+# "Logging data events" page); the catalogue records categories for Q sources only.
+OTHER_DATA_EVENTS: dict[tuple[str, str], str] = {
+    **{
+        ("s3.amazonaws.com", name): "AWS::S3::Object"
+        for name in (
+            "GetObject",
+            "PutObject",
+            "DeleteObject",
+            "DeleteObjects",
+            "CopyObject",
+            "HeadObject",
+            "GetObjectAcl",
+            "PutObjectAcl",
+            "RestoreObject",
+        )
+    },
+    ("lambda.amazonaws.com", "Invoke"): "AWS::Lambda::Function",
+}
+
+
+def close_matches(value: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` candidates that look like a misspelling of ``value``, best first.
+
+    Compared without case (``stoploging`` finds ``StopLogging``) with difflib's ratio
+    (cutoff 0.8); candidates are returned in their own spelling.
+    """
+    by_lower: dict[str, str] = {}
+    for candidate in candidates:
+        by_lower.setdefault(candidate.lower(), candidate)
+    found = difflib.get_close_matches(value.lower(), list(by_lower), n=limit, cutoff=0.8)
+    return [by_lower[item] for item in found]
 
 
 @dataclass(frozen=True)
@@ -83,6 +118,26 @@ class Catalog:
     def sources_for_name(self, event_name: str) -> frozenset[str]:
         """Every eventSource that logs ``event_name`` (exact case)."""
         return frozenset(s for s, names in self.names_by_source.items() if event_name in names)
+
+    def similar_sources(self, value: str) -> list[str]:
+        """Known eventSources that ``value`` is probably a misspelling of (best first)."""
+        return close_matches(value, self.names_by_source)
+
+    def similar_names(self, event_sources: Iterable[str], value: str) -> list[str]:
+        """eventNames of ``event_sources`` (all sources when empty) that ``value`` is
+        probably a misspelling of, best first (``StopLoging`` -> ``StopLogging``)."""
+        sources = [s for s in event_sources if s in self.names_by_source]
+        pool = {name for s in sources or self.names_by_source for name in self.names(s)}
+        return close_matches(value, pool)
+
+    def data_event_types(self, event_source: str, event_name: str) -> tuple[str, ...]:
+        """``resources.type`` values under which CloudTrail logs the call as a data
+        event; empty for a management event (or an unknown call)."""
+        info = self.info(event_source, event_name)
+        if info is not None:
+            return info.resource_types if info.category == "Data" else ()
+        other = OTHER_DATA_EVENTS.get((event_source, event_name))
+        return (other,) if other else ()
 
 
 def _lower_index(names: Any) -> dict[str, str]:

@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-TARGETS = ("splunk", "elastic", "sql")
+from sigmaq.core import aws_tables
+
+TARGETS = ("splunk", "elastic", "sql", *aws_tables.AWS_TARGETS)
 
 
 class ElasticKind(StrEnum):
@@ -94,10 +96,16 @@ class ResolvedField:
             return self.elastic
         if target == "sql":
             return self.sql
+        if target in aws_tables.AWS_TARGETS:
+            found = aws_access(target, self.path)
+            return found.describe() if isinstance(found, aws_tables.Access) else None
         raise ValueError(f"unknown field target {target!r} (known: {', '.join(TARGETS)})")
 
     def reason_for(self, target: str) -> str:
         """Why ``target`` cannot express the field ('' when it can)."""
+        if target in aws_tables.AWS_TARGETS:
+            found = aws_access(target, self.path)
+            return found.reason if isinstance(found, aws_tables.NoAccess) else ""
         return {"splunk": self.splunk_reason, "elastic": self.elastic_reason}.get(target, "")
 
 
@@ -327,11 +335,14 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.advancedEventSelectors",
         "requestParameters.advancedEventSelectors.fieldSelectors",
         "requestParameters.ssoConfiguration.sessionConfiguration.extendedSessionEnabledAppProviders",
-        # Found by the Splunk proof (sigmaq.export.splunk): JSON arrays the pack reaches into.
-        "requestParameters.grantPermissions",
-        "requestParameters.vpcConfiguration.subnetIds",
-        "requestParameters.origins",
+        # Amazon Q Developer in chat applications (AWS Chatbot) API: a list of policy ARNs
         "requestParameters.GuardrailPolicyArns",
+        # lists in the botocore models of qbusiness (UpdateWebExperience, UpdateDataSource)
+        # and qapps (UpdateQAppPermissions)
+        "requestParameters.origins",
+        "requestParameters.vpcConfiguration.subnetIds",
+        "requestParameters.grantPermissions",
+        # IAM policy grammar: Statement is one statement or a list of them
         "requestParameters.bucketPolicy.Statement",
         # Rule pack v2 (issue 14): selector values, topic rules, exemptions, browser extensions.
         "requestParameters.advancedEventSelectors.fieldSelectors.equals",
@@ -618,3 +629,10 @@ def elastic_custom_restorable(path: str) -> bool:
 _WHOLE_OBJECTS = frozenset(
     spec.path for spec in EXACT_FIELDS if spec.elastic is None and spec.elastic_reason == _WHOLE
 )
+
+
+def aws_access(target: str, path: str) -> aws_tables.Access | aws_tables.NoAccess:
+    """How an AWS-native target (``athena``, ``cloudtrail_lake``, ``logs_insights``) reads
+    ``path``, with the arrays this table knows (``KNOWN_ARRAY_PATHS``); see
+    ``sigmaq.core.aws_tables``. Raises ValueError for another target."""
+    return aws_tables.access(target, path, KNOWN_ARRAY_PATHS)

@@ -1,8 +1,10 @@
-"""Path and naming conventions, computed in one place (DESIGN.md §2).
+"""Path and naming conventions, computed in one place (CONTRIBUTING.md, "Layout").
 
-Rules live at ``rules/<component>/aws_cloudtrail_<slug of title>.yml``; their
-fixtures at ``fixtures/<component>/<rule stem>/pos_*.json`` and ``neg_*.json``.
-Nothing inside a rule points at its fixtures: the path is the link.
+Pack layout: rules live at ``rules/<component>/aws_cloudtrail_<slug of title>.yml``;
+their fixtures at ``fixtures/<component>/<rule stem>/pos_*.json`` and ``neg_*.json``.
+Flat layout (any rule folder): fixtures sit beside the rule as
+``<rule stem>.pos_*.json`` and ``<rule stem>.neg_*.json``. Nothing inside a rule
+points at its fixtures: the path is the link.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ POSITIVE_PREFIX = "pos_"
 NEGATIVE_PREFIX = "neg_"
 FIXTURE_SUFFIXES = (".json", ".json.gz", ".ndjson")
 BASELINE_DIR = "_baseline"
+# Project configuration files: never loaded as rules when a folder is scanned.
+CONFIG_FILES = ("sigmaq.yml", "sigmaq.yaml", "sigmaq-validation.yml")
 KNOWN_MATCHES_FILE = "known_matches.yml"
 
 # Component folders under rules/ (and fixtures/): one per Amazon Q surface, plus
@@ -122,6 +126,57 @@ def is_fixture_file(path: Path) -> bool:
     return path.name.endswith(FIXTURE_SUFFIXES)
 
 
+def flat_fixtures_for(rule_path: Path) -> tuple[list[Path], list[Path]]:
+    """(positive, negative) fixtures beside a rule: ``<stem>.pos_*`` / ``<stem>.neg_*``."""
+    folder = rule_path.parent
+    if not folder.is_dir():
+        return [], []
+    prefix = rule_path.stem + "."
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.name.startswith(prefix) and is_fixture_file(p)
+    )
+    kinds = [p.name[len(prefix) :] for p in files]
+    return (
+        [p for p, kind in zip(files, kinds, strict=True) if kind.startswith(POSITIVE_PREFIX)],
+        [p for p, kind in zip(files, kinds, strict=True) if kind.startswith(NEGATIVE_PREFIX)],
+    )
+
+
+def rule_fixtures(rule_path: Path, root: Path | None) -> tuple[list[Path], list[Path]]:
+    """(positive, negative) fixtures of a rule in either layout, sorted by path.
+
+    Pack layout when ``root`` is a project and the rule sits in ``rules/<component>/``
+    (``fixtures/<component>/<stem>/``), plus the flat ``<stem>.pos_*`` files beside
+    the rule in any case.
+    """
+    positives, negatives = flat_fixtures_for(rule_path)
+    if root is not None:
+        try:
+            pack_pos, pack_neg = ProjectLayout(root).fixtures_for(rule_path)
+        except ValueError:
+            pack_pos, pack_neg = [], []
+        positives, negatives = sorted(pack_pos + positives), sorted(pack_neg + negatives)
+    return positives, negatives
+
+
+def fixture_home(rule_path: Path, root: Path | None) -> str:
+    """Where a rule's fixtures go, for messages: the pack folder or the flat pattern."""
+    if root is not None:
+        layout = ProjectLayout(root)
+        try:
+            return str(layout.fixture_dir_for(rule_path)) + "/"
+        except ValueError:
+            pass
+    return str(rule_path.parent / f"{rule_path.stem}.pos_*.json")
+
+
+def is_config_file(path: Path) -> bool:
+    """True for sigmaq's own configuration files (``sigmaq.yml`` …), never rules."""
+    return path.name in CONFIG_FILES
+
+
 def find_project_root(start: Path) -> Path | None:
     """Nearest folder at or above ``start`` holding both ``rules/`` and ``fixtures/``."""
     try:
@@ -134,3 +189,8 @@ def find_project_root(start: Path) -> Path | None:
         if (candidate / "rules").is_dir() and (candidate / "fixtures").is_dir():
             return candidate
     return None
+
+
+# Top-level key that ``sigmaq new`` puts in the fixture stubs it writes; validation
+# reports a fixture still holding it (the stub has not been edited yet).
+FIXTURE_STUB_KEY = "sigmaqStub"

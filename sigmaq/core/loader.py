@@ -23,6 +23,7 @@ from sigma.rule import SigmaRule
 from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.core.errors import RuleLoadError
+from sigmaq.core.layout import is_config_file
 from sigmaq.core.yaml_source import YamlDocument, YamlSourceError, read_yaml_documents
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,10 @@ class LoadResult:
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given).
 
-    Sorted, de-duplicated. Raises RuleLoadError for a path that does not exist.
+    In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
+    and anything under a hidden folder or named with a leading dot (``.github/``,
+    ``.pre-commit-config.yaml``) are not rules and are left out. Sorted,
+    de-duplicated. Raises RuleLoadError for a path that does not exist.
     """
     found: set[Path] = set()
     for raw in paths:
@@ -111,7 +115,13 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
                 found.add(path)
             elif path.is_dir():
                 for pattern in RULE_GLOBS:
-                    found.update(p for p in path.rglob(pattern) if p.is_file())
+                    found.update(
+                        p
+                        for p in path.rglob(pattern)
+                        if p.is_file()
+                        and not is_config_file(p)
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    )
             else:
                 raise RuleLoadError("no such file or directory", path=path)
         except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop

@@ -72,6 +72,9 @@ PACKAGERS: dict[str, str] = {
     "elastic": "sigmaq.export.elastic.package:package",
     "esql": "sigmaq.export.elastic.package:package",
     "eql": "sigmaq.export.elastic.package:package",
+    "athena": "sigmaq.export.aws.package:package_athena",
+    "cloudtrail_lake": "sigmaq.export.aws.package:package_lake",
+    "logs_insights": "sigmaq.export.aws.package:package_insights",
 }
 
 

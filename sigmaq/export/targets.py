@@ -157,6 +157,41 @@ TARGETS: dict[str, TargetSpec] = {
         primary_formats=("default",),
         supports_correlations="event_count with gte N only (sequence … with runs=N)",
     ),
+    "athena": TargetSpec(
+        name="athena",
+        description="Amazon Athena (Trino SQL) over the AWS-documented CloudTrail table "
+        "(cloudtrail_logs_pp, partition projection)",
+        language="athena_sql",
+        formats=(FormatSpec("default", "Plain Athena SQL queries", "sql", "queries.sql", "text"),),
+        primary_formats=("default",),
+        supports_correlations="event_count, value_count, temporal, temporal_ordered "
+        "(sliding windows: window frames)",
+    ),
+    "cloudtrail_lake": TargetSpec(
+        name="cloudtrail_lake",
+        description="CloudTrail Lake SQL over an event data store ($EDS_ID)",
+        language="lake_sql",
+        formats=(
+            FormatSpec(
+                "default", "Plain CloudTrail Lake SQL queries", "sql", "queries.sql", "text"
+            ),
+        ),
+        primary_formats=("default",),
+        supports_correlations="event_count, value_count, temporal, temporal_ordered "
+        "(sliding windows: window frames)",
+    ),
+    "logs_insights": TargetSpec(
+        name="logs_insights",
+        description="CloudWatch Logs Insights over CloudTrail delivered to a log group",
+        language="logs_insights",
+        formats=(
+            FormatSpec(
+                "default", "Plain Logs Insights queries", "insights", "queries.insights", "text"
+            ),
+        ),
+        primary_formats=("default",),
+        supports_correlations="event_count, value_count (stats … by bin(): fixed buckets)",
+    ),
 }
 
 
@@ -185,6 +220,10 @@ def build_backend(
 
     spec = get_target(target)
     opts = options or TargetOptions()
+    if spec.language in ("athena_sql", "lake_sql", "logs_insights"):
+        from sigmaq.export.aws.backends import aws_backend
+
+        return aws_backend(spec.name)
     if spec.language == "spl":
         from sigmaq.export.splunk.backend import SigmaqSplunkBackend
         from sigmaq.export.splunk.settings import SOURCE_MACRO, ActionOptions

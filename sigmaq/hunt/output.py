@@ -15,7 +15,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from sigmaq.core.model import Level
+from sigmaq.core.model import EventRef, Level
+from sigmaq.hunt.details import EventDetails
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
 FORMATS = ("table", "ndjson", "json", "csv")
@@ -40,8 +41,17 @@ def iso(moment: datetime | None) -> str | None:
     """``2024-05-01T12:00:00Z`` (UTC; microseconds kept when present), or None."""
     if moment is None:
         return None
-    text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    text = _ISO.get(moment)
+    if text is None:
+        text = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
+        text = text[:-6] + "Z" if text.endswith("+00:00") else text
+        if len(_ISO) >= 65_536:  # events repeat across findings; keep the cache bounded
+            _ISO.clear()
+        _ISO[moment] = text
+    return text
+
+
+_ISO: dict[datetime, str] = {}
 
 
 def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
@@ -51,9 +61,13 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
     ``count`` (events), ``first_seen``/``last_seen``, ``group`` (group-by values of a
     correlation, else null), ``event_ids`` (CloudTrail eventIDs, null where absent),
     ``files`` (distinct, in event order), ``principals``, ``source_addresses`` and
-    ``events`` (``file``, ``position``, ``event_id``, ``event_time`` each).
+    ``events`` (``file``, ``position``, ``event_id``, ``event_time`` each, and where
+    known ``event_name``, ``principal``, ``source_address`` and ``request_parameters``:
+    the request parameters the rule matched on and identifying ones, bounded by
+    ``sigmaq.hunt.details``).
     """
     finding = item.finding
+    details = item.event_details
     return {
         "rule_id": finding.rule_id,
         "rule_title": finding.rule_title,
@@ -68,15 +82,22 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
         "principals": list(item.principals),
         "source_addresses": list(item.source_addresses),
         "events": [
-            {
-                "file": ref.source,
-                "position": ref.position,
-                "event_id": ref.event_id,
-                "event_time": iso(ref.event_time),
-            }
-            for ref in finding.events
+            _event_dict(ref, details[number] if number < len(details) else None)
+            for number, ref in enumerate(finding.events)
         ],
     }
+
+
+def _event_dict(ref: EventRef, details: EventDetails | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "file": ref.source,
+        "position": ref.position,
+        "event_id": ref.event_id,
+        "event_time": iso(ref.event_time),
+    }
+    if details is not None:
+        data.update(details.to_dict())
+    return data
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:
@@ -105,6 +126,7 @@ def summary_dict(result: HuntResult) -> dict[str, Any]:
         "skipped_no_event_name": stats.skipped_no_event_name,
         "malformed": stats.malformed,
         "invalid_event_time": stats.invalid_event_time,
+        "oversized_records": stats.oversized_records,
         "filtered_out": result.filtered_out,
         "redelivered": result.redelivered,
         "events_evaluated": result.events_evaluated,
@@ -245,6 +267,11 @@ def summary_lines(result: HuntResult) -> list[str]:
         + (
             f", without a valid eventTime {stats.invalid_event_time}"
             if stats.invalid_event_time
+            else ""
+        )
+        + (
+            f", over CloudTrail's 256 KB event size {stats.oversized_records}"
+            if stats.oversized_records
             else ""
         )
     )

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +30,13 @@ from sigma.rule import SigmaRuleBase
 
 from sigmaq.core.model import EventRef, Finding, FindingKind, WindowMode
 from sigmaq.core.runtime import streaming_gc, tune_gc_for_streaming
+from sigmaq.hunt.details import (  # re-exported: the hunt's public API
+    EventDetails,
+    event_details,
+    principal_of,
+    request_keys_of,
+    source_address_of,
+)
 from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
     RuleRoles,
     default_rules_dir,
@@ -39,11 +45,20 @@ from sigmaq.hunt.rules import (  # re-exported: the hunt's public API
     rule_key,
     select_rules,
 )
-from sigmaq.replay.readers import ReadStats, iter_paths, read_file
+from sigmaq.hunt.workers import WorkerFailure, run_workers
+from sigmaq.replay.limits import DEFAULT_LIMITS, ReadLimits
+from sigmaq.replay.readers import (
+    RawRecords,
+    ReadStats,
+    iter_paths,
+    read_parts,
+    record_outcomes,
+)
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "EventDetails",
     "HuntFinding",
     "HuntOptions",
     "HuntResult",
@@ -54,6 +69,7 @@ __all__ = [
     "hunt",
     "principal_of",
     "replayable_rules",
+    "request_keys_for",
     "rule_key",
     "scan",
     "select_rules",
@@ -84,44 +100,36 @@ def default_engine_factory(
 
     Hunt decides what it reports itself (``RuleRoles``: the selected rules, less those a
     ``generate: false`` correlation silences). Every event a correlation keeps is
-    annotated with its principal and source address (``annotation`` of its
-    ``EventRef``), so correlation findings are enriched without re-reading records.
-    Imported late: it compiles pySigma rules.
+    annotated with its ``EventDetails`` (eventName, principal, source address, the
+    request parameters the correlated rules read and identifying ones) as the
+    ``annotation`` of its ``EventRef``, so correlation findings are enriched without
+    re-reading records. Imported late: it compiles pySigma rules.
     """
     from sigmaq.replay.engine import ReplayEngine
 
     emits = reports if reports is not None else (lambda _rule_id: True)
-    return ReplayEngine(rules, window=window, emits=emits, annotate=_enrichment)
+    engine = ReplayEngine(rules, window=window, emits=emits)
+    keys: dict[str, None] = {}
+    for slot in engine.slots:
+        if slot.matches is not None:  # kept for a correlation
+            keys.update(dict.fromkeys(request_keys_of(slot.compiled.fields or ())))
+    engine.annotate = partial(_annotation, keys=tuple(keys))
+    return engine
 
 
 # --- findings with enrichments -----------------------------------------------------
 
 
-def principal_of(event: Mapping[str, Any]) -> str | None:
-    """Who acted: ``userIdentity.arn``, else ``principalId``, ``invokedBy`` or ``type``."""
-    identity = event.get("userIdentity")
-    if not isinstance(identity, dict):
-        return None
-    for key in ("arn", "principalId", "invokedBy", "type"):
-        value = identity.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def source_address_of(event: Mapping[str, Any]) -> str | None:
-    """``sourceIPAddress`` (an IP, or a service name such as ``q.amazonaws.com``)."""
-    value = event.get("sourceIPAddress")
-    return value if isinstance(value, str) and value else None
-
-
 @dataclass(frozen=True, slots=True)
 class HuntFinding:
-    """A finding plus who acted and from where (distinct values, in event order)."""
+    """A finding plus who acted and from where (distinct values, in event order), and
+    ``event_details``: one ``EventDetails`` per event of the finding (same order as
+    ``finding.events``; None where unknown), or () when none was recorded."""
 
     finding: Finding
     principals: tuple[str, ...] = ()
     source_addresses: tuple[str, ...] = ()
+    event_details: tuple[EventDetails | None, ...] = ()
 
     @property
     def sort_key(self) -> tuple[float, str, str, int]:
@@ -136,32 +144,52 @@ class HuntFinding:
         )
 
 
-Enrichment = tuple[str | None, str | None]
-
-
-def _annotation(ref: EventRef) -> Enrichment:
+def _details_of(ref: EventRef) -> EventDetails | None:
     note = ref.annotation
-    if isinstance(note, tuple) and len(note) == 2:
-        return (note[0], note[1])
-    return (None, None)
+    if isinstance(note, EventDetails):
+        return note
+    if isinstance(note, tuple):
+        known = _DETAILS.get(id(note))
+        if known is not None and known[0] is note:
+            return known[1]
+        if len(note) == 4:  # EventDetails.as_tuple()
+            details = EventDetails(*note)
+        elif len(note) == 2:  # (principal, source address)
+            details = EventDetails(None, note[0], note[1])
+        else:
+            return None
+        if len(_DETAILS) >= 100_000:
+            _DETAILS.clear()
+        _DETAILS[id(note)] = (note, details)  # annotations are shared: one object each
+        return details
+    return None
+
+
+_DETAILS: dict[int, tuple[tuple[Any, ...], EventDetails]] = {}
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFinding:
-    """Attach the principals and source addresses of ``finding``'s events: from
-    ``event`` (the record of a single-event finding) when given, else from each event
-    reference's ``annotation`` (an ``(principal, source address)`` pair)."""
+def enrich(
+    finding: Finding, event: Mapping[str, Any] | None = None, request_keys: Sequence[str] = ()
+) -> HuntFinding:
+    """Attach the details of ``finding``'s events (principals and source addresses,
+    and one ``EventDetails`` per event): from ``event`` (the record of a single-event
+    finding; ``request_keys``: the ``requestParameters`` keys its rule reads) when
+    given, else from each event reference's ``annotation``."""
+    details: tuple[EventDetails | None, ...]
     if event is not None:
-        found = [_enrichment(event)]
+        details = (_enrichment(event, request_keys),)
     else:
-        found = [_annotation(ref) for ref in finding.events]
+        details = tuple(_details_of(ref) for ref in finding.events)
+    known = [d for d in details if d is not None]
     return HuntFinding(
         finding,
-        principals=_distinct(p for p, _ in found),
-        source_addresses=_distinct(a for _, a in found),
+        principals=_distinct(d.principal for d in known),
+        source_addresses=_distinct(d.source_address for d in known),
+        event_details=details,
     )
 
 
@@ -172,17 +200,28 @@ def enrich(finding: Finding, event: Mapping[str, Any] | None = None) -> HuntFind
 class HuntOptions:
     """``since``/``until``: keep events with ``since <= eventTime <= until`` (tz-aware;
     with either set, events without a valid eventTime are left out and counted).
-    ``jobs``: worker processes (1 = in process)."""
+    ``jobs``: worker processes (1 = in process). ``limits``: what one input file may
+    cost (``sigmaq.replay.limits.ReadLimits``: expanded size, compression ratio,
+    nesting depth, record size)."""
 
     since: datetime | None = None
     until: datetime | None = None
     window: WindowMode = WindowMode.SLIDING
     jobs: int = 1
+    limits: ReadLimits = DEFAULT_LIMITS
+
+    @property
+    def timed(self) -> bool:
+        """True when ``since`` or ``until`` is set."""
+        return self.since is not None or self.until is not None
 
     def keeps(self, ref: EventRef) -> bool:
+        return self.keeps_time(ref.event_time)
+
+    def keeps_time(self, moment: datetime | None) -> bool:
+        """True when an event at ``moment`` (None: no valid eventTime) is in range."""
         if self.since is None and self.until is None:
             return True
-        moment = ref.event_time
         if moment is None:
             return False
         if self.since is not None and moment < self.since:
@@ -295,36 +334,38 @@ def _file_size(path: Path) -> int:
         return 0
 
 
-# Distinct (principal, source address) pairs: a large archive has few of them, and every
-# base-rule match keeps one until the correlations run, so they are shared, not copied.
-_ENRICHMENTS: dict[Enrichment, Enrichment] = {}
+# Distinct event details: a large archive repeats them (the same principal, address,
+# API and resource), and every base-rule match a correlation keeps holds one until the
+# correlations run, so they are shared, not copied (as plain tuples: hashed in C).
+_ENRICHMENTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
-def _enrichment(event: Mapping[str, Any]) -> Enrichment:
-    pair = (principal_of(event), source_address_of(event))
-    shared = _ENRICHMENTS.get(pair)
+def _enrichment(event: Mapping[str, Any], keys: Sequence[str] = ()) -> EventDetails:
+    return event_details(event, keys)
+
+
+def _annotation(event: Mapping[str, Any], keys: Sequence[str] = ()) -> tuple[Any, ...]:
+    """The annotation of an event a correlation keeps: ``EventDetails`` as a tuple,
+    shared between equal ones."""
+    details = event_details(event, keys).as_tuple()
+    shared = _ENRICHMENTS.get(details)
     if shared is None:
         if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded
-            return pair
-        shared = _ENRICHMENTS[pair] = (
-            sys.intern(pair[0]) if pair[0] else None,
-            sys.intern(pair[1]) if pair[1] else None,
-        )
+            return details
+        shared = _ENRICHMENTS[details] = details
     return shared
 
 
-def _feed(
-    engine: Engine,
-    event: Record,
-    ref: EventRef,
-    roles: RuleRoles,
-    findings: list[HuntFinding],
-) -> None:
-    """Feed one event; keep the findings hunt reports."""
-    matched = engine.feed(event, ref)
-    for finding in matched:
-        if roles.reports(finding.rule_id):
-            findings.append(enrich(finding, event))
+def request_keys_for(engine: Engine) -> Callable[[str], Sequence[str]]:
+    """rule id -> the ``requestParameters`` keys that rule reads (none for an engine
+    that is not a ``ReplayEngine``)."""
+    slots = getattr(engine, "slots", None) or ()
+    keys = {
+        slot.rule_id: request_keys_of(slot.compiled.fields or ())
+        for slot in slots
+        if hasattr(slot, "compiled")
+    }
+    return lambda rule_id: keys.get(rule_id, ())
 
 
 def _hunt_file(
@@ -335,16 +376,63 @@ def _hunt_file(
     roles: RuleRoles,
     findings: list[HuntFinding],
 ) -> tuple[int, int]:
-    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out)."""
+    """Feed every record of one file that ``options`` keeps; (evaluated, filtered out).
+
+    Record lists (delivery files, arrays) go through ``FastFeeder`` when the engine is
+    a ``ReplayEngine``: records are decoded in full only when a rule is a candidate.
+    """
+
+    request_keys = request_keys_for(engine)
+
+    def on_match(event: Record, matched: list[Finding]) -> None:
+        for finding in matched:
+            if roles.reports(finding.rule_id):
+                findings.append(enrich(finding, event, request_keys(finding.rule_id)))
+
+    feeder = _feeder(engine, options.limits)
+    keeps = options.keeps_time if options.timed else None
     evaluated = filtered_out = 0
-    timed = options.since is not None or options.until is not None
-    for event, ref in read_file(path, stats):
-        if timed and not options.keeps(ref):
-            filtered_out += 1
-            continue
-        evaluated += 1
-        _feed(engine, event, ref, roles, findings)
+    for part in read_parts(path, stats, options.limits):
+        if type(part) is RawRecords:
+            if feeder is not None:
+                done, dropped = feeder.feed(part, stats, on_match, keeps)
+                evaluated += done
+                filtered_out += dropped
+                continue
+            records: Iterable[tuple[Record, EventRef]] = (
+                pair
+                for index, raw in enumerate(part.items, part.start)
+                for pair in record_outcomes(raw, part.source, index, stats, options.limits)
+            )
+        else:
+            records = (part,)  # type: ignore[assignment]
+        for event, ref in records:
+            if keeps is not None and not keeps(ref.event_time):
+                filtered_out += 1
+                continue
+            evaluated += 1
+            matched = engine.feed(event, ref)
+            if matched:
+                on_match(event, matched)
     return evaluated, filtered_out
+
+
+_FEEDERS: dict[int, Any] = {}
+
+
+def _feeder(engine: Engine, limits: ReadLimits) -> Any:
+    """The ``FastFeeder`` of a ``ReplayEngine`` (built once per engine and limits),
+    or None for another engine."""
+    from sigmaq.replay.engine import ReplayEngine
+    from sigmaq.replay.fastpath import FastFeeder
+
+    if not isinstance(engine, ReplayEngine):
+        return None
+    feeder = _FEEDERS.get(id(engine))
+    if feeder is None or feeder.engine is not engine or feeder.limits != limits:
+        _FEEDERS.clear()  # one engine per process at a time
+        feeder = _FEEDERS[id(engine)] = FastFeeder(engine, limits)
+    return feeder
 
 
 def _hunt_serial(
@@ -372,8 +460,6 @@ def _hunt_serial(
 
 # --- worker processes ------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
-
 
 @dataclass
 class _FileResult:
@@ -387,26 +473,25 @@ class _FileResult:
     matches: dict[int, Any]
 
 
-def _worker_init(rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions) -> None:
-    # The whole rule set, as the parent's engine has it (matches are handed over by slot
-    # position): single-event findings come from here, and the base-rule matches the
-    # correlations need are recorded here and handed to the parent once per file.
-    _WORKER["engine"] = default_engine_factory(rules, options.window, roles.reports)
-    _WORKER["roles"] = roles
-    _WORKER["options"] = options
+def _worker_setup(
+    rules: Sequence[SigmaRuleBase], roles: RuleRoles, options: HuntOptions
+) -> Callable[[str], _FileResult]:
+    """In a worker: the whole rule set, as the parent's engine has it (matches are
+    handed over by slot position): single-event findings come from here, and the
+    base-rule matches the correlations need are recorded here and handed to the parent
+    once per file."""
+    engine: Any = default_engine_factory(rules, options.window, roles.reports)
     tune_gc_for_streaming()  # for the worker's life: it only streams files
 
+    def one_file(path: str) -> _FileResult:
+        out = _FileResult(path, ReadStats(), 0, 0, [], {})
+        out.evaluated, out.filtered_out = _hunt_file(
+            engine, Path(path), out.stats, options, roles, out.findings
+        )
+        out.matches = engine.take_matches()
+        return out
 
-def _worker_file(path: str) -> _FileResult:
-    engine: Any = _WORKER["engine"]
-    roles: RuleRoles = _WORKER["roles"]
-    options: HuntOptions = _WORKER["options"]
-    out = _FileResult(path, ReadStats(), 0, 0, [], {})
-    out.evaluated, out.filtered_out = _hunt_file(
-        engine, Path(path), out.stats, options, roles, out.findings
-    )
-    out.matches = engine.take_matches()
-    return out
+    return one_file
 
 
 def _hunt_parallel(
@@ -417,9 +502,6 @@ def _hunt_parallel(
     result: HuntResult,
     progress: ProgressCallback | None,
 ) -> list[HuntFinding]:
-    # fork: workers inherit the parsed rules instead of unpickling pySigma objects.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
     has_correlations = any(isinstance(rule, SigmaCorrelationRule) for rule in rules)
     parent: Any = (
         default_engine_factory(rules, options.window, roles.reports) if has_correlations else None
@@ -428,9 +510,15 @@ def _hunt_parallel(
     stats = result.stats
     jobs = max(1, min(options.jobs, os.cpu_count() or 1))
     files = (str(path) for path in iter_paths(paths, stats))
+    setup = partial(_worker_setup, rules, roles, options)
     with streaming_gc():
-        with context.Pool(jobs, initializer=_worker_init, initargs=(rules, roles, options)) as pool:
-            for part in pool.imap(_worker_file, files, chunksize=4):
+        for path, part in run_workers(files, jobs, setup):
+            if isinstance(part, WorkerFailure):
+                # the worker died or raised on this file: reported, the others go on
+                stats.files += 1
+                stats.unreadable_files += 1
+                stats.add_problem(path, None, f"not read: {part.reason}")
+            else:
                 stats.merge(part.stats)
                 result.filtered_out += part.filtered_out
                 result.events_evaluated += part.evaluated
@@ -438,8 +526,8 @@ def _hunt_parallel(
                 if parent is not None:
                     # Matches only: the parent evaluates no record, it correlates.
                     parent.absorb_matches(part.path, part.matches)
-                if progress is not None:
-                    progress(Path(part.path), _file_size(Path(part.path)))
+            if progress is not None:
+                progress(Path(path), _file_size(Path(path)))
         if parent is not None:
             findings.extend(
                 enrich(f)

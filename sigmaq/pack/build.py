@@ -1,36 +1,68 @@
-"""The main job: validate, replay every fixture, convert into ``dist/``.
+"""The main job: every check of the project, then ``dist/``.
 
-Each stage runs even when an earlier one fails, so one build shows every
-problem; the build fails when any stage fails. Refusals (a rule a target
-cannot express correctly) are expected and listed, not failures.
+Stages, each run even when an earlier one fails so one build shows every problem:
+
+* ``validate``: rule validators and fixture checks of the profile (``sigmaq.validate``);
+* ``test``: every rule against its fixtures and the baseline (``sigmaq.testing``);
+* ``coverage`` (amazon_q profile): catalogue items covered, README table and
+  ``docs/coverage.md`` current;
+* ``golden`` (when ``backends/<target>/golden/`` exist): snapshots current;
+* ``real-data`` (when ``docs/real-data-judgements.yml`` and the public data exist):
+  no unrelated match of an Amazon Q rule, every match judged, summary current;
+* ``convert``: every target's primary formats into ``dist/``; ``prove`` when a
+  packager proved its queries.
+
+A failing stage names the command that fixes it (``StageResult.fix``). Refusals (a
+rule a target cannot express correctly) are expected and listed, not failures.
+``tests/content`` calls the same functions, so a green build means green pack tests.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.model import WindowMode
+from sigmaq.export.convert import GoldenDifference
 from sigmaq.export.dist import BuildReport, build_dist
 from sigmaq.export.proof import Verdict
 from sigmaq.export.targets import TargetOptions
+from sigmaq.pack.coverage import coverage_problems
+from sigmaq.pack.golden import golden_differences, golden_formats, has_golden
+from sigmaq.pack.real_data import (
+    JUDGEMENTS_FILE,
+    RealDataProblem,
+    data_folder,
+    real_data_problems,
+    run_real_data,
+)
 from sigmaq.testing.runner import TestReport, run_tests
+from sigmaq.validate.config import ProjectConfig, load_project_config
 from sigmaq.validate.runner import ValidationReport, validate_paths
 
 log = logging.getLogger(__name__)
 
+UPDATE_FIX = "sigmaq update"
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class StageResult:
-    """One stage's verdict: ``ok`` and a one-line ``summary``; ``seconds`` elapsed."""
+    """One stage's verdict: ``ok`` and a one-line ``summary``; ``seconds`` elapsed;
+    ``fix``: the command (or action) that fixes a failure; ``skipped``: not run, with
+    the reason in ``summary``."""
 
     name: str
     ok: bool
     summary: str
     seconds: float
+    fix: str = ""
+    skipped: bool = False
 
 
 @dataclass
@@ -41,10 +73,20 @@ class BuildOutcome:
     validation: ValidationReport | None = None
     tests: TestReport | None = None
     dist: BuildReport | None = None
+    coverage: list[str] = field(default_factory=list)
+    golden: list[GoldenDifference] = field(default_factory=list)
+    real_data: list[RealDataProblem] = field(default_factory=list)
+    config: ProjectConfig | None = None
 
     @property
     def ok(self) -> bool:
         return all(stage.ok for stage in self.stages)
+
+
+def _timed(action: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    value = action()
+    return value, time.perf_counter() - started
 
 
 def run_build(
@@ -54,33 +96,39 @@ def run_build(
     fail_on: str = "low",
     window: WindowMode = WindowMode.SLIDING,
     options: TargetOptions | None = None,
+    profile: str | None = None,
 ) -> BuildOutcome:
     """Build the project at ``root`` (the folder holding ``rules/`` and ``fixtures/``).
 
     Writes converted rules under ``out_dir`` (default ``<root>/dist``); ``options``: data
-    placement and Splunk actions (``TargetOptions``). Raises
-    SigmaqError subclasses only for unusable input (missing rules folder, bad
-    validation config, unwritable output); rule problems are stage failures.
+    placement and Splunk actions (``TargetOptions``); ``profile`` overrides the
+    project's configured profile. Raises SigmaqError subclasses only for unusable input
+    (missing rules folder, bad configuration, unwritable output); rule problems are
+    stage failures.
     """
     layout = ProjectLayout(root)
     outcome = BuildOutcome()
+    config = load_project_config(root, profile=profile)
+    outcome.config = config
 
-    started = time.perf_counter()
-    validation = validate_paths([layout.rules_dir], project_root=root)
+    validation, seconds = _timed(
+        lambda: validate_paths([layout.rules_dir], project_root=root, config=config)
+    )
     failing = validation.failing(fail_on)
     outcome.validation = validation
     outcome.stages.append(
         StageResult(
             "validate",
             not failing,
-            f"{validation.rules} rules, {len(validation.validators)} validators, "
+            f"{validation.rules} rules, {validation.fixtures} fixtures, "
+            f"{len(validation.validators)} validators ({config.profile}), "
             f"{len(failing)} findings at or above {fail_on}",
-            time.perf_counter() - started,
+            seconds,
+            fix="fix each finding above (CONTRIBUTING.md explains every check)",
         )
     )
 
-    started = time.perf_counter()
-    tests = run_tests(root, window=window)
+    tests, seconds = _timed(lambda: run_tests(root, window=window))
     counts = tests.summary()
     outcome.tests = tests
     outcome.stages.append(
@@ -91,9 +139,70 @@ def run_build(
             f"passed, {counts['rule_problems']} rule problems, "
             f"{counts['baseline_failures']} baseline failures over {counts['baseline_records']} "
             "records",
-            time.perf_counter() - started,
+            seconds,
+            fix="edit the rule or its fixtures; `sigmaq test -k <rule>` replays one rule",
         )
     )
+
+    if config.profile == "amazon_q":
+        problems, seconds = _timed(lambda: coverage_problems(root))
+        outcome.coverage = problems
+        outcome.stages.append(
+            StageResult(
+                "coverage",
+                not problems,
+                f"{len(problems)} problems" if problems else "catalogue covered, documents current",
+                seconds,
+                fix=UPDATE_FIX + " (catalogue items need a rule or a reason in "
+                "docs/coverage-exclusions.yml)",
+            )
+        )
+    else:
+        outcome.stages.append(
+            StageResult("coverage", True, f"skipped: profile {config.profile}", 0.0, skipped=True)
+        )
+
+    if has_golden(root):
+
+        def check_golden() -> list[GoldenDifference]:
+            return [d for t, f in golden_formats() for d in golden_differences(root, t, f)]
+
+        differences, seconds = _timed(check_golden)
+        outcome.golden = differences
+        outcome.stages.append(
+            StageResult(
+                "golden",
+                not differences,
+                f"{len(differences)} snapshots differ" if differences else "snapshots current",
+                seconds,
+                fix=UPDATE_FIX + " (then review the diff of backends/*/golden/)",
+            )
+        )
+    else:
+        outcome.stages.append(
+            StageResult("golden", True, "skipped: no backends/<target>/golden/", 0.0, skipped=True)
+        )
+
+    data = data_folder(root, config.real_data)
+    if (root / JUDGEMENTS_FILE).is_file() and data.is_dir():
+        problems_rd, seconds = _timed(lambda: real_data_problems(root, run_real_data(root, data)))
+        outcome.real_data = problems_rd
+        outcome.stages.append(
+            StageResult(
+                "real-data",
+                not problems_rd,
+                f"{len(problems_rd)} problems"
+                if problems_rd
+                else f"pack quiet or judged on {data}",
+                seconds,
+                fix=UPDATE_FIX + f", then judge every TODO in {JUDGEMENTS_FILE} (or tune the rule)",
+            )
+        )
+    else:
+        reason = f"no public data at {data}" if not data.is_dir() else f"no {JUDGEMENTS_FILE}"
+        outcome.stages.append(
+            StageResult("real-data", True, f"skipped: {reason}", 0.0, skipped=True)
+        )
 
     started = time.perf_counter()
     dist = build_dist([layout.rules_dir], out_dir or layout.dist_dir, options, layout=layout)
@@ -109,7 +218,13 @@ def run_build(
         for name, target in sorted(dist.targets.items())
     ]
     outcome.stages.append(
-        StageResult("convert", dist.ok, "; ".join(parts), time.perf_counter() - started)
+        StageResult(
+            "convert",
+            dist.ok,
+            "; ".join(parts),
+            time.perf_counter() - started,
+            fix="a failed conversion is a sigmaq bug or an unmapped field: see the errors above",
+        )
     )
     write_refusals(dist, (out_dir or layout.dist_dir) / REFUSALS_FILE)
     proofs = {

@@ -19,12 +19,27 @@ from sigma.conditions import (
 )
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
-from sigma.types import SigmaBool, SigmaCasedString, SigmaExpansion, SigmaType
+from sigma.types import (
+    SigmaBool,
+    SigmaCasedString,
+    SigmaExists,
+    SigmaExpansion,
+    SigmaFieldReference,
+    SigmaNull,
+    SigmaType,
+)
 
 from sigmaq.core.errors import ReplayError
 from sigmaq.replay.conditions import ConditionCompiler, Predicate
 from sigmaq.replay.fields import compile_path
-from sigmaq.replay.values import Placeholders, expand_placeholders, plain_key, scalar_text
+from sigmaq.replay.values import (
+    LeafMatcher,
+    Placeholders,
+    compile_leaf,
+    expand_placeholders,
+    plain_key,
+    scalar_text,
+)
 
 __all__ = ["CompiledRule", "compile_rule", "index_key"]
 
@@ -61,6 +76,11 @@ class CompiledRule:
             literal values of, and those values' keys (``index_key``), or None. Sound
             in the same way: a record with no value at that path whose key is in the
             set cannot match.
+        required: tests on top-level fields (no dot in the name) that every record
+            the rule matches passes: ``(field, leaf matcher)``, the matcher being the
+            one the rule's condition applies to that field's value. A record whose
+            scalar value at ``field`` fails one (or that lacks the field) cannot match;
+            a pre-filter for readers that decode a few fields first.
     """
 
     rule: SigmaRule
@@ -70,6 +90,8 @@ class CompiledRule:
     event_names: frozenset[str] | None
     fields: frozenset[str] | None = None
     guard: tuple[str, frozenset[str]] | None = None
+    # (top-level field, leaf matcher) tests every match passes (see ``_required``)
+    required: tuple[tuple[str, LeafMatcher], ...] = field(default=(), repr=False, compare=False)
     # required and keyword-only: a CompiledRule cannot exist without its predicate
     _predicate: Predicate = field(kw_only=True, repr=False, compare=False)
 
@@ -158,6 +180,7 @@ def compile_rule(
         guard = None
         if sources is None and names is None:
             guard = _guard(trees, compiler.fields, placeholders)
+        required = _required(trees[0], placeholders) if len(trees) == 1 else ()
     except ReplayError as exc:
         raise ReplayError(exc.message, rule_id=rule_id, path=path) from exc
     except SigmaError as exc:
@@ -184,11 +207,58 @@ def compile_rule(
         event_names=names,
         fields=None if compiler.reads_all_fields else frozenset(compiler.fields),
         guard=guard,
+        required=required,
         _predicate=predicate,
     )
 
 
 # --- dispatch index -------------------------------------------------------------------------
+
+
+def _required(
+    node: object, placeholders: Placeholders | None
+) -> tuple[tuple[str, LeafMatcher], ...]:
+    """Tests on top-level fields that ``node`` requires: the field tests directly under
+    its top-level ANDs (a value, or an OR of values on one field), with the leaf matcher
+    the condition compiler builds for them. NOT, keywords, null/exists/fieldref and
+    dotted fields require nothing here (sound, never complete)."""
+    if isinstance(node, ConditionAND):
+        found: list[tuple[str, LeafMatcher]] = []
+        for arg in node.args:
+            found.extend(_required(arg, placeholders))
+        return tuple(found)
+    if isinstance(node, ConditionFieldEqualsValueExpression):
+        leaf = _leaf_test(node, placeholders)
+        return ((node.field, leaf),) if leaf is not None else ()
+    if isinstance(node, ConditionOR) and node.args:
+        items = [arg for arg in node.args if isinstance(arg, ConditionFieldEqualsValueExpression)]
+        fields = {arg.field for arg in items}
+        if len(fields) != 1 or len(items) != len(node.args):
+            return ()
+        leaves = [_leaf_test(arg, placeholders) for arg in items]
+        if any(leaf is None for leaf in leaves):
+            return ()
+        tests = tuple(leaf for leaf in leaves if leaf is not None)
+
+        def any_of(value: Any) -> bool:
+            for test in tests:  # noqa: SIM110 - a loop is cheaper than any() on a genexpr
+                if test(value):
+                    return True
+            return False
+
+        return ((str(fields.pop()), any_of),)
+    return ()
+
+
+def _leaf_test(
+    node: ConditionFieldEqualsValueExpression, placeholders: Placeholders | None
+) -> LeafMatcher | None:
+    if "." in node.field or isinstance(node.value, SigmaNull | SigmaExists | SigmaFieldReference):
+        return None
+    try:
+        return compile_leaf(node.value, placeholders)
+    except ReplayError:
+        return None
 
 
 def _bound_any(

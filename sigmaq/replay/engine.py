@@ -124,10 +124,12 @@ class RuleIndex:
                     keyed.setdefault(key, []).append(slot)
             else:
                 self.unindexed.append(slot)
-        self.guards = tuple(
-            _guard_probe(path, {key: tuple(found) for key, found in keyed.items()})
+        # (path, index key -> rules) of every guard, for probes over other record forms
+        self.guard_table: tuple[tuple[str, dict[str, tuple[RuleSlot, ...]]], ...] = tuple(
+            (path, {key: tuple(found) for key, found in keyed.items()})
             for path, keyed in sorted(by_guard.items())
         )
+        self.guards = tuple(_guard_probe(path, keyed) for path, keyed in self.guard_table)
         self._all = tuple(slots)
         self._order = {id(slot): position for position, slot in enumerate(slots)}
         self._merged: dict[tuple[tuple[RuleSlot, ...], tuple[RuleSlot, ...]], list[RuleSlot]] = {}
@@ -170,6 +172,15 @@ class RuleIndex:
             if hit:
                 extra += hit
         if not extra:
+            return found
+        return self.merged(found, extra)
+
+    def merged(
+        self, found: tuple[RuleSlot, ...], extra: tuple[RuleSlot, ...]
+    ) -> Sequence[RuleSlot]:
+        """``found`` (a ``lookup`` answer) and the guarded rules ``extra``, each once, in
+        the rules' order (cached)."""
+        if found is self._all:
             return found
         key = (found, extra)
         merged = self._merged.get(key)
@@ -274,7 +285,7 @@ class ReplayEngine:
         annotate: Callable[[Mapping[str, Any]], Hashable] | None = None,
     ) -> None:
         self.window = WindowMode(window)
-        self._annotate = annotate
+        self.annotate = annotate
         self._tables = MatchTables.empty()
         ordered = _expand(rules)
         silenced = set() if emit_all or emits is not None else _silenced(ordered)
@@ -329,11 +340,25 @@ class ReplayEngine:
         candidates = self.index.candidates(event)
         if not candidates:
             return []
+        return self.feed_candidates(event, candidates, ref)
+
+    def feed_candidates(
+        self,
+        event: Mapping[str, Any],
+        candidates: Iterable[RuleSlot],
+        ref: EventRef | Callable[[], EventRef],
+    ) -> list[Finding]:
+        """``feed`` for a record whose candidate rules are known already
+        (``index.candidates`` or an equivalent dispatch over another form of the same
+        record). ``ref``: the record's reference, or a function building it, called
+        once, at the first match (records that match nothing cost no reference)."""
         findings: list[Finding] = []
         row: RowStamp | None = None
         for slot in candidates:
             if not slot.compiled.matches(event):
                 continue
+            if not isinstance(ref, EventRef):
+                ref = ref()
             if slot.emits:
                 findings.append(
                     Finding(
@@ -355,7 +380,7 @@ class ReplayEngine:
                     slot.ungrouped += 1
                     continue
                 if row is None:  # once per event, however many rules keep it
-                    note = self._annotate(event) if self._annotate is not None else None
+                    note = self.annotate(event) if self.annotate is not None else None
                     row = stamp(self._tables, ref, to_micros(ref.event_time), note)
                 slot.matches.append(row, self._tables.values.id(values))
         return findings

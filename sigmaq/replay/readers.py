@@ -15,10 +15,22 @@ the name; concatenated gzip members are read in turn):
 
 What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
 ``records_read``, ``skipped_digest``, ``skipped_no_event_name`` or ``malformed``. A file
-that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON, invalid
-UTF-8) counts in ``unreadable_files``; a file holding no record (zero bytes, ``[]``,
-``{"Records": []}``) in ``empty_files`` with a warning. Every problem names its path
-(and line for NDJSON and CSV). Reading always goes on with the next item or file.
+that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON text, over a
+``ReadLimits`` bound) counts in ``unreadable_files``; a file holding no record (zero
+bytes, ``[]``, ``{"Records": []}``) in ``empty_files`` with a warning. Every problem
+names its path (and line for NDJSON and CSV). Reading always goes on with the next item
+or file.
+
+Hostile input (``limits.ReadLimits``): gzip is expanded in bounded slices (a file over
+the size ceiling or the ratio bound is refused after at most ``ratio_floor`` expanded
+bytes: a 10 MB bomb costs milliseconds and no memory); a record nested deeper than
+``max_depth`` is malformed; a record longer than CloudTrail's 256 KB event limit is
+counted in ``oversized_records`` with a warning and still read. Decoding is msgspec's
+for every JSON text (``decode_json``): duplicate keys resolve last-wins (as Python's
+``json`` and CloudTrail consumers do), integers stay exact at any size, ``\u0000``
+escapes stay in strings; invalid UTF-8 and raw control characters are invalid JSON: in
+a record of a record list that record is malformed, elsewhere the document (the file,
+or the NDJSON line) is.
 
 ``EventRef.position`` is the 0-based record index in the file (index in ``Records``, in
 the array, or CSV/``QueryResultRows`` data row), or the 1-based line for NDJSON (every
@@ -27,10 +39,12 @@ parsed ``eventTime`` (ISO 8601; ``Z`` or an offset; a time without zone is taken
 UTC); absent or unparsable gives None, counted in ``invalid_event_time`` (the record is
 still read: single-event rules do not need a time, correlations ignore such events).
 
-Memory: files are read one at a time and each is decoded whole (a 100 MB file costs
-its decompressed size plus its Python objects while it is being read; NDJSON and
-CSV keep only the raw text plus one record decoded at a time). Nothing is kept across
-files except counters and at most ``MAX_PROBLEMS`` problem messages.
+Memory: files are read one at a time. A record list (delivery file, array) is split
+into undecoded items (``RawRecords``) and each record is decoded on its own, so a file
+costs its expanded size plus one record's objects (``sigmaq.replay.fastpath`` decodes
+most records only partly); other documents are decoded whole; NDJSON and CSV keep the
+raw text plus one record decoded at a time. Nothing is kept across files except
+counters and at most ``MAX_PROBLEMS`` problem messages.
 """
 
 from __future__ import annotations
@@ -39,18 +53,27 @@ import csv
 import io
 import json
 import logging
-import os
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import orjson
+import msgspec
 
 from sigmaq.core.model import EventRef
+from sigmaq.replay.limits import (
+    DECOMPRESSOBJ,
+    DEFAULT_LIMITS,
+    GZIP_ERRORS,
+    GZIP_MAGIC,
+    LimitExceeded,
+    ReadLimits,
+    bounded_gunzip,
+    deeper_than,
+)
+from sigmaq.replay.paths import DATA_SUFFIXES, iter_paths
+from sigmaq.replay.readstats import MAX_PROBLEMS, ReadProblem, ReadStats, parse_event_time
 from sigmaq.replay.shapes import (
     RECORD_ANCHOR_KEYS,
     ItemKind,
@@ -61,123 +84,27 @@ from sigmaq.replay.shapes import (
 
 log = logging.getLogger(__name__)
 
-GZIP_MAGIC = b"\x1f\x8b"
+__all__ = [
+    "DATA_SUFFIXES",
+    "GZIP_ERRORS",
+    "MAX_PROBLEMS",
+    "LimitExceeded",
+    "RawRecords",
+    "ReadLimits",
+    "ReadProblem",
+    "ReadStats",
+    "decode_json",
+    "decompress",
+    "iter_paths",
+    "iter_records",
+    "parse_event_time",
+    "read_file",
+    "read_parts",
+    "record_outcomes",
+]
+
 UTF8_BOM = b"\xef\xbb\xbf"
-# Suffixes read when walking a folder (explicitly named files are always read).
-DATA_SUFFIXES = (".json", ".gz", ".jsonl", ".ndjson", ".log", ".cloudtrail", ".csv")
 CSV_SUFFIXES = (".csv", ".csv.gz")
-MAX_PROBLEMS = 1000
-
-
-@dataclass(frozen=True)
-class ReadProblem:
-    """One input problem: ``path``, 1-based ``line`` (NDJSON/CSV) or None, ``message``.
-
-    ``warning`` is True for things that lose no record (an empty file).
-    """
-
-    path: str
-    line: int | None
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
-
-
-@dataclass
-class ReadStats:
-    """Counters of one read (mutable: the readers add to it as they go).
-
-    Invariant: ``records_seen == records_read + skipped_digest + skipped_no_event_name
-    + malformed``. ``files`` counts files opened (readable or not); ``ignored_files``
-    counts files skipped in folders because of their suffix; ``problems`` keeps the
-    first ``MAX_PROBLEMS`` problems, ``problems_dropped`` counts the rest.
-    """
-
-    files: int = 0
-    unreadable_files: int = 0
-    empty_files: int = 0
-    ignored_files: int = 0
-    records_read: int = 0
-    skipped_digest: int = 0
-    skipped_no_event_name: int = 0
-    malformed: int = 0
-    invalid_event_time: int = 0
-    bytes_read: int = 0
-    problems: list[ReadProblem] = field(default_factory=list)
-    problems_dropped: int = 0
-
-    @property
-    def skipped(self) -> int:
-        return self.skipped_digest + self.skipped_no_event_name
-
-    @property
-    def records_seen(self) -> int:
-        return self.records_read + self.skipped + self.malformed
-
-    @property
-    def failed(self) -> bool:
-        """True when some input could not be read (a file or a record was lost)."""
-        return self.unreadable_files > 0 or self.malformed > 0
-
-    def add_problem(
-        self, path: str, line: int | None, message: str, *, warning: bool = False
-    ) -> None:
-        """Record a problem (kept up to ``MAX_PROBLEMS``); logged at debug level only,
-        since callers report ``problems`` themselves."""
-        problem = ReadProblem(path, line, message, warning)
-        log.debug("%s", problem)
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
-        else:
-            self.problems_dropped += 1
-
-    def merge(self, other: ReadStats) -> None:
-        """Add ``other``'s counters and problems to this one (for worker processes)."""
-        for name in (
-            "files",
-            "unreadable_files",
-            "empty_files",
-            "ignored_files",
-            "records_read",
-            "skipped_digest",
-            "skipped_no_event_name",
-            "malformed",
-            "invalid_event_time",
-            "bytes_read",
-            "problems_dropped",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for problem in other.problems:
-            if len(self.problems) < MAX_PROBLEMS:
-                self.problems.append(problem)
-            else:
-                self.problems_dropped += 1
-
-
-def parse_event_time(value: Any) -> datetime | None:
-    """``eventTime`` as a tz-aware UTC datetime, or None when absent, not ISO 8601, or
-    outside the years 1-9999 once converted to UTC (``0001-01-01T05:00+09:00``).
-
-    A time without an offset is taken as UTC; any offset is converted to UTC, so times
-    compare and print alike whatever offset a producer wrote.
-    """
-    if type(value) is not str:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    if parsed.tzinfo is UTC:
-        return parsed
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        return None
 
 
 def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadStats) -> EventRef:
@@ -194,91 +121,67 @@ def _event_ref(source: str, position: int, record: dict[str, Any], stats: ReadSt
     )
 
 
-def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
-    """Files named in ``paths``, and data files found recursively in folders.
-
-    Folders are walked in sorted order (so ``AWSLogs/<acct>/CloudTrail/<region>/<y>/<m>/<d>``
-    comes out in time order), lazily, one folder listing at a time; symbolic links to
-    folders are followed. Each real folder and file is read once across all of
-    ``paths`` (a folder named twice, or reached again through a link, gets a warning
-    and is skipped, so link loops end). Hidden entries (``.name``) are not visited;
-    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files``. A
-    path that does not exist, is not a regular file, or a folder that cannot be listed
-    counts as unreadable.
-    """
-    seen: set[str] = set()  # real paths of the folders and files met so far
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path, stats, seen)
-        elif not _first_time(path, os.path.realpath(path), seen, stats):
-            continue
-        elif path.is_file():
-            yield path
-        elif path.exists():  # a FIFO, socket or device would block or never end
-            stats.unreadable_files += 1
-            stats.add_problem(str(path), None, "not a regular file")
-        else:
-            stats.unreadable_files += 1
-            stats.add_problem(str(path), None, "no such file or directory")
-
-
-def _first_time(path: Path | str, real: str, seen: set[str], stats: ReadStats) -> bool:
-    if real in seen:
-        stats.add_problem(str(path), None, "already read (same file or folder)", warning=True)
-        return False
-    seen.add(real)
-    return True
-
-
-def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
-    # Symbolic links to folders are followed (archives are often assembled that way).
-    def unlisted(error: OSError) -> None:
-        stats.unreadable_files += 1
-        stats.add_problem(str(error.filename or folder), None, f"cannot list folder: {error}")
-
-    for root, dirs, files in os.walk(folder, followlinks=True, onerror=unlisted):
-        real_root = os.path.realpath(root)
-        if not _first_time(root, real_root, seen, stats):
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            if name.lower().endswith(DATA_SUFFIXES):
-                path = Path(root, name)
-                real = (
-                    os.path.realpath(path) if path.is_symlink() else os.path.join(real_root, name)
-                )
-                if not _first_time(path, real, seen, stats):
-                    continue
-                if path.is_file():
-                    yield path
-                else:  # FIFO, socket, device or dangling link inside an archive folder
-                    stats.unreadable_files += 1
-                    stats.add_problem(str(path), None, "not a regular file")
-            else:
-                stats.ignored_files += 1
-
-
 def iter_records(
-    paths: Iterable[Path | str], stats: ReadStats
+    paths: Iterable[Path | str], stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS
 ) -> Iterator[tuple[dict[str, Any], EventRef]]:
     """Every CloudTrail record under ``paths`` with its ``EventRef``, file by file."""
     for path in iter_paths(paths, stats):
-        yield from read_file(path, stats)
+        yield from read_file(path, stats, limits)
 
 
-def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], EventRef]]:
+@dataclass(frozen=True)
+class RawRecords:
+    """The undecoded items of one record list: ``Records`` of a delivery file or the
+    elements of a JSON array, each the JSON text of one item (``msgspec.Raw``, a view
+    into the file's buffer), ``start`` being the position of the first.
+
+    Nothing is counted for them yet: ``record_outcomes`` decodes and counts one item
+    the way ``read_file`` does; ``sigmaq.replay.fastpath`` reads only a few fields of
+    each first. Every item is valid JSON (the whole list was parsed to split it).
+    """
+
+    source: str
+    items: list[msgspec.Raw]
+    start: int = 0
+    # the whole JSON text the items were split from, and whether it is a delivery file
+    # (``{"Records": [...]}``) or an array: lets a reader decode all items at once
+    document: bytes | None = field(default=None, repr=False)
+    delivery: bool = True
+
+
+Part = RawRecords | tuple[dict[str, Any], EventRef]
+
+
+def read_file(
+    path: Path, stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
     """Every CloudTrail record in one file (any supported shape), counting the rest.
 
     Never raises for bad content: problems go to ``stats`` (see module docstring).
     """
+    for part in read_parts(path, stats, limits):
+        if type(part) is RawRecords:
+            for index, raw in enumerate(part.items, part.start):
+                yield from record_outcomes(raw, part.source, index, stats, limits)
+        else:
+            yield part  # type: ignore[misc]
+
+
+def read_parts(path: Path, stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Part]:
+    """``read_file``'s records, with record lists handed over undecoded (``RawRecords``):
+    the caller decodes and counts each item (``record_outcomes``, or a projection).
+    Records of other shapes (NDJSON, EventBridge, Lake, single records) come decoded
+    and counted, with their ``EventRef``. Never raises for bad content.
+    """
     source = str(path)
     stats.files += 1
     try:
-        data = decompress(path.read_bytes())
+        if path.stat().st_size > limits.max_expanded_bytes and not _gzipped(path):
+            raise LimitExceeded(
+                f"file is {path.stat().st_size:,} bytes, over the "
+                f"{limits.max_expanded_bytes:,}-byte limit"
+            )
+        data = bounded_gunzip(path.read_bytes(), limits)
     except _READ_ERRORS as err:
         stats.unreadable_files += 1
         stats.add_problem(source, None, f"cannot read: {err}")
@@ -293,7 +196,7 @@ def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], Ev
         if path.name.lower().endswith(CSV_SUFFIXES):
             yield from _read_csv(data, source, stats)
         else:
-            yield from _read_json(data, source, stats)
+            yield from _read_json(data, source, stats, limits)
     if stats.records_seen == seen_before and stats.unreadable_files == unreadable_before:
         stats.empty_files += 1
         if len(stats.problems) + stats.problems_dropped == problems_before:
@@ -301,60 +204,87 @@ def read_file(path: Path, stats: ReadStats) -> Iterator[tuple[dict[str, Any], Ev
             stats.add_problem(source, None, message, warning=True)
 
 
-def _fastest_gunzip() -> tuple[Callable[..., Any], tuple[type[Exception], ...]]:
-    """ISA-L's zlib-compatible decoder (python-isal, 2-3x zlib's speed on CloudTrail
-    files: 0.18 s against 0.47 s for 257 MB) where it is installed, else zlib."""
-    try:
-        from isal import isal_zlib
-    except ImportError:  # pragma: no cover - a platform without isal wheels
-        return zlib.decompressobj, (zlib.error,)
-    return isal_zlib.decompressobj, (zlib.error, cast("type[Exception]", isal_zlib.error))
+def _gzipped(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
 
 
-_DECOMPRESSOBJ, GZIP_ERRORS = _fastest_gunzip()
 # what reading and gunzipping one file may raise (the file is then unreadable)
 _READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, *GZIP_ERRORS)
+# msgspec decodes every JSON text the readers meet (one decoder, one set of rules:
+# exact integers of any size, duplicate keys last-wins, UTF-8 validated).
+_DECODER = msgspec.json.Decoder()
+_JSON_ERRORS = (msgspec.DecodeError, RecursionError)
 
 
-def decompress(data: bytes, decompressobj: Callable[..., Any] = _DECOMPRESSOBJ) -> bytes:
-    """``data`` gunzipped when it starts with the gzip magic, else unchanged.
-
-    Concatenated members are all read and joined (``cat a.gz b.gz > c.gz``); members
-    that are each a whole JSON document are then read one document after another.
-    Raises EOFError for a truncated stream and one of ``GZIP_ERRORS`` or ValueError for
-    a corrupt one. ``decompressobj``: a zlib-compatible decoder factory (default: the
-    fastest installed).
-    """
-    if not data.startswith(GZIP_MAGIC):
-        return data
-    parts = []
-    while data:
-        decoder = decompressobj(wbits=31)
-        parts.append(decoder.decompress(data))
-        if not decoder.eof:
-            raise EOFError("truncated gzip stream (compressed file ended early)")
-        data = decoder.unused_data.lstrip(b"\x00")
-        if data and not data.startswith(GZIP_MAGIC):
-            raise ValueError("trailing garbage after gzip stream")
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+def decode_json(text: bytes | memoryview | msgspec.Raw) -> Any:
+    """One JSON text decoded as the readers decode it (msgspec): objects to dicts with
+    the last of duplicate keys winning (as Python's ``json`` and CloudTrail consumers
+    do), integers exact at any size (no rounding to float), strings validated as
+    UTF-8 (``\\u0000`` escapes kept). Raises ``msgspec.DecodeError`` for invalid JSON
+    (invalid UTF-8, raw control characters, lone surrogates, ``1e400``) and
+    RecursionError for nesting deeper than the interpreter's recursion limit."""
+    return _DECODER.decode(text)
 
 
-def _read_json(
-    data: bytes, source: str, stats: ReadStats
-) -> Iterator[tuple[dict[str, Any], EventRef]]:
+def decompress(data: bytes, decompressobj: Callable[..., Any] = DECOMPRESSOBJ) -> bytes:
+    """``data`` gunzipped when it starts with the gzip magic, else unchanged, within the
+    default ``ReadLimits`` (``limits.bounded_gunzip``; ``decompressobj``: a
+    zlib-compatible decoder factory, default the fastest installed). Raises as
+    ``bounded_gunzip`` does."""
+    return bounded_gunzip(data, DEFAULT_LIMITS, decompressobj)
+
+
+class _Delivery(msgspec.Struct):
+    """A delivery file split into its records, each left undecoded."""
+
+    Records: list[msgspec.Raw]
+    eventName: msgspec.UnsetType = msgspec.UNSET  # present: a record, not an envelope
+
+
+_DELIVERY = msgspec.json.Decoder(_Delivery)
+_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _record_list(data: bytes) -> tuple[list[msgspec.Raw], bool] | None:
+    """The items of a delivery file's ``Records`` (True) or of a top-level array
+    (False), undecoded, or None for any other text (left to the general decoder)."""
+    head = data[:64].lstrip()
     try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError as err:
+        if head.startswith(b"{"):
+            return _DELIVERY.decode(data).Records, True
+        if head.startswith(b"["):
+            return _ARRAY.decode(data), False
+    except _JSON_ERRORS:
+        return None
+    return None
+
+
+def _read_json(data: bytes, source: str, stats: ReadStats, limits: ReadLimits) -> Iterator[Part]:
+    found = _record_list(data)
+    if found is not None:
+        items, delivery = found
+        if not items:
+            if delivery:
+                stats.add_problem(source, None, "empty Records list", warning=True)
+            return
+        yield RawRecords(source, items, 0, data, delivery)
+        return
+    try:
+        value = _DECODER.decode(data)
+        if deeper_than(data, limits.max_depth + _ENVELOPE_DEPTH):
+            raise RecursionError
+    except _JSON_ERRORS as err:
         ndjson = _looks_like_ndjson(data)
         if ndjson and len(data) > NDJSON_DECIDE_LIMIT:
-            yield from _read_ndjson(_ndjson_lines(data), source, stats)  # streamed
+            yield from _read_ndjson(_ndjson_lines(data, limits), source, stats, limits)  # streamed
             return
-        lines = list(_ndjson_lines(data)) if ndjson else None
+        lines = list(_ndjson_lines(data, limits)) if ndjson else None
         # Documents back to back (``cat a.json.gz b.json.gz > all.json.gz``) can look
         # like NDJSON when some end with a newline: a line that does not parse while the
         # whole text is a sequence of documents settles it.
         documents = None
-        if lines is None or any(error is not None for _, _, error in lines):
+        if lines is None or any(error is not None for _, _, error, _ in lines):
             documents = _concatenated_documents(data)
         if documents is not None:
             start = 0
@@ -362,13 +292,67 @@ def _read_json(
                 yield from _read_value(document, source, stats, start)
                 start += _width(document)
         elif lines is not None:
-            yield from _read_ndjson(lines, source, stats)
+            yield from _read_ndjson(lines, source, stats, limits)
         else:
             stats.unreadable_files += 1
-            stats.add_problem(source, None, f"invalid JSON: {err}")
+            stats.add_problem(source, None, f"invalid JSON: {_message(err)}")
         return
     del data
     yield from _read_value(value, source, stats, 0)
+
+
+# Envelope levels above a record (an NDJSON line holding a delivery file: 3).
+_ENVELOPE_DEPTH = 3
+
+
+def _message(err: BaseException) -> str:
+    if isinstance(err, RecursionError):
+        return f"nested deeper than {DEFAULT_LIMITS.max_depth} levels"
+    return str(err)
+
+
+def record_outcomes(
+    raw: msgspec.Raw | bytes,
+    source: str,
+    position: int,
+    stats: ReadStats,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    line: int | None = None,
+) -> Iterator[tuple[dict[str, Any], EventRef]]:
+    """Decode one item of a record list (``RawRecords``) and count it as ``read_file``
+    does: a record is yielded with its ``EventRef``; anything else is counted as
+    skipped or malformed. A record longer than ``limits.record_bytes`` is counted in
+    ``oversized_records`` (with a warning) and still yielded; one nesting deeper than
+    ``limits.max_depth`` is malformed."""
+    if len(raw) > limits.record_bytes:
+        note_oversized(stats, source, position, len(raw), limits)
+    if deeper_than(raw, limits.max_depth):
+        stats.malformed += 1
+        stats.add_problem(
+            source, line, f"record {position}: nested deeper than {limits.max_depth} levels"
+        )
+        return
+    try:
+        item = _DECODER.decode(raw)
+    except _JSON_ERRORS as err:  # text the list split skipped unchecked (bad UTF-8)
+        stats.malformed += 1
+        stats.add_problem(source, line, f"record {position}: invalid JSON: {_message(err)}")
+        return
+    yield from _read_items((item,), source, stats, position)
+
+
+def note_oversized(
+    stats: ReadStats, source: str, position: int, size: int, limits: ReadLimits
+) -> None:
+    """Count one record longer than CloudTrail can write, with a warning naming it."""
+    stats.oversized_records += 1
+    stats.add_problem(
+        source,
+        None,
+        f"record {position}: {size:,} bytes, over CloudTrail's {limits.record_bytes:,}-byte "
+        "event limit (read anyway)",
+        warning=True,
+    )
 
 
 def _is_delivery(value: Any) -> bool:
@@ -410,7 +394,7 @@ _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 def _concatenated_documents(data: bytes) -> list[Any] | None:
     """Two or more JSON documents one after another (objects or arrays, whitespace
     between or none), or None. Decoded with the standard library, which reports where
-    each document ends; only tried once ``orjson`` has refused the whole text."""
+    each document ends; only tried once the main decoder has refused the whole text."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -441,7 +425,7 @@ def _anchored(item: dict[str, Any]) -> bool:
 
 
 def _read_items(
-    items: list[Any], source: str, stats: ReadStats, start: int = 0
+    items: Iterable[Any], source: str, stats: ReadStats, start: int = 0
 ) -> Iterator[tuple[dict[str, Any], EventRef]]:
     # Hot loop: the common case (a dict with a string eventName) skips classify_item.
     for index, item in enumerate(items, start):
@@ -481,9 +465,9 @@ def _looks_like_ndjson(data: bytes) -> bool:
         if not line:
             continue
         try:
-            if isinstance(orjson.loads(line), dict):
+            if isinstance(_DECODER.decode(line), dict):
                 return True
-        except orjson.JSONDecodeError:
+        except _JSON_ERRORS:
             pass
         checked += 1
         if checked == 3:
@@ -491,7 +475,7 @@ def _looks_like_ndjson(data: bytes) -> bool:
     return False
 
 
-NdjsonLine = tuple[int, Any, str | None]  # (1-based line number, value, decode error)
+NdjsonLine = tuple[int, Any, str | None, int]  # (1-based line, value, decode error, bytes)
 
 
 # NDJSON files up to this size are decoded whole before any record is used, so that
@@ -500,22 +484,26 @@ NdjsonLine = tuple[int, Any, str | None]  # (1-based line number, value, decode 
 NDJSON_DECIDE_LIMIT = 64 << 20
 
 
-def _ndjson_lines(data: bytes) -> Iterator[NdjsonLine]:
-    """Every non-blank line decoded, or its decode error."""
+def _ndjson_lines(data: bytes, limits: ReadLimits) -> Iterator[NdjsonLine]:
+    """Every non-blank line decoded, or its decode error (a line nested deeper than
+    the limit is one)."""
     for number, raw in enumerate(data.split(b"\n"), start=1):
         line = raw.strip()
         if not line:
             continue
+        if deeper_than(line, limits.max_depth + _ENVELOPE_DEPTH):
+            yield (number, None, f"nested deeper than {limits.max_depth} levels", len(line))
+            continue
         try:
-            yield (number, orjson.loads(line), None)
-        except orjson.JSONDecodeError as err:
-            yield (number, None, str(err))
+            yield (number, _DECODER.decode(line), None, len(line))
+        except _JSON_ERRORS as err:
+            yield (number, None, _message(err), len(line))
 
 
 def _read_ndjson(
-    lines: Iterable[NdjsonLine], source: str, stats: ReadStats
+    lines: Iterable[NdjsonLine], source: str, stats: ReadStats, limits: ReadLimits
 ) -> Iterator[tuple[dict[str, Any], EventRef]]:
-    for number, item, error in lines:
+    for number, item, error, size in lines:
         if error is not None:
             stats.malformed += 1
             stats.add_problem(source, number, f"invalid JSON: {error}")
@@ -523,6 +511,8 @@ def _read_ndjson(
         if type(item) is dict:
             name = item.get("eventName")
             if type(name) is str and name and ("eventTime" in item or _anchored(item)):
+                if size > limits.record_bytes:
+                    note_oversized(stats, source, number, size, limits)
                 stats.records_read += 1
                 yield item, _event_ref(source, number, item, stats)
                 continue

@@ -18,7 +18,9 @@ Semantics (docs/replay-semantics.md; Sigma rules specification "General",
   in decimal notation (``"30"``, ``"030"``, ``"3e1"``); booleans are not numbers.
 * Booleans (``SigmaBool``): JSON ``true``/``false`` or the strings
   ``"true"``/``"false"`` in any case; never numbers.
-* ``|re``: ``re.search`` (substring) on the text of a scalar, flags ``i``/``m``/``s``.
+* ``|re``: ``re.search`` (substring) on the text of a scalar, flags ``i``/``m``/``s``,
+  run by RE2 in linear time (``replay.regex``: patterns RE2 cannot run with Python's
+  meaning, such as backreferences or lookaround, are refused at compile time).
 * ``|cidr``: the value must parse as an IP address of the network's version
   (Python ``ipaddress``, strict: ``035.249.253.232`` is not an address); any other
   value, ``q.amazonaws.com`` or ``AWS Internal`` included, does not match.
@@ -58,6 +60,7 @@ from sigma.types import (
 )
 
 from sigmaq.core.errors import ReplayError
+from sigmaq.replay.regex import compile_search
 
 __all__ = [
     "LeafMatcher",
@@ -293,17 +296,16 @@ def _compile_bool(value: SigmaBool) -> LeafMatcher:
 
 
 def _compile_regex(value: SigmaRegularExpression) -> LeafMatcher:
+    """``re.search`` semantics, run by RE2 in linear time (``replay.regex``); a pattern
+    RE2 cannot run with Python's meaning raises ReplayError (``RegexRefused``)."""
     flags = 0
     for flag in value.flags:
         flags |= _RE_FLAGS[flag]
-    try:
-        search = re.compile(str(value.regexp), flags).search
-    except re.error as exc:
-        raise ReplayError(f"regular expression '{value.regexp}' is invalid: {exc}") from exc
+    search = compile_search(str(value.regexp), flags)
 
     def match(v: Any) -> bool:
         text = v if type(v) is str else scalar_text(v)
-        return text is not None and search(text) is not None
+        return text is not None and search(text)
 
     return match
 

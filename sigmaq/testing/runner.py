@@ -5,8 +5,10 @@ the same file references; in this pack, the one rule of the file) are evaluated 
 their own: a fresh ``ReplayEngine`` per fixture, holding the rule and whatever it
 references, with every subject producing findings whatever ``generate`` says.
 
-* ``fixtures/<component>/<rule stem>/pos_*.json`` must give at least one finding of the
-  rule (a correlation: at least one window); ``neg_*.json`` must give none. A rule file
+* ``fixtures/<component>/<rule stem>/pos_*.json`` (pack layout) and
+  ``<rule stem>.pos_*.json`` beside the rule (flat layout) must give at least one
+  finding of the rule (a correlation: at least one window); ``neg_*.json`` must give
+  none. A rule file
   without at least one of each, a rule that fails to load or compile, and a fixture that
   cannot be read or holds no record are failures.
 * ``fixtures/_baseline/`` (every fixture file under it) is replayed once with all the
@@ -27,8 +29,8 @@ from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
 
-from sigmaq.core.errors import SigmaqError
-from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.errors import RuleLoadError, SigmaqError
+from sigmaq.core.layout import ProjectLayout, fixture_home, rule_fixtures
 from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
 from sigmaq.core.model import Finding, WindowMode
 from sigmaq.replay.engine import ReplayEngine
@@ -257,7 +259,7 @@ def replay_fixture(
 
 
 def run_tests(
-    root: Path,
+    root: Path | None,
     paths: Sequence[Path] | None = None,
     *,
     keyword: str | None = None,
@@ -266,15 +268,23 @@ def run_tests(
 ) -> TestReport:
     """Test the rules under ``paths`` (default ``<root>/rules``) against their fixtures.
 
-    ``root`` is the project folder; ``keyword`` the ``-k`` filter over rule title, file
-    stem and id. Rules outside ``paths`` are loaded too, so correlation references
-    resolve, but only rules under ``paths`` are tested. Raises RuleLoadError when a
-    path does not exist; every other problem is in the report.
+    ``root`` is the project folder, or None for a plain rule folder (flat layout:
+    fixtures beside the rules, no baseline); ``keyword`` the ``-k`` filter over rule
+    title, file stem and id. Rules of the project outside ``paths`` are loaded too, so
+    correlation references resolve, but only rules under ``paths`` are tested. Raises
+    RuleLoadError when a path does not exist (or no path is given without a project);
+    every other problem is in the report.
     """
-    layout = ProjectLayout(root)
-    wanted = [Path(p) for p in paths] if paths else [layout.rules_dir]
-    sources = [layout.rules_dir] if layout.rules_dir.is_dir() else []
-    sources += [p for p in wanted if not _is_within(p, layout.rules_dir)]
+    if root is None:
+        if not paths:
+            raise RuleLoadError("no rule paths given and no project")
+        wanted = [Path(p) for p in paths]
+        sources = list(wanted)
+    else:
+        layout = ProjectLayout(root)
+        wanted = [Path(p) for p in paths] if paths else [layout.rules_dir]
+        sources = [layout.rules_dir] if layout.rules_dir.is_dir() else []
+        sources += [p for p in wanted if not _is_within(p, layout.rules_dir)]
     result = load_rules(sources) if sources else LoadResult()
     report = TestReport(window=WindowMode(window))
     in_scope = [p.resolve() for p in wanted]
@@ -299,11 +309,11 @@ def run_tests(
             if not keyword_matches(keyword, str(loaded.rule.title), path.stem, loaded.rule_id):
                 continue
             report.rules_tested += 1
-            if _test_rule(layout, loaded, window, report):
+            if _test_rule(root, loaded, window, report):
                 tested.append(loaded)
-    if baseline:
+    if baseline and root is not None:
         report.baseline = evaluate_baseline(
-            layout,
+            ProjectLayout(root),
             tested,
             all_rules=[loaded.rule for loaded in result.rules],
             window=window,
@@ -312,7 +322,7 @@ def run_tests(
 
 
 def _test_rule(
-    layout: ProjectLayout, loaded: LoadedRule, window: WindowMode, report: TestReport
+    root: Path | None, loaded: LoadedRule, window: WindowMode, report: TestReport
 ) -> bool:
     """Replay one rule's fixtures into ``report``; False when the rule cannot run."""
     try:
@@ -322,21 +332,15 @@ def _test_rule(
             RuleProblem(loaded.path, loaded.rule_id, f"cannot replay: {exc.message}")
         )
         return False
-    try:
-        positives, negatives = layout.fixtures_for(loaded.path)
-    except ValueError:
-        report.problems.append(
-            RuleProblem(loaded.path, loaded.rule_id, "rule file is not inside rules/<component>/")
-        )
-        return False
+    positives, negatives = rule_fixtures(loaded.path, root)
     missing = [kind for kind, found in (("pos_", positives), ("neg_", negatives)) if not found]
     if missing:
-        folder = layout.fixture_dir_for(loaded.path)
         report.problems.append(
             RuleProblem(
                 loaded.path,
                 loaded.rule_id,
-                f"needs at least one {' and one '.join(missing)} fixture in {folder}",
+                f"needs at least one {' and one '.join(missing)} fixture in "
+                f"{fixture_home(loaded.path, root)}",
             )
         )
     for fixture, expect in _labelled(positives, negatives):

@@ -1,10 +1,13 @@
-"""Run every validator over a rule set and collect located findings.
+"""Run the selected validators over a rule set and its fixtures; collect located findings.
 
-Validators: pySigma's core validators, the SigmaHQ validators (offline, vendored
-data: ``sigmaq.core.offline``) and the house validators (``sigmaq.validate.house``), through
-pySigma's own ``SigmaValidator`` (validator selection, per-rule exclusions and
-per-validator config, as in sigma-cli's validation config). Load errors and
-validation issues become one list of ``ValidationFinding`` with path and line.
+Rule validators: pySigma's core validators, the SigmaHQ validators (offline, vendored
+data: ``sigmaq.core.offline``) and the house validators (``sigmaq.validate.house``),
+through pySigma's own ``SigmaValidator`` (per-rule exclusions and per-validator
+settings, as in sigma-cli's validation config). Fixture checks:
+``sigmaq.validate.fixtures``. Which run is the profile plus the project's changes
+(``sigmaq.validate.registry``, ``sigmaq.validate.config``). Load errors, validator
+issues, validator crashes and fixture problems become one list of
+``ValidationFinding`` with path and line.
 """
 
 from __future__ import annotations
@@ -14,29 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
-import yaml
 from sigma.validators.base import SigmaRuleValidator, SigmaValidationIssue
 
 from sigmaq.core.errors import ConfigError
-from sigmaq.core.layout import find_project_root
+from sigmaq.core.layout import ProjectLayout, find_project_root
 from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
+from sigmaq.validate.config import ProjectConfig, load_project_config
 from sigmaq.validate.house.base import HouseIssue
+from sigmaq.validate.registry import rule_validator_classes
 
 log = logging.getLogger(__name__)
 
-CONFIG_FILE = "sigmaq-validation.yml"
 SEVERITIES = ("low", "medium", "high", "error")
-
-# Left out by default, each for a stated reason (README "Validation").
-EXCLUDED_BY_DEFAULT: dict[str, str] = {
-    "d3_fendtag": "MITRE D3FEND data cannot be obtained from the package index (no offline copy)",
-    "sigmahq_unknown_field": "replaced by sigmaq_unknown_field, which allows the sigmaq: block",
-    "sigmahq_correlation_filename_prefix": (
-        "sigmaq names correlation rules aws_cloudtrail_<slug>.yml like every other rule"
-    ),
-}
 
 # Issue class name fragment -> rule key whose line locates it.
 _ISSUE_KEYS: tuple[tuple[str, str], ...] = (
@@ -88,12 +81,20 @@ class ValidationFinding:
 
 @dataclass
 class ValidationReport:
-    """Findings of one validation run, sorted by path and line."""
+    """Findings of one validation run, sorted by path and line.
+
+    ``validators``: names of the rule validators and fixture checks that ran;
+    ``fixtures``: fixture files checked; ``profile``: the profile used;
+    ``config``: the configuration file read (None: defaults).
+    """
 
     findings: list[ValidationFinding] = field(default_factory=list)
     files: int = 0
     rules: int = 0
     validators: list[str] = field(default_factory=list)
+    fixtures: int = 0
+    profile: str = ""
+    config: Path | None = None
 
     def count(self, severity: str) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -105,84 +106,29 @@ class ValidationReport:
 
 
 def available_validators() -> dict[str, type[SigmaRuleValidator]]:
-    """Identifier -> class of every validator: pySigma plugins and house validators."""
-    from sigma.plugins import InstalledSigmaPlugins
-
-    from sigmaq.validate.house import house_validators
-
-    plugins = InstalledSigmaPlugins.autodiscover(include_backends=False, include_pipelines=False)
-    found: dict[str, type[SigmaRuleValidator]] = dict(plugins.validators)  # type: ignore[arg-type]
-    return {**found, **house_validators()}
+    """Identifier -> class of every rule validator (``sigmaq.validate.registry``)."""
+    return rule_validator_classes()
 
 
-def load_config(project_root: Path | None, config_path: Path | None = None) -> dict[str, Any]:
-    """The validation config: ``validators``, ``exclusions``, ``config`` (sigma-cli layout).
-
-    Reads ``config_path`` or ``<project>/sigmaq-validation.yml`` when present and
-    merges it over the defaults (all validators minus ``EXCLUDED_BY_DEFAULT``).
-    Raises ConfigError on an unreadable or malformed file.
-    """
-    config: dict[str, Any] = {
-        "validators": ["all", *(f"-{name}" for name in EXCLUDED_BY_DEFAULT)],
-        "exclusions": {},
-        "config": {},
-    }
-    path = config_path or (project_root / CONFIG_FILE if project_root else None)
-    if path is None or not path.is_file():
-        if config_path is not None:
-            raise ConfigError("validation config not found", path=config_path)
-        return config
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read validation config: {exc}", path=path) from exc
-    if not isinstance(loaded, dict):
-        raise ConfigError("validation config must be a map", path=path)
-    for key in ("validators", "exclusions", "config"):
-        if key in loaded:
-            config[key] = loaded[key]
-    problem = _config_shape_problem(config)
-    if problem:
-        raise ConfigError(f"validation config: {problem}", path=path)
-    return _resolve_validator_set(config)
-
-
-def _config_shape_problem(config: dict[str, Any]) -> str | None:
-    """What is wrong with the config's shape (sigma-cli layout), or None."""
-    validators = config.get("validators")
-    if not isinstance(validators, list) or not all(isinstance(v, str) for v in validators):
-        return "'validators' must be a list of validator names"
-    exclusions = config.get("exclusions")
-    if not isinstance(exclusions, dict):
-        return "'exclusions' must map rule ids to a validator name or a list of names"
-    for rule_id, names in exclusions.items():
-        try:
-            UUID(str(rule_id))
-        except ValueError:
-            return f"exclusion key {rule_id!r} is not a rule id (UUID)"
-        if not isinstance(names, str) and not (
-            isinstance(names, list) and all(isinstance(n, str) for n in names)
-        ):
-            return f"exclusions of {rule_id} must be a validator name or a list of names"
-    settings = config.get("config")
-    if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
-        return "'config' must map validator names to maps of settings"
-    return None
-
-
-def _resolve_validator_set(config: dict[str, Any]) -> dict[str, Any]:
-    """Copy of ``config`` whose default exclusions survive a user's ``validators``
-    list that starts with ``all`` (so ``[all, -x]`` keeps d3_fendtag off)."""
-    names = list(config.get("validators", []))
-    if names[:1] == ["all"]:
-        names += [f"-{name}" for name in EXCLUDED_BY_DEFAULT if f"-{name}" not in names]
-    return {**config, "validators": names}
+def _key_line(loaded: LoadedRule, key_path: str) -> int:
+    """Line of ``key_path`` in the rule's YAML: the key itself, the key written with
+    modifiers (``field|contains``), or its nearest parent key."""
+    lines = loaded.document.key_lines
+    path = key_path
+    while path:
+        if path in lines:
+            return lines[path]
+        with_modifier = [line for key, line in lines.items() if key.startswith(path + "|")]
+        if with_modifier:
+            return min(with_modifier)
+        path = path.rpartition(".")[0]
+    return loaded.document.line
 
 
 def _issue_line(issue: SigmaValidationIssue, loaded: LoadedRule) -> int:
     document = loaded.document
     if isinstance(issue, HouseIssue):
-        return document.line_of(issue.key_path)
+        return _key_line(loaded, issue.key_path)
     for attribute in ("field", "fieldname"):
         value = getattr(issue, attribute, None)
         if isinstance(value, str):
@@ -196,51 +142,100 @@ def _issue_line(issue: SigmaValidationIssue, loaded: LoadedRule) -> int:
     return document.line
 
 
+def _is_empty(value: Any) -> bool:
+    # Never compare with ``==``: pySigma's SigmaString raises on comparison with a list.
+    return value is None or (isinstance(value, str | list | tuple | dict) and not value)
+
+
 def _issue_message(issue: SigmaValidationIssue) -> str:
     if isinstance(issue, HouseIssue):
         return f"{issue.description}: {issue.detail}"
     extras = []
     for name, value in vars(issue).items():
-        if name in ("rules",) or value in (None, "", []):
+        if name in ("rules",) or _is_empty(value):
             continue
         extras.append(f"{name}={value}")
     return issue.description + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def _crash_finding(
+    loaded: LoadedRule | None, validator: str, error: Exception
+) -> ValidationFinding:
+    """A validator that raised: one finding naming rule, file and validator."""
+    where = f"on rule {loaded.path.name}" if loaded is not None else "while finishing"
+    return ValidationFinding(
+        path=str(loaded.path) if loaded is not None else None,
+        line=loaded.document.line if loaded is not None else None,
+        rule_id=loaded.rule_id if loaded is not None else None,
+        title=str(loaded.rule.title) if loaded is not None else None,
+        validator=validator,
+        severity="error",
+        message=f"validator {validator} failed {where}: {type(error).__name__}: {error} "
+        "(a sigmaq or pySigma bug: please report it with the rule)",
+    )
+
+
+def _rule_validator(selected: set[str], config: ProjectConfig, project_root: Path | None) -> Any:
+    """pySigma's ``SigmaValidator`` for the selected rule validators (sigma-cli layout).
+
+    Raises ConfigError when pySigma rejects the exclusions or settings.
+    """
+    from sigma.exceptions import SigmaConfigurationError
+    from sigma.validation import SigmaValidator
+
+    classes = rule_validator_classes()
+    names = sorted(name for name in selected if name in classes)
+    settings = {name: dict(values) for name, values in config.settings.items() if name in classes}
+    if project_root is not None and "sigmaq_fixtures" in names:
+        settings["sigmaq_fixtures"] = {
+            **settings.get("sigmaq_fixtures", {}),
+            "project_root": str(project_root),
+        }
+    exclusions = {
+        rule_id: [name for name in rule_names if name in classes]
+        for rule_id, rule_names in config.exclusions.items()
+    }
+    run_config = {"validators": names, "exclusions": exclusions, "config": settings}
+    try:
+        return SigmaValidator.from_dict(run_config, classes)
+    except (SigmaConfigurationError, ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(f"validation config: {exc}", path=config.source) from exc
 
 
 def validate_load_result(
     result: LoadResult,
     *,
     project_root: Path | None,
-    config: dict[str, Any],
+    config: ProjectConfig | None = None,
+    whole_project: bool = False,
 ) -> ValidationReport:
-    """Validate the clean rules of ``result`` and merge its load errors.
+    """Validate the clean rules of ``result`` and their fixtures; merge load errors.
 
-    Raises ConfigError for unknown validator names in ``config``.
+    ``config`` gives profile, validator changes, exclusions and settings (default:
+    no file, profile ``cloudtrail``). ``whole_project``: every rule of
+    ``project_root`` is in ``result``, so the baseline and fixture folders without a
+    rule are checked too. A validator that raises becomes one ``error`` finding.
+    Raises ConfigError for unknown validator names or a bad config.
     """
-    from sigma.exceptions import SigmaConfigurationError
-    from sigma.validation import SigmaValidator
-
     from sigmaq.core.offline import use_vendored_data
+    from sigmaq.validate.fixtures.checks import FIXTURE_CHECKS
+    from sigmaq.validate.fixtures.runner import fixture_targets, run_fixture_checks
+    from sigmaq.validate.registry import resolve_validators
 
+    config = config or ProjectConfig()
     use_vendored_data()
-    validators = available_validators()
-    run_config = dict(config)
-    if project_root is not None:
-        run_config.setdefault("config", {})
-        run_config["config"] = {
-            **run_config["config"],
-            "sigmaq_fixtures": {"project_root": str(project_root)},
-        }
-    try:
-        validator = SigmaValidator.from_dict(run_config, validators)
-    except (SigmaConfigurationError, ValueError, TypeError) as exc:
-        raise ConfigError(f"validation config: {exc}") from exc
+    selected = resolve_validators(config.profile, config.validators)
+    validator = _rule_validator(selected, config, project_root)
+    classes = rule_validator_classes()
 
-    report = ValidationReport(files=len(result.files), rules=len(result.rules))
+    report = ValidationReport(
+        files=len(result.files),
+        rules=len(result.rules),
+        profile=config.profile,
+        config=config.source,
+    )
     report.validators = sorted(
-        identifier
-        for identifier, cls in validators.items()
-        if any(type(instance) is cls for instance in validator.validators)
+        name for name in selected if name in classes or name in FIXTURE_CHECKS
     )
     for error in result.errors:
         report.findings.append(
@@ -255,38 +250,86 @@ def validate_load_result(
             )
         )
     by_rule = {id(loaded.rule): loaded for loaded in result.rules}
-    names = {cls: name for name, cls in validators.items()}
+    names = {cls: name for name, cls in classes.items()}
     # The same loop as SigmaValidator.validate_rule/finalize (exclusions by rule id),
-    # run per validator so each issue is reported with the identifier that raised it.
+    # run per validator so each issue is reported with the identifier that raised it,
+    # and a validator that raises is one finding, not a traceback.
     issues: list[tuple[str, SigmaValidationIssue]] = []
     instances = sorted(validator.validators, key=lambda v: names.get(type(v), ""))
     for loaded in result.rules:
         excluded = validator.exclusions[loaded.rule.id]
         for instance in instances:
-            if type(instance) not in excluded:
-                name = names.get(type(instance), type(instance).__name__)
-                issues.extend((name, issue) for issue in instance.validate(loaded.rule))
+            if type(instance) in excluded:
+                continue
+            name = names.get(type(instance), type(instance).__name__)
+            try:
+                found = list(instance.validate(loaded.rule))
+            except Exception as exc:  # a validator bug must not abort the run
+                log.debug("validator %s raised", name, exc_info=True)
+                report.findings.append(_crash_finding(loaded, name, exc))
+                continue
+            issues.extend((name, issue) for issue in found)
     for instance in instances:
         name = names.get(type(instance), type(instance).__name__)
-        issues.extend((name, issue) for issue in instance.finalize())
+        try:
+            found = list(instance.finalize())
+        except Exception as exc:
+            log.debug("validator %s raised in finalize", name, exc_info=True)
+            report.findings.append(_crash_finding(None, name, exc))
+            continue
+        issues.extend((name, issue) for issue in found)
     for validator_name, issue in issues:
         for rule in issue.rules:
             loaded_rule = by_rule.get(id(rule))
             if loaded_rule is None:
                 continue
+            try:
+                line = _issue_line(issue, loaded_rule)
+                message = _issue_message(issue)
+            except Exception as exc:
+                report.findings.append(_crash_finding(loaded_rule, validator_name, exc))
+                continue
             report.findings.append(
                 ValidationFinding(
                     path=str(loaded_rule.path),
-                    line=_issue_line(issue, loaded_rule),
+                    line=line,
                     rule_id=loaded_rule.rule_id,
                     title=str(rule.title),
                     validator=validator_name,
                     severity=issue.severity.name.lower(),
-                    message=_issue_message(issue),
+                    message=message,
+                )
+            )
+
+    enabled_checks = {name for name in selected if name in FIXTURE_CHECKS}
+    if enabled_checks:
+        targets, orphans = fixture_targets(result.rules, project_root, whole_project=whole_project)
+        report.fixtures = len(targets)
+        for found_fixture in run_fixture_checks(
+            targets, enabled_checks, exclusions=config.exclusions, orphans=orphans
+        ):
+            report.findings.append(
+                ValidationFinding(
+                    path=str(found_fixture.path),
+                    line=found_fixture.line,
+                    rule_id=found_fixture.rule_id,
+                    title=found_fixture.title,
+                    validator=found_fixture.check,
+                    severity=found_fixture.severity,
+                    message=found_fixture.message,
                 )
             )
     report.findings.sort(key=lambda f: (f.path or "", f.line or 0, f.validator, f.message))
     return report
+
+
+def covers_project(paths: Sequence[Path | str], root: Path | None) -> bool:
+    """True when ``paths`` include the whole ``rules/`` folder of project ``root``."""
+    if root is None:
+        return False
+    layout = ProjectLayout(root)
+    wanted = {layout.rules_dir.resolve(), layout.root.resolve()}
+    return any(Path(p).resolve() in wanted for p in paths)
 
 
 def validate_paths(
@@ -294,27 +337,24 @@ def validate_paths(
     *,
     config_path: Path | None = None,
     project_root: Path | None = None,
+    profile: str | None = None,
+    config: ProjectConfig | None = None,
 ) -> ValidationReport:
-    """Load and validate every rule file under ``paths``.
+    """Load and validate every rule file under ``paths``, and their fixtures.
 
     ``project_root`` defaults to the project holding the first path (folder with
-    ``rules/`` and ``fixtures/``). Raises RuleLoadError for a missing path and
-    ConfigError for a bad validation config; everything else is a finding.
+    ``rules/`` and ``fixtures/``); ``config`` defaults to the sigmaq config found
+    at or above the first path (``config_path`` names one), with ``profile``
+    overriding its profile. Raises RuleLoadError for a missing path and
+    ConfigError for a bad configuration; everything else is a finding.
     """
-    root = project_root or (find_project_root(Path(paths[0])) if paths else None)
-    config = load_config(root, config_path)
+    first = Path(paths[0]) if paths else None
+    root = project_root or (find_project_root(first) if first is not None else None)
+    if config is None:
+        config = load_project_config(first, config_path=config_path, profile=profile)
+    else:
+        config = config.with_profile(profile)
     result = load_rules(paths)
-    return validate_load_result(result, project_root=root, config=config)
-
-
-def validator_docs() -> list[tuple[str, str, str]]:
-    """(identifier, origin, first docstring line) for every validator, sorted."""
-    rows = []
-    for identifier, cls in sorted(available_validators().items()):
-        origin = "sigmaq" if cls.__module__.startswith("sigmaq.") else cls.__module__.split(".")[2]
-        doc = (cls.__doc__ or "").strip().splitlines()
-        status = "excluded by default" if identifier in EXCLUDED_BY_DEFAULT else ""
-        rows.append(
-            (identifier, origin, (doc[0] if doc else "") + (f" [{status}]" if status else ""))
-        )
-    return rows
+    return validate_load_result(
+        result, project_root=root, config=config, whole_project=covers_project(paths, root)
+    )

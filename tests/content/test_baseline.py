@@ -1,9 +1,10 @@
 """The benign baseline day (``fixtures/_baseline``) and what the pack does on it.
 
-* it holds at least 300 records, and ``tools/make_baseline.py`` reproduces every file
-  it generates byte for byte; the only other files are the hand-written benign days in
-  ``HAND_WRITTEN`` (a Q Business roll-out by its usual administrator; a CI role's
-  ``terraform destroy`` of a dev stack next to Auto Scaling and CloudFormation deletions);
+* it holds at least 300 records covering every Amazon Q surface (the files are plain
+  data: edit them by hand, then `sigmaq validate` checks them like any fixture), among
+  them the benign days in ``HAND_WRITTEN`` (a Q Business roll-out by its usual
+  administrator; a CI role's ``terraform destroy`` of a dev stack next to Auto Scaling
+  and CloudFormation deletions);
 * no rule above ``informational`` matches it, except the reviewed matches listed in
   ``fixtures/_baseline/known_matches.yml``; a listed match that no longer happens is
   stale and fails too.
@@ -14,13 +15,10 @@ Every rule is replayed with ``emit_all=True``: base rules that a correlation sil
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -32,19 +30,8 @@ from sigmaq.core.model import Level
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "fixtures" / "_baseline"
 KNOWN = BASELINE / "known_matches.yml"
-GENERATOR = ROOT / "tools" / "make_baseline.py"
 MIN_RECORDS = 300
 HAND_WRITTEN = frozenset({"q_business_rollout.json", "infrastructure_teardown.json"})
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_baseline", GENERATOR)
-    assert spec is not None and spec.loader is not None, GENERATOR
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the module executes
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _records() -> Iterator[dict[str, Any]]:
@@ -70,6 +57,12 @@ def test_baseline_size() -> None:
     assert any((r.get("requestParameters") or {}).get("dryRun") is True for r in records)
 
 
+def test_hand_written_days_are_in_the_baseline() -> None:
+    """The benign days the issue-14 review asked for stay in the replayed folder."""
+    on_disk = {p.name for p in BASELINE.glob("*.json")}
+    assert on_disk >= HAND_WRITTEN, sorted(HAND_WRITTEN - on_disk)
+
+
 def test_baseline_cli_calls_are_read_only() -> None:
     """The Q CLI agent only reads on a benign day (AQ-23 watches its writes)."""
     writes = [
@@ -78,22 +71,6 @@ def test_baseline_cli_calls_are_read_only() -> None:
         if "exec-env/AmazonQ-For-" in r["userAgent"] and r.get("readOnly") is not True
     ]
     assert writes == []
-
-
-def test_generator_reproduces_committed_files() -> None:
-    rendered = dict(_generator().iter_rendered())
-    on_disk = {p.name for p in BASELINE.glob("*.json")}
-    assert set(rendered) == on_disk - HAND_WRITTEN
-    for name, text in rendered.items():
-        assert (BASELINE / name).read_text(encoding="utf-8") == text, (
-            f"{name} differs from tools/make_baseline.py output; run the tool"
-        )
-
-
-def test_generator_is_deterministic_per_seed() -> None:
-    module = _generator()
-    assert dict(module.iter_rendered(7)) == dict(module.iter_rendered(7))
-    assert dict(module.iter_rendered(7)) != dict(module.iter_rendered(8))
 
 
 # --------------------------------------------------------------------------- replay

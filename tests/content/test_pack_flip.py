@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 def test_flipped_fixture_fails_the_pack(tmp_path: Path) -> None:
     for folder in ("rules", "fixtures"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    shutil.copy(ROOT / "sigmaq-validation.yml", tmp_path / "sigmaq-validation.yml")
+    shutil.copy(ROOT / "sigmaq.yml", tmp_path / "sigmaq.yml")
     cwd = Path.cwd()
     os.chdir(tmp_path)
     try:

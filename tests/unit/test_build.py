@@ -21,6 +21,16 @@ RECORD = {
         "principalId": "AROAIDPPEZS35WEXAMPLE:admin@example.com",
         "arn": "arn:aws:sts::123456789012:assumed-role/Admin/admin@example.com",
         "accountId": "123456789012",
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAIDPPEZS35WEXAMPLE",
+                "arn": "arn:aws:iam::123456789012:role/Admin",
+                "accountId": "123456789012",
+                "userName": "Admin",
+            },
+            "attributes": {"creationDate": "2026-11-24T09:00:00Z", "mfaAuthenticated": "false"},
+        },
     },
     "eventTime": "2026-11-24T10:00:00Z",
     "eventSource": "qbusiness.amazonaws.com",
@@ -57,7 +67,9 @@ def project(tmp_path: Path) -> Iterator[Path]:
         "neg_iam_identity.json": _variant(
             requestParameters={"displayName": "faq", "identityType": "AWS_IAM_IDC"}
         ),
-        "neg_sibling_event.json": _variant(eventName="UpdateApplication"),
+        "neg_sibling_event.json": _variant(
+            eventName="UpdateApplication", requestParameters={"displayName": "faq"}
+        ),
     }
     for name, record in cases.items():
         (fixtures / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -72,10 +84,16 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 def test_build_writes_dist_for_every_target(project: Path) -> None:
     outcome = run_build(project)
-    assert [stage.name for stage in outcome.stages] == ["validate", "test", "convert", "prove"]
+    names = [stage.name for stage in outcome.stages]
+    assert names == ["validate", "test", "coverage", "golden", "real-data", "convert", "prove"]
+    # no sigmaq.yml: cloudtrail profile, no golden folder, no judgements file
+    assert [s.name for s in outcome.stages if s.skipped] == ["coverage", "golden", "real-data"]
     assert outcome.ok, [stage for stage in outcome.stages if not stage.ok]
+    assert outcome.validation is not None and outcome.validation.fixtures == 3
     assert outcome.stages[-1].summary == (
-        "elastic: 1 proven, 0 differs, 0 refused; splunk: 1 proven, 0 differs, 0 refused"
+        "athena: 1 proven, 0 differs, 0 refused; cloudtrail_lake: 1 proven, 0 differs, "
+        "0 refused; elastic: 1 proven, 0 differs, 0 refused; logs_insights: 1 proven, "
+        "0 differs, 0 refused; splunk: 1 proven, 0 differs, 0 refused"
     )
     app = project / "dist" / "splunk" / "sigmaq_amazon_q"
     conf = (app / "default" / "savedsearches.conf").read_text(encoding="utf-8")

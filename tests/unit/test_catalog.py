@@ -86,3 +86,24 @@ def test_catalog_in_sync_with_installed_botocore() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_catalogue_covers_every_service_botocore_knows() -> None:
+    """The cloudtrail profile checks names of every AWS service, offline."""
+    if importlib.util.find_spec("botocore") is None:
+        pytest.skip("botocore is not installed (test extra)")
+    import botocore.session
+
+    from sigmaq.core.request_shapes import shapes_data
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    services = loader.list_available_services("service-2")
+    shapes = shapes_data()
+    assert set(services) == set(shapes["services"])
+    catalog = load_catalog()
+    for sources in shapes["event_sources"]:
+        assert catalog.names(sources), sources
+    assert len(catalog.event_sources) > 350
+    assert shapes["botocore_version"] == catalog.botocore_version
+    # lambda's versioned eventNames are known too
+    assert catalog.has("lambda.amazonaws.com", "GetFunction20150331v2")

@@ -75,6 +75,10 @@ def test_ndjson_has_one_object_per_finding_with_required_keys(setup: tuple[Path,
             "position": 0,
             "event_id": "evt-1",
             "event_time": "2024-05-01T12:01:00Z",
+            "event_name": "DeleteBucket",
+            "principal": ARN,
+            "source_address": "q.amazonaws.com",
+            "request_parameters": {},
         }
     ]
     assert "records read 3" in result.stderr

@@ -10,7 +10,8 @@ import pytest
 from rulebuilder import write_rule
 
 from sigmaq.core.offline import ATTACK_VERSION, use_vendored_data
-from sigmaq.validate.runner import EXCLUDED_BY_DEFAULT, available_validators, validate_paths
+from sigmaq.validate.registry import UNAVAILABLE, profile_validators
+from sigmaq.validate.runner import validate_paths
 
 
 @pytest.fixture()
@@ -26,9 +27,10 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_validator_runs_offline(tmp_path: Path, no_network: None) -> None:
     write_rule(tmp_path, tags=["attack.collection", "attack.t1213", "attack.t9999"])
-    report = validate_paths([tmp_path], project_root=None)
-    expected = sorted(set(available_validators()) - set(EXCLUDED_BY_DEFAULT))
+    report = validate_paths([tmp_path], project_root=None, profile="amazon_q")
+    expected = sorted(profile_validators("amazon_q"))
     assert report.validators == expected
+    assert not set(UNAVAILABLE) & set(report.validators)
     # The ATT&CK validator really consulted the vendored data: an unknown technique is flagged.
     assert [f.validator for f in report.findings] == ["attacktag"]
     assert "t9999" in report.findings[0].message

@@ -12,7 +12,7 @@ from sigmaq.validate.runner import ValidationFinding, validate_paths
 
 
 def findings(folder: Path) -> list[ValidationFinding]:
-    return validate_paths([folder], project_root=None).findings
+    return validate_paths([folder], project_root=None, profile="amazon_q").findings
 
 
 def by_validator(found: list[ValidationFinding]) -> dict[str, list[ValidationFinding]]:
@@ -212,7 +212,7 @@ def test_target_expressibility_is_low(tmp_path: Path) -> None:
 def test_fixtures_required_inside_a_project(tmp_path: Path) -> None:
     (tmp_path / "fixtures").mkdir()
     rule_path = write_rule(tmp_path / "rules" / "q_business")
-    found = by_validator(validate_paths([tmp_path / "rules"]).findings)
+    found = by_validator(validate_paths([tmp_path / "rules"], profile="amazon_q").findings)
     assert "0 positive and 0 negative" in found["sigmaq_fixtures"][0].message
     folder = tmp_path / "fixtures" / "q_business" / rule_path.stem
     folder.mkdir(parents=True)
@@ -226,7 +226,7 @@ def test_fixtures_required_inside_a_project(tmp_path: Path) -> None:
     (folder / "pos_anonymous.json").write_text(json.dumps(record), encoding="utf-8")
     for name in ("neg_a.json", "neg_b.json"):
         (folder / name).write_text(json.dumps(record), encoding="utf-8")
-    found = by_validator(validate_paths([tmp_path / "rules"]).findings)
+    found = by_validator(validate_paths([tmp_path / "rules"], profile="amazon_q").findings)
     assert "fields ['requestParameters.identityType'] appear in no positive fixture" in (
         found["sigmaq_fixtures"][0].message
     )
@@ -355,3 +355,4 @@ def test_backtracking_regex_is_reported(tmp_path: Path) -> None:
     write_rule(tmp_path, detection=detection)
     found = by_validator(findings(tmp_path))
     assert "repeats a repeated group" in found["sigmaq_regex_backtracking"][0].message
+

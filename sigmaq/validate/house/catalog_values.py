@@ -48,6 +48,12 @@ def _describe_missing(catalog: Catalog, name: str, sources: list[str]) -> str:
             return f"eventName '{name}' has the wrong case: {source} logs '{canonical}'"
     if ":" in name:
         return f"eventName '{name}' carries an IAM prefix; CloudTrail logs '{name.split(':')[-1]}'"
+    hints = catalog.similar_names(sources, name)
+    if hints:
+        return (
+            f"eventName '{name}' is not logged by {', '.join(sources) or 'any known eventSource'}"
+            f"; did you mean {' or '.join(repr(h) for h in hints)}?"
+        )
     # Amazon Q sources first: they are what a pack rule most likely meant.
     elsewhere = sorted(
         catalog.sources_for_name(name), key=lambda s: (s not in AMAZON_Q_EVENT_SOURCES, s)
@@ -111,6 +117,12 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
         canonical = self.catalog.canonical_source(plain)
         if canonical is not None:
             return f"eventSource '{plain}' has the wrong case: use '{canonical}'"
+        hints = self.catalog.similar_sources(plain)
+        if hints:
+            return (
+                f"eventSource '{plain}' is not a known CloudTrail eventSource; did you mean "
+                f"{' or '.join(repr(h) for h in hints)}?"
+            )
         return f"eventSource '{plain}' is not a known CloudTrail eventSource"
 
     def _check_name(self, leaf: FieldValue, all_sources: list[str]) -> str | None:

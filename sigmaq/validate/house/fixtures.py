@@ -1,7 +1,9 @@
 """Every rule has fixtures, and every field it uses appears in a positive fixture.
 
-Both need the project layout (``rules/`` beside ``fixtures/``); rules outside a
-project (third-party folders) are skipped. Configure with ``project_root``.
+Fixtures are found in both layouts (``sigmaq.core.layout.rule_fixtures``): a rule
+inside a project (``rules/`` beside ``fixtures/``) is always checked; a rule outside
+one only when fixtures sit beside it (``<stem>.pos_*.json``), so third-party folders
+without fixtures are skipped. Configure with ``project_root``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.core.layout import ProjectLayout, find_project_root
+from sigmaq.core.layout import ProjectLayout, find_project_root, fixture_home, rule_fixtures
 from sigmaq.validate.house.base import HouseIssue
 from sigmaq.validate.house.rule_walk import rule_field_values, rule_fields
 
@@ -33,19 +35,16 @@ class SigmaqFixturesIssue(HouseIssue):
     severity: ClassVar[SigmaValidationIssueSeverity] = SigmaValidationIssueSeverity.MEDIUM
 
 
-def _layout_for(rule: SigmaRule | SigmaCorrelationRule, root: str | None) -> ProjectLayout | None:
-    if rule.source is None:
-        return None
-    path = rule.source.path
-    project = Path(root) if root else find_project_root(path)
+def _project_of(rule_path: Path, root: str | None) -> Path | None:
+    """The project holding ``rule_path`` in its ``rules/<component>/``, or None."""
+    project = Path(root) if root else find_project_root(rule_path)
     if project is None:
         return None
-    layout = ProjectLayout(project)
     try:
-        layout.component_of(path)
+        ProjectLayout(project).component_of(rule_path)
     except ValueError:
         return None
-    return layout
+    return project
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -70,7 +69,7 @@ def fields_to_cover(rule: SigmaRule | SigmaCorrelationRule) -> set[str]:
 
 
 class SigmaqFixturesValidator(SigmaRuleValidator):
-    """≥1 positive and ≥2 negative fixtures per rule (DESIGN.md §2), and each field the
+    """≥1 positive and ≥2 negative fixtures per rule (CONTRIBUTING.md), and each field the
     rule requires (``fields_to_cover``) present in at least one positive fixture
     record, so the positive proof exercises every field."""
 
@@ -78,14 +77,16 @@ class SigmaqFixturesValidator(SigmaRuleValidator):
         self.project_root = project_root
 
     def validate(self, rule: SigmaRule | SigmaCorrelationRule) -> list[SigmaValidationIssue]:
-        layout = _layout_for(rule, self.project_root)
-        if layout is None or rule.source is None:
+        if rule.source is None:
             return []
         from sigmaq.replay.fields import has_field
 
-        positives, negatives = layout.fixtures_for(rule.source.path)
+        project = _project_of(rule.source.path, self.project_root)
+        positives, negatives = rule_fixtures(rule.source.path, project)
+        if project is None and not positives and not negatives:
+            return []
         issues: list[SigmaValidationIssue] = []
-        folder = layout.fixture_dir_for(rule.source.path)
+        folder = fixture_home(rule.source.path, project)
         if len(positives) < MIN_POSITIVE or len(negatives) < MIN_NEGATIVE:
             issues.append(
                 SigmaqFixturesIssue(

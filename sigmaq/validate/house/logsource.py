@@ -1,4 +1,4 @@
-"""Logsource and eventSource scoping (house convention, DESIGN.md §6)."""
+"""Logsource and eventSource scoping (README "Validation")."""
 
 from __future__ import annotations
 

@@ -1,12 +1,15 @@
 """The ``sigmaq:`` metadata block and the data-event prerequisite it declares.
 
-Shape (RULES convention, read by the coverage generator)::
+Shape (CONTRIBUTING.md "The sigmaq: block"; read by the coverage generator)::
 
     sigmaq:
-      catalogue: [AQ-01]            # detection catalogue items implemented
+      catalogue: [AQ-01]            # detection catalogue items implemented (sigmaq.core.amazon_q)
       playbook: [q3, step-7]        # playbook steps 4-7 and analysis questions 1-6
       data_events: [AWS::QBusiness::Application]   # resources.type logged as data events
       any_event_source: "<why>"     # optional opt-out of the eventSource scoping check
+
+Every rule names at least one playbook key; every rule outside ``rules/containment/``
+names at least one catalogue item.
 """
 
 from __future__ import annotations
@@ -25,36 +28,21 @@ from sigma.validators.base import (
 )
 from sigma.validators.sigmahq.fields import SigmahqUnknownFieldIssue
 
-from sigmaq.core.catalog import load_catalog
+from sigmaq.core.amazon_q import (
+    CATALOGUE,
+    CATALOGUE_IDS,
+    CATALOGUE_OPTIONAL_COMPONENTS,
+    PLAYBOOK_KEYS,
+)
+from sigmaq.core.catalog import OTHER_DATA_EVENTS, load_catalog
 from sigmaq.validate.house.base import SIGMAQ_ATTRIBUTE, HouseIssue, sigmaq_metadata
 from sigmaq.validate.house.rule_walk import rule_field_values, sibling_values
 
-PLAYBOOK_TAGS = frozenset(
-    ["step-4", "step-5", "step-6", "step-7", "q1", "q2", "q3", "q4", "q5", "q6"]
-)
+PLAYBOOK_TAGS = frozenset(PLAYBOOK_KEYS)
 CATALOGUE_ID = re.compile(r"^AQ-\d{2}$")
+GUIDE = "CONTRIBUTING.md, 'The sigmaq: block'"
 METADATA_KEYS = frozenset(["catalogue", "playbook", "data_events", "any_event_source"])
 RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")
-
-# S3 object-level and Lambda invoke calls are data events too (CloudTrail
-# "Logging data events" page); the catalogue records categories for Q sources only.
-OTHER_DATA_EVENTS: dict[tuple[str, str], str] = {
-    **{
-        ("s3.amazonaws.com", name): "AWS::S3::Object"
-        for name in (
-            "GetObject",
-            "PutObject",
-            "DeleteObject",
-            "DeleteObjects",
-            "CopyObject",
-            "HeadObject",
-            "GetObjectAcl",
-            "PutObjectAcl",
-            "RestoreObject",
-        )
-    },
-    ("lambda.amazonaws.com", "Invoke"): "AWS::Lambda::Function",
-}
 
 
 @dataclass
@@ -69,23 +57,54 @@ def _string_list(value: Any) -> list[str] | None:
     return None
 
 
+def _component(rule: SigmaRule | SigmaCorrelationRule) -> str | None:
+    """The ``rules/<component>/`` folder of a rule file, None outside a rules/ tree."""
+    if rule.source is None:
+        return None
+    parts = rule.source.path.resolve().parts
+    if "rules" not in parts[:-1]:
+        return None
+    below = parts[len(parts) - 1 - parts[::-1].index("rules") + 1 :]
+    return below[0] if len(below) == 2 else None
+
+
 class SigmaqMetadataValidator(SigmaRuleValidator):
-    """``sigmaq`` is a map with known keys; ``catalogue`` ids look like ``AQ-01``;
-    ``playbook`` uses the playbook vocabulary; ``data_events`` are resources.type values."""
+    """``sigmaq`` is a map with known keys; ``catalogue`` names detection catalogue items
+    (at least one outside ``rules/containment/``); ``playbook`` uses the playbook
+    vocabulary; ``data_events`` are resources.type values (CONTRIBUTING.md)."""
 
     def validate(self, rule: SigmaRule | SigmaCorrelationRule) -> list[SigmaValidationIssue]:
         raw = (rule.custom_attributes or {}).get(SIGMAQ_ATTRIBUTE)
         if raw is None:
-            return [SigmaqMetadataIssue([rule], "rule has no sigmaq: metadata block", "title")]
+            return [
+                SigmaqMetadataIssue(
+                    [rule], f"rule has no sigmaq: metadata block (see {GUIDE})", "title"
+                )
+            ]
         if not isinstance(raw, dict):
             return [SigmaqMetadataIssue([rule], "sigmaq: must be a map", SIGMAQ_ATTRIBUTE)]
         problems: list[str] = []
         unknown = sorted(set(raw) - METADATA_KEYS)
         if unknown:
-            problems.append(f"unknown keys {unknown}")
+            problems.append(f"unknown keys {unknown} (known: {', '.join(sorted(METADATA_KEYS))})")
+        catalogue = _string_list(raw.get("catalogue", []))
+        if catalogue is not None:
+            for item in catalogue:
+                if CATALOGUE_ID.match(item) and item not in CATALOGUE_IDS:
+                    problems.append(
+                        f"catalogue item {item} does not exist (AQ-01 ... {CATALOGUE_IDS[-1]}; "
+                        f"see {GUIDE})"
+                    )
+            component = _component(rule)
+            if not catalogue and component and component not in CATALOGUE_OPTIONAL_COMPONENTS:
+                titles = "; ".join(f"{item} {title}" for item, title in CATALOGUE)
+                problems.append(
+                    f"a rule in rules/{component}/ names at least one catalogue item it "
+                    f"implements, e.g. `catalogue: [AQ-05]` (items: {titles})"
+                )
         for key, check, what in (
             ("catalogue", CATALOGUE_ID.match, "catalogue ids like AQ-01"),
-            ("playbook", PLAYBOOK_TAGS.__contains__, f"one of {sorted(PLAYBOOK_TAGS)}"),
+            ("playbook", PLAYBOOK_TAGS.__contains__, f"one of {', '.join(PLAYBOOK_KEYS)}"),
             (
                 "data_events",
                 RESOURCE_TYPE.match,
@@ -100,7 +119,10 @@ class SigmaqMetadataValidator(SigmaRuleValidator):
             if bad:
                 problems.append(f"{key} values {bad} are not {what}")
         if not raw.get("playbook"):
-            problems.append("playbook must name at least one step or analysis question")
+            problems.append(
+                f"playbook must name at least one step or analysis question "
+                f"({', '.join(PLAYBOOK_KEYS)}; see {GUIDE})"
+            )
         return [SigmaqMetadataIssue([rule], problem, f"{SIGMAQ_ATTRIBUTE}") for problem in problems]
 
 

@@ -1,4 +1,4 @@
-"""File naming and uniqueness (house convention, DESIGN.md §2 and §6)."""
+"""File naming and uniqueness (house convention, CONTRIBUTING.md "Layout")."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class SigmaqUniqueIdentityValidator(SigmaRuleValidator):
     """Unique ``id``, ``title`` and ``name`` across all validated rules.
 
     pySigma does not flag a duplicate ``name``; a correlation then silently binds
-    to one of the two rules (TOOLCHAIN.md).
+    to one of the two rules.
     """
 
     def __init__(self) -> None:

@@ -1,7 +1,7 @@
-"""Values some export targets cannot express, reported per target (DESIGN.md §6).
+"""Values some export targets cannot express, reported per target (README "Validation").
 
 These are warnings for the rule author (severity low): the conversion stage
-refuses such a rule for that target with the same reason (TOOLCHAIN.md).
+refuses such a rule for that target with the same reason (``dist/REFUSED.md``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,23 @@
+-- Q Business Anonymous Web Experience URLs Minted From Many IPs (9ac2e1e0-a25b-4ce3-b767-d0540bc0c9f7), level low; sliding 600 s windows
+WITH matches AS (
+  SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0, sourceipaddress AS v
+  FROM cloudtrail_logs_pp
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'CreateAnonymousWebExperienceUrl' AND (errorcode IS NULL OR errorcode = 'success')
+),
+grouped AS (
+  SELECT *, lower(g0) AS k0
+  FROM matches
+  WHERE t IS NOT NULL AND g0 IS NOT NULL
+),
+events AS (
+  SELECT *, row_number() OVER (PARTITION BY eventid, k0 ORDER BY t, rule_slot) AS copy
+  FROM grouped
+),
+windows AS (
+  SELECT g0, k0, t, cardinality(filter(array_distinct(array_agg(lower(v)) OVER (PARTITION BY k0 ORDER BY t RANGE BETWEEN CURRENT ROW AND 600 FOLLOWING)), x -> x IS NOT NULL)) AS metric
+  FROM (SELECT * FROM events WHERE eventid IS NULL OR copy = 1)
+)
+SELECT min_by(g0, t) AS "userIdentity.arn", from_unixtime(min(t)) AS first_window_start, max(metric) AS metric
+FROM windows
+WHERE metric >= 3
+GROUP BY k0

@@ -1,0 +1,4 @@
+-- Q Business Application Resource Policy Permission Added (310b1456-7f31-4be5-a88b-2c43b1120f66), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'AssociatePermission' AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,0 +1,138 @@
+"""What a responder needs to know of each event in a finding, without the raw file.
+
+``EventDetails``: the event's ``eventName``, who acted (``principal_of``), from where
+(``source_address_of``) and a few request parameters: those the rule matched on
+(``requestParameters.X`` fields the rule reads) and identifying ones (keys naming a
+resource: ``…Name``, ``…Id``, ``…Arn``, ``key``, ``bucket…``), bounded in number and
+length so that a finding's size does not grow with what an attacker wrote. Built only
+for records that matched (a single-event finding, or an event a correlation keeps).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "MAX_PARAMETERS",
+    "MAX_VALUE_CHARS",
+    "EventDetails",
+    "event_details",
+    "principal_of",
+    "request_keys_of",
+    "source_address_of",
+]
+
+MAX_PARAMETERS = 8  # request parameters kept per event
+MAX_VALUE_CHARS = 200  # characters kept of one parameter's value
+_IDENTIFYING = re.compile(r"(?:name|id|ids|arn|arns)$|^(?:key|bucket)", re.IGNORECASE)
+_REQUEST = "requestParameters"
+
+
+def principal_of(event: Mapping[str, Any]) -> str | None:
+    """Who acted: ``userIdentity.arn``, else ``principalId``, ``invokedBy`` or ``type``."""
+    identity = event.get("userIdentity")
+    if not isinstance(identity, dict):
+        return None
+    for key in ("arn", "principalId", "invokedBy", "type"):
+        value = identity.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def source_address_of(event: Mapping[str, Any]) -> str | None:
+    """``sourceIPAddress`` (an IP, or a service name such as ``q.amazonaws.com``)."""
+    value = event.get("sourceIPAddress")
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetails:
+    """One event of a finding, as a responder reads it.
+
+    ``request``: (key, value text) pairs of ``requestParameters``, at most
+    ``MAX_PARAMETERS``, each value at most ``MAX_VALUE_CHARS`` characters (longer ones
+    end with ``…``); strings as they are, other values as compact JSON.
+    """
+
+    event_name: str | None
+    principal: str | None
+    source_address: str | None
+    request: tuple[tuple[str, str], ...] = ()
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The four fields as a plain tuple (``EventDetails(*t)`` rebuilds it)."""
+        return (self.event_name, self.principal, self.source_address, self.request)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``event_name``, ``principal``, ``source_address``, ``request_parameters``."""
+        return {
+            "event_name": self.event_name,
+            "principal": self.principal,
+            "source_address": self.source_address,
+            "request_parameters": dict(self.request),
+        }
+
+
+def request_keys_of(fields: Iterable[str]) -> tuple[str, ...]:
+    """The ``requestParameters`` keys a rule's field paths read (first segment after
+    ``requestParameters.``), in order, each once."""
+    keys: dict[str, None] = {}
+    prefix = _REQUEST + "."
+    for path in fields:
+        if path.startswith(prefix):
+            keys[path[len(prefix) :].split(".", 1)[0]] = None
+    return tuple(keys)
+
+
+def _text(value: Any) -> str:
+    text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+    if len(text) > MAX_VALUE_CHARS:
+        return text[: MAX_VALUE_CHARS - 1] + "…"
+    return text
+
+
+_IDENTIFYING_KEYS: dict[str, bool] = {}
+
+
+def _identifying(key: str) -> bool:
+    known = _IDENTIFYING_KEYS.get(key)
+    if known is None:
+        known = bool(_IDENTIFYING.search(key))
+        if len(_IDENTIFYING_KEYS) < 10_000:
+            _IDENTIFYING_KEYS[key] = known
+    return known
+
+
+def event_details(event: Mapping[str, Any], matched_keys: Iterable[str] = ()) -> EventDetails:
+    """``EventDetails`` of one record; ``matched_keys``: ``requestParameters`` keys the
+    rule matched on (``request_keys_of``), listed first."""
+    name = event.get("eventName")
+    request: list[tuple[str, str]] = []
+    parameters = event.get(_REQUEST)
+    if isinstance(parameters, dict) and parameters:
+        chosen: dict[str, None] = {}
+        for key in matched_keys:
+            if key in parameters:
+                chosen[key] = None
+        for key in parameters:
+            if len(chosen) >= MAX_PARAMETERS:
+                break
+            if type(key) is str and _identifying(key):
+                chosen[key] = None
+        for key in list(chosen)[:MAX_PARAMETERS]:
+            value = parameters[key]
+            if value is not None:
+                request.append((sys.intern(key), _text(value)))
+    return EventDetails(
+        event_name=sys.intern(name) if type(name) is str else None,
+        principal=principal_of(event),
+        source_address=source_address_of(event),
+        request=tuple(request),
+    )

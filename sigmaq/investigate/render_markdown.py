@@ -1,0 +1,253 @@
+"""The report as Markdown (GitHub-flavoured tables; commands in ``sh`` blocks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sigmaq.investigate.model import Answer, ChecklistItem, PrincipalTimeline, Report
+from sigmaq.investigate.questions import iso
+from sigmaq.investigate.render_common import (
+    EVIDENCE_COLUMNS,
+    FINDING_COLUMNS,
+    KEY_COLUMNS,
+    PRINCIPAL_COLUMNS,
+    TITLE,
+    VERDICT,
+    counted,
+    evidence_row,
+    finding_row,
+    key_row,
+    principal_row,
+    run_lines,
+    text,
+)
+
+MD_EVIDENCE = 25  # evidence rows per answer in Markdown (the JSON and HTML hold more)
+MD_ROWS = 100
+MD_PRINCIPALS = 50
+MD_FINDINGS = 3  # findings detailed per rule
+MD_EVENTS = 10  # events per detailed finding
+
+
+def _cell(value: object) -> str:
+    return text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table (cells escaped)."""
+    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |"]
+    lines.append("|" + "---|" * len(columns))
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
+    return lines
+
+
+def _more(shown: int, total: int, what: str) -> list[str]:
+    if total > shown:
+        return [
+            "",
+            f"_{shown} of {total} {what} shown; the JSON report has them all up to its caps._",
+        ]
+    return []
+
+
+def _answer(answer: Answer) -> list[str]:
+    lines = [
+        f"### {answer.id.upper()}. {answer.question}",
+        "",
+        f"**{VERDICT[answer.answered].capitalize()}.** {answer.summary}",
+        "",
+    ]
+    if answer.gaps:
+        lines.append("What this archive cannot show:")
+        lines.append("")
+        for gap in answer.gaps:
+            lines.append(f"- {gap.statement}")
+            if gap.rules:
+                lines.append(f"  Rules that need it: {', '.join(gap.rules)}.")
+        lines.append("")
+    if answer.rules:
+        lines += [f"Rules of the pack on this question that fired: {', '.join(answer.rules)}.", ""]
+    if answer.table.rows:
+        rows = answer.table.rows[:MD_ROWS]
+        lines += table(answer.table.columns, rows)
+        lines += _more(len(rows), answer.table.total, "rows")
+        lines.append("")
+    if answer.evidence:
+        lines += ["Evidence:", ""]
+        shown = answer.evidence[:MD_EVIDENCE]
+        lines += table(EVIDENCE_COLUMNS, (evidence_row(e) for e in shown))
+        lines += _more(len(shown), answer.evidence_total, "evidence records")
+        lines.append("")
+    return lines
+
+
+def _timeline(timeline: PrincipalTimeline) -> list[str]:
+    lines = [
+        f"### {timeline.principal}",
+        "",
+        f"- kind {timeline.kind}"
+        + (f", IAM user {timeline.user_name}" if timeline.user_name else "")
+        + (f", accounts {', '.join(timeline.accounts)}" if timeline.accounts else ""),
+        f"- first seen {iso(timeline.first_seen)}, last seen {iso(timeline.last_seen)}; "
+        f"{timeline.events} event(s), {timeline.errors} error(s)",
+    ]
+    if timeline.findings:
+        lines.append(
+            f"- {timeline.findings} finding(s), up to {timeline.max_level}: "
+            + counted(timeline.finding_rules, 8)
+        )
+    if timeline.on_behalf_of:
+        lines.append(f"- on behalf of Identity Center user(s) {', '.join(timeline.on_behalf_of)}")
+    if timeline.surfaces:
+        lines.append(f"- Amazon Q surfaces: {counted(timeline.surfaces, 10)}")
+    lines.append(
+        f"- source addresses ({timeline.source_addresses_total}): "
+        + counted(timeline.source_addresses, 8)
+    )
+    lines.append(
+        f"- user agents ({timeline.user_agents_total}): " + counted(timeline.user_agents, 3)
+    )
+    lines.append(
+        f"- calls ({timeline.event_names_total} kinds): " + counted(timeline.event_names, 10)
+    )
+    if timeline.sessions:
+        lines += ["", "Sessions:", ""]
+        lines += table(
+            ("credentials", "kind", "issued", "MFA", "first seen", "last seen", "events", "from"),
+            (
+                (
+                    s.key,
+                    s.kind,
+                    s.issued,
+                    "" if s.mfa is None else ("yes" if s.mfa else "no"),
+                    iso(s.first_seen),
+                    iso(s.last_seen),
+                    s.events,
+                    ", ".join(s.source_addresses),
+                )
+                for s in timeline.sessions
+            ),
+        )
+        lines += _more(len(timeline.sessions), timeline.sessions_total, "sessions")
+    if timeline.actions:
+        lines += ["", "Created, changed, deleted (in time order):", ""]
+        lines += table(
+            ("eventTime", "action", "type", "id", "eventName", "eventID"),
+            (
+                (
+                    iso(a.evidence.event_time),
+                    a.kind if a.kind != "attempted" else f"attempted ({a.evidence.error_code})",
+                    a.resource_type,
+                    a.resource_id,
+                    a.evidence.event_name,
+                    a.evidence.event_id,
+                )
+                for a in timeline.actions
+            ),
+        )
+        lines += _more(len(timeline.actions), timeline.actions_total, "actions")
+    lines.append("")
+    return lines
+
+
+def _item(item: ChecklistItem) -> list[str]:
+    box = "x" if item.done else " "
+    lines = [f"- [{box}] **{item.category}**: {item.target}", f"  - why: {item.reason}"]
+    if item.done:
+        lines.append(f"  - already done in the archive: {item.done}")
+    if item.manual:
+        lines.append(f"  - {item.manual}")
+    lines.append(f"  - caution: {item.caution}")
+    if item.evidence_ids:
+        lines.append(f"  - evidence: {', '.join(item.evidence_ids[:10])}")
+    if item.commands:
+        lines += ["", "  ```sh", *(f"  {c}" for c in item.commands), "  ```"]
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    """The whole report as one Markdown document."""
+    out = [f"# {TITLE}", ""]
+    out += table(("", ""), run_lines(report))
+    out += ["", "## Answers at a glance", ""]
+    out += table(
+        ("question", "verdict", "summary"),
+        (
+            (f"[{a.id.upper()}](#{a.id}) {a.question}", VERDICT[a.answered], a.summary)
+            for a in report.answers
+        ),
+    )
+    out += ["", "## Findings of the pack", ""]
+    if report.findings:
+        out += table(FINDING_COLUMNS, (finding_row(r) for r in report.findings))
+        out.append("")
+        for rule in report.findings:
+            out += [f"### {rule.rule_title} ({rule.level}, {rule.total} finding(s))", ""]
+            for number, finding in enumerate(rule.findings[:MD_FINDINGS], start=1):
+                group = ", ".join(f"{k}={v}" for k, v in finding.group)
+                out.append(
+                    f"Finding {number}: {iso(finding.first_seen)} .. {iso(finding.last_seen)}, "
+                    f"{finding.events_total} event(s)" + (f", group {group}" if group else "")
+                )
+                out.append("")
+                events = finding.events[:MD_EVENTS]
+                out += table(EVIDENCE_COLUMNS, (evidence_row(e) for e in events))
+                out += _more(len(events), finding.events_total, "events")
+                out.append("")
+            out += _more(min(len(rule.findings), MD_FINDINGS), rule.total, "findings of this rule")
+            out.append("")
+    else:
+        out += ["No rule of the pack fired.", ""]
+    out += ["## Analysis questions", ""]
+    for answer in report.answers:
+        out += [f'<a id="{answer.id}"></a>', ""]
+        out += _answer(answer)
+    out += ["## Timeline by principal", "", "Principals with findings first.", ""]
+    shown = report.principals[:MD_PRINCIPALS]
+    out += table(PRINCIPAL_COLUMNS, (principal_row(t) for t in shown))
+    out += _more(len(shown), report.principals_total, "principals")
+    out.append("")
+    for timeline in shown:
+        out += _timeline(timeline)
+    out += ["## Access keys (playbook step 6)", ""]
+    if report.access_keys:
+        out += table(KEY_COLUMNS, (key_row(k) for k in report.access_keys))
+    else:
+        out.append(
+            "No long-term access key appears in the archive, and no credential report was given."
+        )
+    out += ["", "## Containment checklist (playbook steps 6-7)", ""]
+    out += [
+        "Commands are exact AWS CLI calls for you to review and run; sigmaq never runs them. "
+        "Deleting IAM users can break production: do it with care.",
+        "",
+    ]
+    for step, title in (("step-6", "Step 6: keys and sessions"), ("step-7", "Step 7: resources")):
+        items = [i for i in report.checklist if i.step == step]
+        out += [f"### {title}", ""]
+        if not items:
+            out += ["Nothing to do from this archive.", ""]
+        for item in items:
+            out += _item(item)
+            out.append("")
+    coverage = report.coverage
+    out += ["## Coverage and limits", ""]
+    out.append(
+        f"{coverage.management_events:,} management, {coverage.data_events:,} data and "
+        f"{coverage.other_events:,} other event(s). Data-event resource types: "
+        + (counted(coverage.data_resource_types, 20) or "none")
+        + ". Amazon Q sources: "
+        + (counted(coverage.q_event_sources, 20) or "none")
+        + "."
+    )
+    if report.run.limits:
+        out += ["", "Left out by the memory caps:", ""]
+        out += [f"- {c.value}: {c.count:,}" for c in report.run.limits]
+    if report.run.problems:
+        out += ["", "Input problems:", ""]
+        out += [f"- {p}" for p in report.run.problems[:50]]
+    if report.run.rule_errors:
+        out += ["", "Rules that could not be used:", ""]
+        out += [f"- {e}" for e in report.run.rule_errors]
+    out.append("")
+    return "\n".join(out)

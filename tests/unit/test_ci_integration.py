@@ -1,0 +1,200 @@
+"""CI integration: SARIF 2.1.0 output (checked against the OASIS schema in tests/data),
+the pre-commit hooks (.pre-commit-hooks.yaml) and the composite action (action.yml), each
+run the way its host runs it, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from jsonschema import Draft4Validator
+from rulebuilder import write_rule
+
+from sigmaq.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SIGMAHQ = ROOT.parent / "shared" / "data" / "external" / "sigmahq-sigma" / "rules"
+BIN = Path(sys.executable).parent
+
+
+def _sarif_errors(log: Any) -> list[str]:
+    return [error.message for error in Draft4Validator(SCHEMA).iter_errors(log)]
+
+
+def _invoke(cwd: Path, *args: str) -> tuple[int, str, str]:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _flat_repo(folder: Path) -> Path:
+    rule = write_rule(folder / "rules")
+    record = {
+        "eventTime": "2026-11-24T10:00:00Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": "CreateApplication",
+        "requestParameters": {"identityType": "ANONYMOUS"},
+    }
+    (folder / "rules" / f"{rule.stem}.pos_a.json").write_text(json.dumps(record), "utf-8")
+    negative = {**record, "requestParameters": {"identityType": "AWS_IAM_IDC"}}
+    (folder / "rules" / f"{rule.stem}.neg_b.json").write_text(json.dumps(negative), "utf-8")
+    (folder / "sigmaq.yml").write_text(
+        "profile: cloudtrail\nrules: [rules]\nvalidators: [-fixture_schema]\n", "utf-8"
+    )
+    (folder / ".git").mkdir()
+    return rule
+
+
+def test_validate_sarif_is_valid_and_locates_findings(tmp_path: Path) -> None:
+    detection = {
+        "selection": {"eventSource": "q.amazonaws.com", "eventName": "getConversation"},
+        "condition": "selection",
+    }
+    path = write_rule(tmp_path, detection=detection)
+    (tmp_path / "broken.yml").write_text("title: [\n", encoding="utf-8")
+    code, out, _ = _invoke(tmp_path, "validate", ".", "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    assert _sarif_errors(log) == []
+    results = log["runs"][0]["results"]
+    by_rule = {result["ruleId"]: result for result in results}
+    assert set(by_rule) == {"sigmaq_catalog_values", "load"}
+    catalog = by_rule["sigmaq_catalog_values"]
+    location = catalog["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": path.name, "uriBaseId": "%SRCROOT%"}
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "eventName" in t)
+    assert location["region"]["startLine"] == line
+    assert catalog["level"] == "error" and "GetConversation" in catalog["message"]["text"]
+    assert catalog["properties"]["sigmaRuleId"]
+    ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert catalog["ruleIndex"] == ids.index("sigmaq_catalog_values")
+
+
+def test_test_sarif_is_valid_and_names_failed_fixtures(tmp_path: Path) -> None:
+    rule = _flat_repo(tmp_path)
+    code, out, _ = _invoke(tmp_path, "test", "--format", "sarif", "-o", "out/test.sarif")
+    assert code == 0 and out == ""
+    log = json.loads((tmp_path / "out" / "test.sarif").read_text("utf-8"))
+    assert _sarif_errors(log) == [] and log["runs"][0]["results"] == []
+    positive = tmp_path / "rules" / f"{rule.stem}.pos_a.json"
+    positive.rename(tmp_path / "rules" / f"{rule.stem}.neg_a.json")
+    code, out, _ = _invoke(tmp_path, "test", "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    assert _sarif_errors(log) == []
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"sigmaq-test/fixture", "sigmaq-test/rule"}
+    fixture = next(r for r in results if r["ruleId"] == "sigmaq-test/fixture")
+    uri = fixture["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == f"rules/{rule.stem}.neg_a.json"
+
+
+def _hooks() -> list[dict[str, Any]]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    return hooks
+
+
+def _run_hook(hook: dict[str, Any], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a hook as pre-commit does for ``language: python``: its entry (the console
+    script pip installed) plus ``args``; no file names (``pass_filenames: false``)."""
+    argv = shlex.split(hook["entry"])
+    argv[0] = str(BIN / argv[0])
+    return subprocess.run(
+        [*argv, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def test_pre_commit_manifest_declares_both_hooks() -> None:
+    hooks = {hook["id"]: hook for hook in _hooks()}
+    assert set(hooks) == {"sigmaq-validate", "sigmaq-test"}
+    for hook in hooks.values():
+        assert {"id", "name", "entry", "language"} <= hook.keys()
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        assert hook["entry"].split()[0] == "sigmaq"
+
+
+def test_pre_commit_hooks_pass_on_a_clean_repo(tmp_path: Path) -> None:
+    _flat_repo(tmp_path)
+    for hook in _hooks():
+        done = _run_hook(hook, tmp_path)
+        assert done.returncode == 0, (hook["id"], done.stdout[-2000:], done.stderr[-2000:])
+
+
+@pytest.mark.skipif(not SIGMAHQ.is_dir(), reason=f"third-party rules not present at {SIGMAHQ}")
+def test_sigmahq_rules_through_the_hook_and_sarif(tmp_path: Path) -> None:
+    """Issue 11: a repo of plain SigmaHQ CloudTrail rules with the cloudtrail profile gets
+    CloudTrail findings only, through the pre-commit hook and as schema-valid SARIF."""
+    shutil.copytree(SIGMAHQ, tmp_path / "rules")
+    (tmp_path / "sigmaq.yml").write_text("profile: cloudtrail\nrules: [rules]\n", "utf-8")
+    (tmp_path / ".git").mkdir()
+    hook = next(h for h in _hooks() if h["id"] == "sigmaq-validate")
+    done = _run_hook(hook, tmp_path, "--format", "sarif", "--output", "sigmaq.sarif")
+    assert done.returncode == 1, done.stderr[-2000:]  # real findings: names CloudTrail lacks
+    log = json.loads((tmp_path / "sigmaq.sarif").read_text("utf-8"))
+    assert _sarif_errors(log) == []
+    rule_ids = {result["ruleId"] for result in log["runs"][0]["results"]}
+    assert rule_ids and rule_ids <= {
+        "sigmaq_catalog_values",
+        "sigmaq_enum_case",
+        "sigmaq_field_path",
+        "sigmaq_target_expressible",
+        "sigmaq_logsource",
+        "sigmaq_regex_backtracking",
+        "sigmaq_unique_identity",
+    }
+    for result in log["runs"][0]["results"]:
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].startswith("rules/cloud/aws/cloudtrail/")
+        assert location["region"]["startLine"] > 1
+
+
+def test_composite_action_runs_its_script(tmp_path: Path) -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert all("shell" in step for step in steps if "run" in step)
+    script = next(step for step in steps if step.get("id") == "sigmaq")
+    _flat_repo(tmp_path)
+    output_file = tmp_path / "github_output"
+    for command, expected in (("validate", 0), ("test", 0)):
+        env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "GITHUB_OUTPUT": str(output_file),
+            **{
+                key: str(value)
+                .replace("${{ inputs.command }}", command)
+                .replace("${{ inputs.paths }}", "")
+                .replace("${{ inputs.profile }}", "cloudtrail")
+                .replace("${{ inputs.sarif }}", f"{command}.sarif")
+                for key, value in script["env"].items()
+            },
+        }
+        done = subprocess.run(
+            ["bash", "-e", "-c", script["run"]],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert done.returncode == expected, done.stderr[-2000:]
+        log = json.loads((tmp_path / f"{command}.sarif").read_text("utf-8"))
+        assert _sarif_errors(log) == []
+    assert "sarif=test.sarif" in output_file.read_text("utf-8")
