@@ -356,3 +356,22 @@ def test_backtracking_regex_is_reported(tmp_path: Path) -> None:
     found = by_validator(findings(tmp_path))
     assert "repeats a repeated group" in found["sigmaq_regex_backtracking"][0].message
 
+
+def test_falsepositives_entry_read_as_a_map_is_one_finding(tmp_path: Path) -> None:
+    """An unquoted "Admins: ..." falsepositives line once crashed the SigmaHQ
+    falsepositives validators (``'dict' object has no attribute 'split'``); it is one
+    located load finding now, and the other rules are still validated."""
+    text = rule_text().replace(
+        "- Intended public FAQ bots", "- Admins: scheduled review of public FAQ bots"
+    )
+    broken = write_rule(tmp_path / "a", text, name="broken.yml")
+    write_rule(tmp_path / "b")
+    found = findings(tmp_path)
+    assert [(f.validator, f.path, f.severity) for f in found] == [("load", str(broken), "error")], (
+        found
+    )
+    assert (
+        found[0].line
+        == text.splitlines().index("- Admins: scheduled review of public FAQ bots") + 1
+    )
+    assert "quote the entry" in found[0].message
