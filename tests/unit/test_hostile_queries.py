@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile import export, record, write_rule
+from hostile import Broken, export, record, rule_yaml, strict_conf, write_rule
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from sigma.types import SigmaString, SpecialChars
@@ -171,7 +171,7 @@ def _assumed_cased(case: HostileCase, target: str) -> bool:
     )
 
 
-def check(case: HostileCase, target: str) -> None:
+def check(case: HostileCase, target: str, *, generated: bool = False) -> None:
     """Convert ``case``'s rule to every format of ``target``; each query must have the
     expected structure and match exactly the records replay matches."""
     text_value = case.value
@@ -179,7 +179,9 @@ def check(case: HostileCase, target: str) -> None:
         path = write_rule(Path(folder), case.field, case.modifiers, text_value)
         key = "|".join([case.field, *case.modifiers])
         loaded_value = yaml.safe_load(path.read_text(encoding="utf-8"))["detection"]["selection"]
-        assume(loaded_value == {key: text_value})  # YAML round trip
+        if generated:
+            assume(loaded_value == {key: text_value})  # YAML round trip
+        assert loaded_value == {key: text_value}
         (loaded,), errors = load_file(path)
         assert not errors, errors
         values = candidates(case)
@@ -195,7 +197,8 @@ def check(case: HostileCase, target: str) -> None:
             expected = replay_outcome(loaded_cased, proof_case).records
         for exported in export(path, target, case.field):
             where = f"{exported.target}/{exported.format} {case}"
-            event(f"{exported.format}: {'refused' if exported.refused else 'converted'}")
+            if generated:
+                event(f"{exported.format}: {'refused' if exported.refused else 'converted'}")
             if exported.refused:
                 assert exported.message.strip(), f"{where}: refused without a reason"
                 continue
@@ -222,7 +225,7 @@ def check(case: HostileCase, target: str) -> None:
 @example(case=HostileCase("userAgent", (), "a\n| outputlookup x"))
 @example(case=HostileCase("requestParameters.displayName", (), "x' OR '1'='1"))
 def test_generated_values_mean_themselves_in_every_format(target: str, case: HostileCase) -> None:
-    check(case, target)
+    check(case, target, generated=True)
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
@@ -231,3 +234,47 @@ def test_generated_values_mean_themselves_in_every_format(target: str, case: Hos
 @pytest.mark.parametrize("value", ATTACKS, ids=repr)
 def test_attack_strings(target: str, modifiers: tuple[str, ...], field: str, value: str) -> None:
     check(HostileCase(field, modifiers, value), target)
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "modifiers", "value", "named"),
+    [
+        ("elastic", "userAgent", (), "a\nb", "U+000A"),
+        ("splunk", "userAgent", (), "a\u2028b", "U+2028"),
+        ("splunk", "userAgent", ("re",), "a\nb", "U+000A"),
+        ("logs_insights", "userAgent", ("re",), "a\rb", "U+000D"),
+        ("eql", "userAgent", (), "a\\?b", "literal '?'"),
+        ("eql", "userAgent", (), "a\\*b", "literal '*'"),
+        ("cloudtrail_lake", "userAgent", (), "x$EDS_ID", "$EDS_ID"),
+        ("athena", "userAgent", (), "\u0130", "U+0130"),
+        ("elastic", "userAgent", (), "*", "empty string"),
+    ],
+)
+def test_refusals_name_the_character(
+    tmp_path: Path, target: str, field: str, modifiers: tuple[str, ...], value: str, named: str
+) -> None:
+    path = write_rule(tmp_path, field, modifiers, value)
+    for exported in export(path, target, field):
+        assert exported.refused, f"{target}/{exported.format} converted {value!r}"
+        assert named in exported.message
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_keyword_rules_are_refused_everywhere(tmp_path: Path, target: str) -> None:
+    document = yaml.safe_load(rule_yaml("userAgent", (), "x"))
+    document["detection"] = {
+        "keywords": ['x" | delete', "a\n| outputlookup x"],
+        "condition": "keywords",
+    }
+    path = tmp_path / "hostile_value_rule.yml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    for exported in export(path, target, "userAgent"):
+        assert exported.refused and "keyword" in exported.message
+
+
+def test_conf_reader_rejects_what_splunk_would_read_as_a_new_key() -> None:
+    with pytest.raises(Broken):
+        strict_conf("[a]\nsearch = x \\\nmore\nsearch2\n")
+    with pytest.raises(Broken):
+        strict_conf("[a]\nsearch = x\r\n")
+    assert strict_conf("[a]\nsearch = x \\\n| y\n") == [("a", [("search", "x \n| y")])]
