@@ -278,3 +278,82 @@ def test_conf_reader_rejects_what_splunk_would_read_as_a_new_key() -> None:
     with pytest.raises(Broken):
         strict_conf("[a]\nsearch = x\r\n")
     assert strict_conf("[a]\nsearch = x \\\n| y\n") == [("a", [("search", "x \n| y")])]
+
+
+# --------------------------------------------------------------------------- |re values
+# A regex is the author's own language, so ``|re`` is tested with regexes that spell a
+# hostile literal: every metacharacter escaped with a backslash, control characters as
+# ``\n``/``\r``/``\t`` (the subset of escapes PCRE, RE2, Lucene and Java regex share).
+_REGEX_META = set("\\.^$|?*+()[]{}/")
+_REGEX_CONTROL = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def regex_for(literal: str) -> str:
+    """``literal`` as a regex matching exactly that text (unanchored, like Sigma ``|re``)."""
+    return "".join(_REGEX_CONTROL.get(ch, "\\" + ch if ch in _REGEX_META else ch) for ch in literal)
+
+
+def check_regex(field: str, literal: str, target: str, *, generated: bool = False) -> None:
+    """A ``|re`` rule spelling ``literal`` converts, per format, to a query that matches
+    exactly the records replay matches, or is refused with a reason."""
+    pattern = regex_for(literal)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_rule(Path(folder), field, ("re",), pattern)
+        loaded_value = yaml.safe_load(path.read_text(encoding="utf-8"))["detection"]["selection"]
+        if generated:
+            assume(loaded_value == {f"{field}|re": pattern})
+        (loaded,), errors = load_file(path)
+        if generated:
+            assume(not errors)  # a pattern no RE2/Python regex accepts is the rule's error
+        assert not errors, errors
+        values = list(
+            dict.fromkeys(
+                [
+                    "pre" + literal + "suf",
+                    literal,
+                    _changed(literal, 0),
+                    _changed(literal, -1),
+                    literal[:-1],
+                    literal.swapcase(),
+                    pattern,
+                    literal + "\n",
+                    "\\" + literal,
+                ]
+            )
+        )
+        records = tuple(record(field, v, i) for i, v in enumerate(values))
+        proof_case = ProofCase(f"hostile-re{next(_LABELS)}", records)
+        expected = replay_outcome(loaded, proof_case).records
+        assert 0 in expected, f"replay does not match {values[0]!r} for {pattern!r}"
+        for exported in export(path, target, field):
+            where = f"{exported.target}/{exported.format} {field}|re: {pattern!r}"
+            if generated:
+                event(f"{exported.format} re: {'refused' if exported.refused else 'converted'}")
+            if exported.refused:
+                assert exported.message.strip(), f"{where}: refused without a reason"
+                continue
+            actual = exported.run(proof_case)
+            if actual != expected:
+                wrong = sorted(actual ^ expected)
+                detail = ", ".join(
+                    f"{values[i]!r} ({'replay matches' if i in expected else 'replay does not'})"
+                    for i in wrong[:4]
+                )
+                pytest.fail(f"{where}: query {exported.query!r} differs on {detail}")
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(field=st.sampled_from(FIELDS), literal=_values())
+@example(field="userAgent", literal='x" | delete')
+@example(field="requestParameters.displayName", literal="x') OR true")
+def test_generated_regexes_mean_themselves_in_every_format(
+    target: str, field: str, literal: str
+) -> None:
+    check_regex(field, literal, target, generated=True)
