@@ -2,7 +2,8 @@
 
 These are the values the ``sigmaq:`` block of a pack rule may name
 (``catalogue``, ``playbook``; CONTRIBUTING.md "The sigmaq: block"). They come from
-the project's research brief (detection catalogue AQ-01 ... AQ-36) and the AWS
+the project's research brief (detection catalogue AQ-01 ... AQ-36; AQ-37 ... AQ-42
+are the attack paths the rule-pack review of issue 14 found uncovered) and the AWS
 incident-response playbook for Amazon Q (steps 4-7, analysis questions 1-6), kept
 here as constants so validation, scaffolding and the coverage pages run offline.
 """
@@ -46,6 +47,12 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("AQ-34", "Persistence right after Q admin changes"),
     ("AQ-35", "Trust policy created or changed for Amazon Q service principals"),
     ("AQ-36", "Root user administering Amazon Q"),
+    ("AQ-37", "Q agent reading secrets or minting credentials"),
+    ("AQ-38", "MCP and tool-permission settings of Q Developer"),
+    ("AQ-39", "Q Business identity-side access changes"),
+    ("AQ-40", "Bulk document retrieval by another account"),
+    ("AQ-41", "Q Apps session data exported"),
+    ("AQ-42", "Q in QuickSight and Q in Connect administration"),
 )
 CATALOGUE_IDS = tuple(item for item, _ in CATALOGUE)
 

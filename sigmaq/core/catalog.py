@@ -28,6 +28,7 @@ AMAZON_Q_EVENT_SOURCES = (
     "qapps.amazonaws.com",
     "q.amazonaws.com",
     "codewhisperer.amazonaws.com",
+    "qconnect.amazonaws.com",
     "wisdom.amazonaws.com",
     "chatbot.amazonaws.com",
 )

@@ -344,6 +344,15 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.grantPermissions",
         # IAM policy grammar: Statement is one statement or a list of them
         "requestParameters.bucketPolicy.Statement",
+        # Rule pack v2 (issue 14): selector values, topic rules, exemptions, browser extensions.
+        "requestParameters.advancedEventSelectors.fieldSelectors.equals",
+        "requestParameters.advancedEventSelectors.fieldSelectors.startsWith",
+        "requestParameters.advancedEventSelectors.fieldSelectors.notEquals",
+        "requestParameters.advancedEventSelectors.fieldSelectors.notStartsWith",
+        "requestParameters.topicConfigurationsToCreateOrUpdate.rules",
+        "requestParameters.topicConfigurationsToCreateOrUpdate.rules.excludedUsersAndGroups.userIds",
+        "requestParameters.topicConfigurationsToCreateOrUpdate.rules.excludedUsersAndGroups.userGroups",
+        "requestParameters.browserExtensionConfiguration.enabledBrowserExtensions",
     }
 )
 # EC2-style ``…Set.items`` lists: every ``items`` segment is an array.

@@ -155,6 +155,9 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
     A ``detection.condition`` must be a string or a list of strings, a
     ``correlation.condition`` a map (Sigma specification, "Condition"; correlation
     specification, "Condition"); otherwise pySigma fails with a bare TypeError.
+    Every ``falsepositives`` entry must be text (the specification's JSON schemas:
+    ``items: {type: string}``): an unquoted entry holding ": " is read by YAML as a
+    map, which pySigma keeps and the SigmaHQ falsepositives validators then crash on.
     """
     data = document.data
     errors: list[RuleLoadError] = []
@@ -172,6 +175,7 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
                     rule_id=_rule_id(None, document),
                 )
             )
+    errors += _falsepositives_errors(path, document)
     correlation = data.get("correlation") if isinstance(data, dict) else None
     if (
         isinstance(correlation, dict)
@@ -186,6 +190,32 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
                 line=document.line_of("correlation.condition"),
                 rule_id=_rule_id(None, document),
             )
+        )
+    return errors
+
+
+def _falsepositives_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
+    data = document.data
+    entries = data.get("falsepositives") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    errors: list[RuleLoadError] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            continue
+        if isinstance(entry, dict):
+            text = "; ".join(f"{key}: {value}" for key, value in entry.items())
+            first = next(iter(entry), "")
+            message = (
+                f"falsepositives entry must be text, not a map: YAML read '{text}' as "
+                "key: value because of the ': ' in it; quote the entry"
+            )
+            line = document.line_of(f"falsepositives.{first}", "falsepositives")
+        else:
+            message = f"falsepositives entry must be text, not {type(entry).__name__}: {entry!r}"
+            line = document.line_of("falsepositives")
+        errors.append(
+            RuleLoadError(message, path=path, line=line, rule_id=_rule_id(None, document))
         )
     return errors
 

@@ -75,7 +75,7 @@ def update_project(
     judgements = root / JUDGEMENTS_FILE
     data = data_folder(root, real_data)
     if judgements.is_file() and data.is_dir():
-        if write_judgements(root, run_real_data(root, data)):
+        if write_judgements(root, run_real_data(root, data, hunt=False)):
             report.judgements.append(judgements)
     elif judgements.is_file():
         report.notes.append(f"real-data judgements kept as they are: no data at {data}")

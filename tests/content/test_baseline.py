@@ -1,7 +1,10 @@
 """The benign baseline day (``fixtures/_baseline``) and what the pack does on it.
 
 * it holds at least 300 records covering every Amazon Q surface (the files are plain
-  data: edit them by hand, then `sigmaq validate` checks them like any fixture);
+  data: edit them by hand, then `sigmaq validate` checks them like any fixture), among
+  them the benign days in ``HAND_WRITTEN`` (a Q Business roll-out by its usual
+  administrator; a CI role's ``terraform destroy`` of a dev stack next to Auto Scaling
+  and CloudFormation deletions);
 * no rule above ``informational`` matches it, except the reviewed matches listed in
   ``fixtures/_baseline/known_matches.yml``; a listed match that no longer happens is
   stale and fails too.
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "fixtures" / "_baseline"
 KNOWN = BASELINE / "known_matches.yml"
 MIN_RECORDS = 300
+HAND_WRITTEN = frozenset({"q_business_rollout.json", "infrastructure_teardown.json"})
 
 
 def _records() -> Iterator[dict[str, Any]]:
@@ -51,6 +55,12 @@ def test_baseline_size() -> None:
     assert any(r["userIdentity"].get("invokedBy") == "q.amazonaws.com" for r in records)
     assert any("exec-env/AmazonQ-For-CLI-Version-" in r["userAgent"] for r in records)
     assert any((r.get("requestParameters") or {}).get("dryRun") is True for r in records)
+
+
+def test_hand_written_days_are_in_the_baseline() -> None:
+    """The benign days the issue-14 review asked for stay in the replayed folder."""
+    on_disk = {p.name for p in BASELINE.glob("*.json")}
+    assert on_disk >= HAND_WRITTEN, sorted(HAND_WRITTEN - on_disk)
 
 
 def test_baseline_cli_calls_are_read_only() -> None:

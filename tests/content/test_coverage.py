@@ -1,8 +1,11 @@
 """The pack covers the catalogue, and the generated coverage documents are current
 (``sigmaq.pack.coverage``, build stage ``coverage``).
 
-* every catalogue item AQ-01 ... AQ-36 is implemented by a rule (``sigmaq: catalogue``)
+* every catalogue item AQ-01 ... AQ-42 is implemented by a rule (``sigmaq: catalogue``)
   or excluded with a reason in ``docs/coverage-exclusions.yml``;
+* every catalogue item says what its rules catch and what they cannot
+  (``docs/coverage-notes.yml``), and the behaviours CloudTrail cannot see are listed
+  with what would see them (``--trust-all-tools`` among them);
 * every rule names known catalogue items and playbook keys (also the
   ``sigmaq_metadata`` validator);
 * README.md's rule table and docs/coverage.md equal what ``sigmaq update`` generates.
@@ -36,6 +39,19 @@ PROBLEMS = coverage_problems(ROOT, REPORT)
 @pytest.mark.parametrize("item", CATALOGUE_IDS)
 def test_catalogue_item_is_covered(item: str) -> None:
     assert not [p for p in PROBLEMS if p.startswith(f"catalogue item {item} ")]
+
+
+@pytest.mark.parametrize("item", CATALOGUE_IDS)
+def test_catalogue_item_has_coverage_note(item: str) -> None:
+    note = REPORT.notes.items.get(item)
+    assert note is not None, f"{item} has no entry in docs/coverage-notes.yml"
+    assert len(note.catches) > 20 and len(note.misses) > 20, note
+
+
+def test_cloudtrail_blind_spots_are_listed() -> None:
+    spots = REPORT.notes.blind_spots
+    assert any("--trust-all-tools" in spot.behaviour for spot in spots), spots
+    assert all(spot.seen_by for spot in spots)
 
 
 @pytest.mark.parametrize("rule", REPORT.rules, ids=lambda r: r.stem)

@@ -38,7 +38,7 @@ PLANTED = {
     "role": "containment/aws_cloudtrail_iam_role_or_policy_created_or_deleted/pos_create_role.json",
     "plugin": "q_business/aws_cloudtrail_q_business_custom_or_unauthenticated_plugin_created_"
     "or_changed/pos_custom_plugin_without_auth.json",
-    "invoke": "q_business/aws_cloudtrail_q_business_plugin_invoked_from_chat/"
+    "invoke": "q_business/aws_cloudtrail_q_business_plugin_action_executed_from_chat/"
     "pos_plugin_action_executed.json",
     "accessor": "q_business/aws_cloudtrail_q_business_data_accessor_created_or_updated/"
     "pos_external_isv_accessor_created.json",
@@ -213,7 +213,11 @@ def test_principals_with_findings_lead_the_timeline(report: Report) -> None:
 
 
 def test_findings_carry_event_details(report: Report) -> None:
-    wipe = next(r for r in report.findings if r.rule_title.startswith("Agent Wipe Across"))
+    wipe = next(
+        r
+        for r in report.findings
+        if r.rule_title.startswith("Destructive AWS API Calls In Several Accounts From One")
+    )
     event = wipe.findings[0].events[0]
     assert event.principal in (DEV_ALICE, CI_DEPLOYER, SSO_DEV)
     assert event.source_address == "203.0.113.77" and event.event_name

@@ -128,3 +128,43 @@ def test_cli_exit_codes_and_summary(tmp_path: Path) -> None:
     assert bad.exit_code == 1
     usage = runner.invoke(convert_command, ["-t", "qradar", str(good)])
     assert usage.exit_code == 2
+
+
+def test_value_count_over_an_alias_converts_for_splunk(tmp_path: Path) -> None:
+    """A value_count whose field is a correlation alias is not a record field: the field
+    table must not fail it closed (Sigma correlation spec, "Field Name Aliases")."""
+    rules = tmp_path / "rules" / "q_business"
+    rules.mkdir(parents=True)
+    base = GOOD.replace("title: Good rule", "title: Base A\nname: base_a").replace(
+        "eventName: SendMessage", "requestParameters.actionExecution.pluginId|exists: true"
+    )
+    other = (
+        GOOD.replace("title: Good rule", "title: Base B\nname: base_b")
+        .replace("0001", "0004")
+        .replace(
+            "eventName: SendMessage",
+            "requestParameters.chatModeConfiguration.pluginConfiguration.pluginId|exists: true",
+        )
+    )
+    correlation = """title: Many plugins
+id: bbbbbbbb-0000-4000-8000-000000000005
+status: test
+correlation:
+  type: value_count
+  rules: [base_a, base_b]
+  aliases:
+    plugin:
+      base_a: requestParameters.actionExecution.pluginId
+      base_b: requestParameters.chatModeConfiguration.pluginConfiguration.pluginId
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition: {gte: 3, field: plugin}
+level: low
+"""
+    for name, text in (("a", base), ("b", other), ("c", correlation)):
+        (rules / f"aws_cloudtrail_{name}.yml").write_text(text, encoding="utf-8")
+    result = convert_rules([tmp_path / "rules"], "splunk", "default")
+    outcome = next(o for o in result.outcomes if o.rule_id.endswith("0005"))
+    assert outcome.status == CONVERTED, outcome
+    query = "\n".join(str(output) for output in outcome.outputs)
+    assert "as plugin" in query and "lower('plugin')" in query and "dc(sigmaq_value)" in query

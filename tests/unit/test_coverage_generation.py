@@ -16,6 +16,7 @@ from sigmaq.pack.coverage import (
     build_report,
     load_exclusions,
     load_judgements,
+    load_notes,
     render_coverage_doc,
     render_rule_table,
     replace_rule_table,
@@ -133,7 +134,7 @@ def test_uncovered_items(project: Path) -> None:
     assert "AQ-01" not in open_items and "AQ-02" not in open_items
     assert "AQ-36" not in open_items  # excluded with a reason
     assert "AQ-03" in open_items
-    assert len(open_items) == 33
+    assert len(open_items) == 39
 
 
 def test_rule_table_rows(project: Path) -> None:
@@ -171,7 +172,7 @@ def test_replace_rule_table_refuses_bad_markers(text: str) -> None:
 def test_coverage_doc_states(project: Path) -> None:
     doc = render_coverage_doc(build_report(project))
     assert (
-        "2 rules. Catalogue: 2 of 36 items implemented, 1 excluded with a reason, 33 open." in doc
+        "2 rules. Catalogue: 2 of 42 items implemented, 1 excluded with a reason, 39 open." in doc
     )
     assert (
         "| AQ-03 | Custom or unauthenticated Q Business plugin created or changed | — | **open** |"
@@ -265,3 +266,50 @@ def test_cli_reports_missing_markers(project: Path) -> None:
 def test_cli_without_project_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["coverage", "--root", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_coverage_notes_load_and_render(tmp_path: Path) -> None:
+    from sigmaq.pack.coverage import CATALOGUE_IDS
+    from sigmaq.pack.coverage_notes import render_notes
+
+    path = tmp_path / "notes.yml"
+    path.write_text(
+        dedent(
+            """\
+            items:
+              AQ-01:
+                catches: CreateApplication with identityType ANONYMOUS.
+                misses: >-
+                  What the application indexes.
+            blind_spots:
+              - behaviour: q chat --trust-all-tools
+                why: client side | local
+                seen_by: EDR
+            """
+        ),
+        encoding="utf-8",
+    )
+    notes = load_notes(path, CATALOGUE_IDS)
+    assert notes.items["AQ-01"].misses == "What the application indexes."
+    lines = render_notes(notes, [("AQ-01", "Anonymous"), ("AQ-02", "Minting")])
+    assert "- Catches: CreateApplication with identityType ANONYMOUS." in lines
+    assert "- No note yet." in lines  # AQ-02 has none
+    assert "| q chat --trust-all-tools | client side \\| local | EDR |" in lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "items: {AQ-99: {catches: a, misses: b}}",
+        "items: {AQ-01: {catches: a}}",
+        "blind_spots: [{behaviour: a, why: b}]",
+        "items: []",
+    ],
+)
+def test_coverage_notes_reject_bad_shapes(tmp_path: Path, text: str) -> None:
+    from sigmaq.pack.coverage import CATALOGUE_IDS
+
+    path = tmp_path / "notes.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_notes(path, CATALOGUE_IDS)

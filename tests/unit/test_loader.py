@@ -79,6 +79,14 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "must be a string or a list of strings, not int",
     ),
     "empty_file": ("", 1, "no YAML document"),
+    # an unquoted ": " makes YAML read the entry as a map (pySigma keeps it as is)
+    "falsepositives_map": (
+        rule_text().replace(
+            "- Intended public FAQ bots", "- Admins: scheduled review of public FAQ bots"
+        ),
+        "- Admins:",
+        "falsepositives entry must be text, not a map",
+    ),
 }
 
 

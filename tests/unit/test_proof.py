@@ -23,7 +23,7 @@ from sigmaq.export.proof import (
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = ProjectLayout(ROOT)
 SINGLE = "aws_cloudtrail_q_business_application_created_with_anonymous_access"
-CORRELATION = "aws_cloudtrail_q_business_mass_resource_deletion"
+CORRELATION = "aws_cloudtrail_q_business_resources_of_several_applications_deleted"
 
 
 def _rule(stem: str) -> LoadedRule:

@@ -152,7 +152,7 @@ def test_rule_needs_read_the_condition_and_the_catalogue(needs: list[RuleNeeds])
     assert [e.resource_types for e in injection.events] == [
         ("AWS::QBusiness::Application", "AWS::QBusiness::Index")
     ]
-    assert by_title["Agent Wipe Across Multiple Accounts From One Source"].spans_accounts
+    assert by_title["Destructive AWS API Calls In Several Accounts By One Principal"].spans_accounts
     anywhere = by_title["Root User API Call With Access Key"]
     assert [(e.event_source, e.event_name, e.category) for e in anywhere.events] == [
         (None, None, "Management")
@@ -183,10 +183,15 @@ def test_management_only_leaves_every_data_event_rule_blind_and_the_fix_round_tr
     fix = compute_fix(needs, choose_target([source]))
     assert fix.converted_from_basic and fix.existing == source.selectors  # nothing dropped
     added = {s.fields("resources.type")[0].equals[0]: s for s in fix.added}
-    assert set(added) == {"AWS::QBusiness::Application", "AWS::S3::Object"}
+    assert set(added) == {
+        "AWS::QBusiness::Application",
+        "AWS::S3::Object",
+        "AWS::CodeWhisperer::Profile",  # Q Developer chat before a secret read (AQ-37)
+    }
     assert added["AWS::S3::Object"].fields("eventName")[0].equals == (
         "DeleteObject",
         "DeleteObjects",
+        "PutObject",  # prompt-log deliveries name the prompt-log bucket (AQ-28)
     )
 
     # Feed the emitted put-event-selectors request back in place of the selectors export.
@@ -274,7 +279,7 @@ def _source(**changes: Any) -> LogSource:
         ),
         (
             {"organization": False},
-            "Agent Wipe Across Multiple Accounts From One Source",
+            "Destructive AWS API Calls In Several Accounts By One Principal",
             PARTIAL,
             "not an organisation trail",
         ),
@@ -326,4 +331,7 @@ def test_playbook_lines(needs: list[RuleNeeds]) -> None:
     assert any("AWS::QBusiness::Application" in r for r in before["q4"].reasons)
     org = {p.key: p for p in assess(needs, load_exports([ADVANCED_ORG]).sources).playbook}
     assert org["step-5"].answer == "yes"
-    assert org["step-4"].answer == "yes"
+    # step-4 includes "Amazon Q Data Events Then Event Selectors Without Amazon Q", which needs
+    # every application's Q Business data events; the org trail logs one application's only.
+    assert org["step-4"].answer == "partly"
+    assert any("AWS::QBusiness::Application" in r for r in org["step-4"].reasons)

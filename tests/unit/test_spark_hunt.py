@@ -101,8 +101,8 @@ def _archive(root: Path) -> Path:
             chunk = items[part : part + 40]
             name = f"123456789012_CloudTrail_us-east-1_{number}_{part}.json.gz"
             (folder / name).write_bytes(gzip.compress(json.dumps({"Records": chunk}).encode()))
-    bad = base / "2026" / "12" / "01"
-    bad.mkdir(parents=True)
+    bad = base / "2026" / "12" / "01"  # fixtures may have records of that day too
+    bad.mkdir(parents=True, exist_ok=True)
     malformed = {
         "Records": [
             5,

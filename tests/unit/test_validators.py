@@ -291,6 +291,42 @@ level: medium
     }
 
 
+def test_value_count_field_may_be_an_alias(tmp_path: Path) -> None:
+    from sigmaq.core.loader import load_rules
+    from sigmaq.validate.house.rule_walk import rule_fields
+
+    (tmp_path / "a.yml").write_text(rule_text(name="base_a"), encoding="utf-8")
+    (tmp_path / "b.yml").write_text(
+        rule_text(name="base_b", title="Another Base Rule"), encoding="utf-8"
+    )
+    (tmp_path / "corr.yml").write_text(
+        """title: Many Distinct Values
+id: 5d0c8f7a-2f7e-4b8e-9a51-6c3e2b1d0f9a
+status: experimental
+correlation:
+  type: value_count
+  rules: [base_a, base_b]
+  aliases:
+    thing:
+      base_a: requestParameters.actionExecution.pluginId
+      base_b: requestParameters.chatModeConfiguration.pluginConfiguration.pluginId
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition:
+    gte: 3
+    field: thing
+level: low
+""",
+        encoding="utf-8",
+    )
+    correlation = next(r.rule for r in load_rules([tmp_path]).rules if r.is_correlation)
+    assert rule_fields(correlation) == {
+        "userIdentity.arn",
+        "requestParameters.actionExecution.pluginId",
+        "requestParameters.chatModeConfiguration.pluginConfiguration.pluginId",
+    }
+
+
 @pytest.mark.parametrize(
     ("pattern", "flagged"),
     [
@@ -319,3 +355,23 @@ def test_backtracking_regex_is_reported(tmp_path: Path) -> None:
     write_rule(tmp_path, detection=detection)
     found = by_validator(findings(tmp_path))
     assert "repeats a repeated group" in found["sigmaq_regex_backtracking"][0].message
+
+
+def test_falsepositives_entry_read_as_a_map_is_one_finding(tmp_path: Path) -> None:
+    """An unquoted "Admins: ..." falsepositives line once crashed the SigmaHQ
+    falsepositives validators (``'dict' object has no attribute 'split'``); it is one
+    located load finding now, and the other rules are still validated."""
+    text = rule_text().replace(
+        "- Intended public FAQ bots", "- Admins: scheduled review of public FAQ bots"
+    )
+    broken = write_rule(tmp_path / "a", text, name="broken.yml")
+    write_rule(tmp_path / "b")
+    found = findings(tmp_path)
+    assert [(f.validator, f.path, f.severity) for f in found] == [("load", str(broken), "error")], (
+        found
+    )
+    assert (
+        found[0].line
+        == text.splitlines().index("- Admins: scheduled review of public FAQ bots") + 1
+    )
+    assert "quote the entry" in found[0].message

@@ -6,7 +6,7 @@ WITH matches AS (
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, json_extract_scalar(requestparameters, '$.name') AS g0
   FROM cloudtrail_logs_pp
-  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'DeleteDeliverySource' AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'logs.amazonaws.com' AND (eventname IN ('DeleteDeliverySource', 'DeleteDelivery', 'DeleteDeliveryDestination')) AND (errorcode IS NULL OR errorcode = 'success')
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0

@@ -2,7 +2,7 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0
   FROM cloudtrail_logs_pp
-  WHERE (eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('CreatePlugin', 'CreateDataAccessor', 'AssociatePermission', 'UpdateChatControlsConfiguration', 'CreateWebExperience')) OR eventsource = 'codewhisperer.amazonaws.com' AND eventname = 'CreateCustomization') AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE (eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('UpdatePlugin', 'CreateDataAccessor', 'UpdateDataAccessor', 'AssociatePermission', 'UpdateWebExperience')) OR eventsource = 'qbusiness.amazonaws.com' AND eventname = 'CreatePlugin' AND lower(json_extract_scalar(requestparameters, '$.type')) = 'custom' OR eventsource = 'codewhisperer.amazonaws.com' AND (eventname IN ('CreateCustomization', 'AssociateCustomizationPermission')) OR eventsource = 'q.amazonaws.com' AND (eventname IN ('CreatePlugin', 'UpdatePlugin', 'CreateOAuthAppConnection', 'CreateAuthGrant'))) AND (errorcode IS NULL OR errorcode = 'success')
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0
   FROM cloudtrail_logs_pp

@@ -1,4 +1,4 @@
--- Q Business Anonymous Web Experience URL Minting Burst (30c75312-db2d-44e2-8476-3eb6504e1dfa), level medium; sliding 600 s windows
+-- Q Business Anonymous Web Experience URL Minting Burst (30c75312-db2d-44e2-8476-3eb6504e1dfa), level low; sliding 600 s windows
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0
   FROM cloudtrail_logs_pp

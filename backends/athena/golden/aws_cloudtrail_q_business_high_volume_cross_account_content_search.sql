@@ -1,4 +1,4 @@
--- Q Business High-Volume Cross-Account Content Search (a95d4b68-5fe4-4028-a2f8-c717176c2aa3), level high; sliding 900 s windows
+-- Q Business High-Volume Cross-Account Content Search (a95d4b68-5fe4-4028-a2f8-c717176c2aa3), level medium; sliding 900 s windows
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0
   FROM cloudtrail_logs_pp

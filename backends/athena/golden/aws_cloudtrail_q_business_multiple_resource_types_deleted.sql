@@ -1,4 +1,4 @@
--- Q Business Multiple Resource Types Deleted (3cbff287-3fdc-4455-a450-403124952dea), level high; sliding 900 s windows
+-- Q Business Multiple Resource Types Deleted (3cbff287-3fdc-4455-a450-403124952dea), level low; sliding 900 s windows
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0, eventname AS v
   FROM cloudtrail_logs_pp

@@ -2,7 +2,19 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.onbehalfof.userid AS g0, json_extract_scalar(requestparameters, '$.chatModeConfiguration.pluginConfiguration.pluginId') AS v
   FROM cloudtrail_logs_pp
-  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'ChatSync' AND (lower(json_extract_scalar(requestparameters, '$.chatMode')) = 'plugin_mode' OR json_extract(requestparameters, '$.actionExecution.pluginId') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'ChatSync' AND json_extract(requestparameters, '$.chatModeConfiguration.pluginConfiguration.pluginId') IS NOT NULL AND (errorcode IS NULL OR errorcode = 'success')
+  UNION ALL
+  SELECT 1 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.onbehalfof.userid AS g0, json_extract_scalar(requestparameters, '$.actionExecution.pluginId') AS v
+  FROM cloudtrail_logs_pp
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'ChatSync' AND json_extract(requestparameters, '$.actionExecution.pluginId') IS NOT NULL AND (errorcode IS NULL OR errorcode = 'success')
+  UNION ALL
+  SELECT 2 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.onbehalfof.userid AS g0, json_extract_scalar(requestparameters, '$.inputStream.configurationEvent.chatModeConfiguration.pluginConfiguration.pluginId') AS v
+  FROM cloudtrail_logs_pp
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'Chat' AND json_extract(requestparameters, '$.inputStream.configurationEvent.chatModeConfiguration.pluginConfiguration.pluginId') IS NOT NULL AND (errorcode IS NULL OR errorcode = 'success')
+  UNION ALL
+  SELECT 3 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.onbehalfof.userid AS g0, json_extract_scalar(requestparameters, '$.inputStream.actionExecutionEvent.pluginId') AS v
+  FROM cloudtrail_logs_pp
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'Chat' AND json_extract(requestparameters, '$.inputStream.actionExecutionEvent.pluginId') IS NOT NULL AND (errorcode IS NULL OR errorcode = 'success')
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0

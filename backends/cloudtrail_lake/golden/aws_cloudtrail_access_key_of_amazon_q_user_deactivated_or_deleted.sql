@@ -2,7 +2,7 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(eventtime) AS t, useridentity.username AS g0
   FROM $EDS_ID
-  WHERE eventsource IN ('qbusiness.amazonaws.com', 'qapps.amazonaws.com', 'q.amazonaws.com', 'codewhisperer.amazonaws.com', 'wisdom.amazonaws.com', 'chatbot.amazonaws.com')
+  WHERE eventsource IN ('qbusiness.amazonaws.com', 'qapps.amazonaws.com', 'q.amazonaws.com', 'codewhisperer.amazonaws.com', 'qconnect.amazonaws.com', 'wisdom.amazonaws.com', 'chatbot.amazonaws.com')
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(eventtime) AS t, element_at(requestparameters, 'userName') AS g0
   FROM $EDS_ID

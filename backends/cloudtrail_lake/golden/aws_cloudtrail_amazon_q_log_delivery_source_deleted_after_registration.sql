@@ -6,7 +6,7 @@ WITH matches AS (
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(eventtime) AS t, element_at(requestparameters, 'name') AS g0
   FROM $EDS_ID
-  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'DeleteDeliverySource' AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'logs.amazonaws.com' AND (eventname IN ('DeleteDeliverySource', 'DeleteDelivery', 'DeleteDeliveryDestination')) AND (errorcode IS NULL OR errorcode = 'success')
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0

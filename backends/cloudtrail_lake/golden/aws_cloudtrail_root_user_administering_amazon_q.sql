@@ -1,4 +1,4 @@
 -- Root User Administering Amazon Q (9dd95be1-85ef-4e82-a1f6-9fb322d9af62), level high
 SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
 FROM $EDS_ID
-WHERE useridentity.type = 'Root' AND (eventsource IN ('qbusiness.amazonaws.com', 'qapps.amazonaws.com', 'q.amazonaws.com', 'codewhisperer.amazonaws.com', 'wisdom.amazonaws.com', 'chatbot.amazonaws.com'))
+WHERE useridentity.type = 'Root' AND (eventsource IN ('qbusiness.amazonaws.com', 'qapps.amazonaws.com', 'q.amazonaws.com', 'codewhisperer.amazonaws.com', 'qconnect.amazonaws.com', 'wisdom.amazonaws.com', 'chatbot.amazonaws.com')) AND NOT coalesce(readonly = true, false)

@@ -270,6 +270,9 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
     def apply_field_name(self, field: str | None) -> str | list[str] | None:
         if field is None:
             return None
+        rule = getattr(self, "_rule", None)
+        if isinstance(rule, SigmaCorrelationRule) and field in {a.alias for a in rule.aliases}:
+            return field  # an alias name (group-by or value_count field) is not a record field
         return self._name(field)
 
     def apply(self, rule: SigmaRule | SigmaCorrelationRule) -> None:

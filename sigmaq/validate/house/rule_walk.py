@@ -63,11 +63,12 @@ def rule_fields(rule: SigmaRuleBase) -> set[str]:
         aliases = rule.aliases.aliases if rule.aliases else {}
         # A group-by name that is an alias stands for a different field per base rule.
         fields = {name for name in rule.group_by or [] if name not in aliases}
+        # The value_count field may be an alias too (Sigma correlation spec, "Field Name Aliases").
         fieldref = getattr(rule.condition, "fieldref", None)
         if isinstance(fieldref, str):
-            fields.add(fieldref)
+            fields.update({fieldref} - set(aliases))
         elif isinstance(fieldref, list):
-            fields.update(str(item) for item in fieldref)
+            fields.update(str(item) for item in fieldref if str(item) not in aliases)
         for alias in aliases.values():
             fields.update(str(value) for value in alias.mapping.values())
         return fields

@@ -1,0 +1,4 @@
+-- Q Business Application Features Enabled (1297c5f5-e1aa-4f49-9340-386a6c707fed), level low
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'UpdateApplication' AND (lower(json_extract_scalar(requestparameters, '$.attachmentsConfiguration.attachmentsControlMode')) = 'enabled' OR lower(json_extract_scalar(requestparameters, '$.qAppsConfiguration.qAppsControlMode')) = 'enabled' OR lower(json_extract_scalar(requestparameters, '$.autoSubscriptionConfiguration.autoSubscribe')) = 'enabled' OR lower(json_extract_scalar(requestparameters, '$.personalizationConfiguration.personalizationControlMode')) = 'enabled') AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,4 +1,0 @@
--- Q Business Application Settings Loosened (7b37abfe-2f76-42e5-bcc1-b69419aad8b2), level medium
-SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
-FROM cloudtrail_logs_pp
-WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'UpdateApplication' AND (lower(json_extract_scalar(requestparameters, '$.attachmentsConfiguration.attachmentsControlMode')) = 'enabled' OR lower(json_extract_scalar(requestparameters, '$.qAppsConfiguration.qAppsControlMode')) = 'enabled' OR lower(json_extract_scalar(requestparameters, '$.autoSubscriptionConfiguration.autoSubscribe')) = 'enabled' OR json_extract(requestparameters, '$.roleArn') IS NOT NULL OR json_extract(requestparameters, '$.identityCenterInstanceArn') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,0 +1,4 @@
+-- Q Business Data Source Re-Pointed Or Hooked (6e9517c8-1a2c-402a-9142-ec013a20d96b), level low
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('CreateDataSource', 'UpdateDataSource')) AND (json_extract(requestparameters, '$.documentEnrichmentConfiguration.preExtractionHookConfiguration.lambdaArn') IS NOT NULL OR json_extract(requestparameters, '$.documentEnrichmentConfiguration.postExtractionHookConfiguration.lambdaArn') IS NOT NULL OR eventname = 'UpdateDataSource' AND (json_extract(requestparameters, '$.configuration.type') IS NOT NULL OR json_extract(requestparameters, '$.roleArn') IS NOT NULL OR json_extract(requestparameters, '$.vpcConfiguration.subnetIds') IS NOT NULL)) AND (errorcode IS NULL OR errorcode = 'success')

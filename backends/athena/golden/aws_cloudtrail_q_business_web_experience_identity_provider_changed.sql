@@ -1,0 +1,4 @@
+-- Q Business Web Experience Identity Provider Changed (9f2305d2-8390-441b-add5-8a0b32b71963), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'UpdateWebExperience' AND (json_extract(requestparameters, '$.identityProviderConfiguration.samlConfiguration.authenticationUrl') IS NOT NULL OR json_extract(requestparameters, '$.identityProviderConfiguration.openIDConnectConfiguration.secretsArn') IS NOT NULL OR json_extract(requestparameters, '$.identityProviderConfiguration.openIDConnectConfiguration.secretsRole') IS NOT NULL OR json_extract(requestparameters, '$.authenticationConfiguration.samlConfiguration.metadataXML') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,0 +1,4 @@
+-- Secret Or Credential Read By Amazon Q Agent (9e86947c-decf-4c85-84c4-08e01bdb83e1), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE (lower(useragent) LIKE '%exec-env/amazonq-for-%' ESCAPE '\' OR useridentity.invokedby = 'q.amazonaws.com') AND (eventsource = 'secretsmanager.amazonaws.com' AND (eventname IN ('GetSecretValue', 'BatchGetSecretValue')) OR eventsource = 'ssm.amazonaws.com' AND (eventname IN ('GetParameter', 'GetParameters', 'GetParametersByPath')) AND lower(json_extract_scalar(requestparameters, '$.withDecryption')) = 'true' OR eventsource = 'iam.amazonaws.com' AND eventname = 'CreateAccessKey' OR eventsource = 'sts.amazonaws.com' AND (eventname IN ('GetSessionToken', 'GetFederationToken'))) AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,4 +1,0 @@
--- Q Business Application Settings Loosened (7b37abfe-2f76-42e5-bcc1-b69419aad8b2), level medium
-SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
-FROM $EDS_ID
-WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'UpdateApplication' AND (lower(json_extract_scalar(element_at(requestparameters, 'attachmentsConfiguration'), '$.attachmentsControlMode')) = 'enabled' OR lower(json_extract_scalar(element_at(requestparameters, 'qAppsConfiguration'), '$.qAppsControlMode')) = 'enabled' OR lower(json_extract_scalar(element_at(requestparameters, 'autoSubscriptionConfiguration'), '$.autoSubscribe')) = 'enabled' OR element_at(requestparameters, 'roleArn') IS NOT NULL OR element_at(requestparameters, 'identityCenterInstanceArn') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')

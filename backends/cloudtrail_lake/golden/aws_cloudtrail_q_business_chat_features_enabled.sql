@@ -1,0 +1,4 @@
+-- Q Business Chat Features Enabled (593af7d0-e19e-4acc-b0ae-70a3e4bc2da5), level low
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM $EDS_ID
+WHERE eventsource = 'qbusiness.amazonaws.com' AND eventname = 'UpdateChatControlsConfiguration' AND (lower(element_at(requestparameters, 'responseScope')) = 'extended_knowledge_enabled' OR lower(json_extract_scalar(element_at(requestparameters, 'hallucinationReductionConfiguration'), '$.hallucinationReductionControl')) = 'disabled' OR lower(json_extract_scalar(element_at(requestparameters, 'creatorModeConfiguration'), '$.creatorModeControl')) = 'enabled' OR lower(json_extract_scalar(element_at(requestparameters, 'orchestrationConfiguration'), '$.control')) = 'enabled') AND (errorcode IS NULL OR errorcode = 'success')

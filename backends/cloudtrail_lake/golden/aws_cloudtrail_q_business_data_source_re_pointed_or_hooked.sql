@@ -1,0 +1,4 @@
+-- Q Business Data Source Re-Pointed Or Hooked (6e9517c8-1a2c-402a-9142-ec013a20d96b), level low
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM $EDS_ID
+WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('CreateDataSource', 'UpdateDataSource')) AND (json_extract(element_at(requestparameters, 'documentEnrichmentConfiguration'), '$.preExtractionHookConfiguration.lambdaArn') IS NOT NULL OR json_extract(element_at(requestparameters, 'documentEnrichmentConfiguration'), '$.postExtractionHookConfiguration.lambdaArn') IS NOT NULL OR eventname = 'UpdateDataSource' AND (json_extract(element_at(requestparameters, 'configuration'), '$.type') IS NOT NULL OR element_at(requestparameters, 'roleArn') IS NOT NULL OR json_extract(element_at(requestparameters, 'vpcConfiguration'), '$.subnetIds') IS NOT NULL)) AND (errorcode IS NULL OR errorcode = 'success')

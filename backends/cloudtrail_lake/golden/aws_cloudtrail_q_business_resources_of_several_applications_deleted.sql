@@ -1,0 +1,23 @@
+-- Q Business Resources Of Several Applications Deleted (a217aae9-baff-4747-980a-76111333521e), level medium; sliding 900 s windows
+WITH matches AS (
+  SELECT 0 AS rule_slot, eventid, to_unixtime(eventtime) AS t, useridentity.arn AS g0, element_at(requestparameters, 'applicationId') AS v
+  FROM $EDS_ID
+  WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('DeleteApplication', 'DeleteIndex', 'DeleteDataSource', 'DeleteRetriever', 'DeleteWebExperience', 'DeletePlugin', 'DeleteDataAccessor')) AND NOT coalesce(useridentity.invokedby = 'cloudformation.amazonaws.com', false) AND (errorcode IS NULL OR errorcode = 'success')
+),
+grouped AS (
+  SELECT *, lower(g0) AS k0
+  FROM matches
+  WHERE t IS NOT NULL AND g0 IS NOT NULL
+),
+events AS (
+  SELECT *, row_number() OVER (PARTITION BY eventid, k0 ORDER BY t, rule_slot) AS copy
+  FROM grouped
+),
+windows AS (
+  SELECT g0, k0, t, cardinality(filter(array_distinct(array_agg(lower(v)) OVER (PARTITION BY k0 ORDER BY t RANGE BETWEEN CURRENT ROW AND 900 FOLLOWING)), x -> x IS NOT NULL)) AS metric
+  FROM (SELECT * FROM events WHERE eventid IS NULL OR copy = 1)
+)
+SELECT min_by(g0, t) AS "userIdentity.arn", from_unixtime(min(t)) AS first_window_start, max(metric) AS metric
+FROM windows
+WHERE metric >= 2
+GROUP BY k0

@@ -1,4 +1,0 @@
--- Q Business Web Experience Identity Provider Or Embedding Changed (9f2305d2-8390-441b-add5-8a0b32b71963), level medium
-SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
-FROM $EDS_ID
-WHERE eventsource = 'qbusiness.amazonaws.com' AND (eventname IN ('CreateWebExperience', 'UpdateWebExperience')) AND (json_extract(element_at(requestparameters, 'identityProviderConfiguration'), '$.samlConfiguration.authenticationUrl') IS NOT NULL OR json_extract(element_at(requestparameters, 'identityProviderConfiguration'), '$.openIDConnectConfiguration.secretsArn') IS NOT NULL OR json_extract(element_at(requestparameters, 'authenticationConfiguration'), '$.samlConfiguration.metadataXML') IS NOT NULL OR element_at(requestparameters, 'origins') IS NOT NULL OR json_extract(element_at(requestparameters, 'customizationConfiguration'), '$.customCSSUrl') IS NOT NULL) AND (errorcode IS NULL OR errorcode = 'success')
