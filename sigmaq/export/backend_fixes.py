@@ -36,7 +36,12 @@ from typing import Any, ClassVar, cast
 from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
 from sigma.backends.elasticsearch.elasticsearch_esql import ESQLBackend
 from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
-from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT
+from sigma.conditions import (
+    ConditionAND,
+    ConditionFieldEqualsValueExpression,
+    ConditionNOT,
+    ConditionOR,
+)
 from sigma.conversion.deferred import DeferredQueryExpression
 from sigma.conversion.state import ConversionState
 from sigma.correlations import (
@@ -45,7 +50,7 @@ from sigma.correlations import (
     SigmaCorrelationRule,
 )
 from sigma.rule import SigmaRule
-from sigma.types import SigmaBool, SigmaNull, SigmaString, SpecialChars
+from sigma.types import SigmaBool, SigmaCasedString, SigmaNull, SigmaString, SpecialChars
 
 from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 from sigmaq.export.pipelines.errors import RuleRefused
@@ -269,6 +274,10 @@ class SigmaqLuceneBackend(LuceneBackend):
         super().__init__(processing_pipeline, collect_errors, index_names=[index_pattern], **kwargs)
         self.index_pattern = index_pattern
 
+    # ``'`` is no query_string operator, but a term starting with it is refused by
+    # luqum (the model's parser); an escaped character is itself in Lucene, so escape it.
+    add_escaped: ClassVar[str] = LuceneBackend.add_escaped + "'"
+
     def convert_value_str(self, s: SigmaString, state: ConversionState) -> str:
         converted: str = super().convert_value_str(s, state)
         # A bare term spelt AND/OR/NOT (alone or before a wildcard) is an operator to the
@@ -336,6 +345,30 @@ class SigmaqEqlBackend(EqlBackend):
         # refuses literal ones); line breaks, quotes and backslashes take EQL's string
         # escapes (the stock backend wrote a backslash before a raw newline).
         return string_literal(_pattern_text(s, ""), _EQL_ESCAPES)
+
+    def convert_condition_field_eq_val_str_case_sensitive(
+        self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
+    ) -> str:
+        # A |cased value with wildcards: EQL's '==' compares literally, its 'like' is the
+        # case-sensitive wildcard match (EQL syntax reference: 'like' case-sensitive,
+        # 'like~' case-insensitive). The stock backend wrote '== "a*"'.
+        value = cast(SigmaString, cond.value)
+        operator = "like" if value.contains_special() else "=="
+        field = self.escape_and_quote_field(cond.field)
+        return f"{field} {operator} {self.convert_value_str(value, state)}"
+
+    def convert_condition_as_in_expression(
+        self, cond: ConditionOR | ConditionAND, state: ConversionState
+    ) -> str | DeferredQueryExpression:
+        # A list of |cased values: case-sensitive 'like (...)', not the stock 'like~ (...)'.
+        values = [cast(ConditionFieldEqualsValueExpression, arg).value for arg in cond.args]
+        if isinstance(cond, ConditionOR) and any(isinstance(v, SigmaCasedString) for v in values):
+            field = self.escape_and_quote_field(
+                cast(ConditionFieldEqualsValueExpression, cond.args[0]).field
+            )
+            texts = [self.convert_value_str(cast(SigmaString, v), state) for v in values]
+            return f"{field} like ({', '.join(texts)})"
+        return super().convert_condition_as_in_expression(cond, state)
 
     def convert_condition_field_eq_val_bool(
         self, cond: ConditionFieldEqualsValueExpression, state: ConversionState

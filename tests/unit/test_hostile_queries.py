@@ -224,6 +224,8 @@ def check(case: HostileCase, target: str, *, generated: bool = False) -> None:
 @example(case=HostileCase("userAgent", (), 'x" | delete'))
 @example(case=HostileCase("userAgent", (), "a\n| outputlookup x"))
 @example(case=HostileCase("requestParameters.displayName", (), "x' OR '1'='1"))
+@example(case=HostileCase("userAgent", (), "'"))  # a Lucene term starting with '
+@example(case=HostileCase("userAgent", ("startswith", "cased"), "Arn:*"))  # EQL 'like'
 def test_generated_values_mean_themselves_in_every_format(target: str, case: HostileCase) -> None:
     check(case, target, generated=True)
 

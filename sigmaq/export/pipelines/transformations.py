@@ -488,13 +488,6 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
                 "use the eql or esql target, or match the text around it with wildcards",
             )
         wildcards = _wildcard_positions(value)
-        if wildcards and lang == "eql" and isinstance(value, SigmaCasedString):
-            raise self._refuse(
-                path,
-                "a |cased value with wildcards: EQL's case-sensitive '==' has no wildcards "
-                "(the backend wrote '== \"*…*\"', a literal comparison)",
-                "use the elastic (Lucene) or esql target",
-            )
         for literal in ("*", "?"):
             if any(isinstance(p, str) and literal in p for p in value.s) and lang == "eql":
                 raise self._refuse(
