@@ -78,6 +78,10 @@ PROTECTED_KEYS = frozenset(
     ]
 )  # fmt: skip
 _IPV6 = re.compile(r"(?<![0-9A-Za-z:])((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])")
+# A run that may hold an IPv6 address (at least two colons), bounded by other characters.
+_HEX_COLON_RUN = re.compile(
+    r"(?<![0-9A-Za-z:.])[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?![0-9A-Za-z:])"
+)
 _RESOURCE_ID = re.compile(
     r"\b(i|vol|sg|subnet|vpc|ami|eni|snap|igw|rtb|acl|nat|eipalloc|lt|vpce|tgw)-([0-9a-f]{8,17})\b"
 )
@@ -85,7 +89,8 @@ _SSO_ROLE = re.compile(r"AWSReservedSSO_([A-Za-z0-9+=,.@-]+?)_([0-9a-f]{16})")
 _NAME_KEY = re.compile(r"(?i)name$")
 _NOT_NAME_KEYS = frozenset(["eventName", "eventSource", "awsRegion"])
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_NOT_A_NAME = re.compile(r"^[\d\-T:.Z+]+$")  # dates, times, numbers
+# Numbers, times and ISO dates are not names ("T0" or "Z" may be).
+_NOT_A_NAME = re.compile(r"^(?:[\d.+\-:]+|\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
 # Resource-type words of ARNs and identity types: never taken for names.
 _TYPE_WORDS = frozenset(
     [
@@ -141,6 +146,7 @@ class Redactor:
         self.kept: set[str] = set()
         self._counters: dict[str, int] = {}
         self._name_pattern: re.Pattern[str] | None = None
+        self._folded: dict[str, str] = {}
 
     # ------------------------------------------------------------------ learning
 
@@ -151,7 +157,7 @@ class Redactor:
     def _learn_name(self, value: str, kind: str) -> None:
         value = value.strip()
         if (
-            len(value) < 3
+            not value
             or value in self.names
             or value in self.kept
             or value.lower() in _TYPE_WORDS
@@ -266,10 +272,40 @@ class Redactor:
             self.ipv6[text] = f"2001:db8::{len(self.ipv6) + 1:x}"
         return self.ipv6[text]
 
+    def _ipv6_run(self, match: re.Match[str]) -> str:
+        """The longest IPv6 address inside a run of hex digits and colons, rewritten: the
+        address may be glued to text by a colon (``ip:2001:db8::1``, ``host:port``)."""
+        run = match.group(0)
+        starts = [0] + [i + 1 for i, ch in enumerate(run) if ch == ":"]
+        ends = [i for i, ch in enumerate(run) if ch == ":"] + [len(run)]
+        best: tuple[int, int] | None = None
+        for start in starts:
+            for end in ends:
+                if end - start < 2 or (best is not None and end - start <= best[1] - best[0]):
+                    continue
+                try:
+                    ipaddress.IPv6Address(run[start:end])
+                except ValueError:
+                    continue
+                best = (start, end)
+        if best is None:
+            return run
+        start, end = best
+        inner = _IPV6.fullmatch(run[start:end])
+        replaced = self._ipv6(inner) if inner is not None else run[start:end]
+        return run[:start] + replaced + run[end:]
+
     def _names(self) -> re.Pattern[str] | None:
         if self._name_pattern is None and self.names:
             alternatives = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
-            self._name_pattern = re.compile(f"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])")
+            # Case-insensitive: IAM names are unique regardless of case, and a name
+            # quoted in free text (an error message, a description) may change case.
+            self._name_pattern = re.compile(
+                f"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])", re.IGNORECASE
+            )
+            self._folded = {}
+            for name, replacement in self.names.items():
+                self._folded.setdefault(name.lower(), replacement)
         return self._name_pattern
 
     def _sso(self, match: re.Match[str]) -> str:
@@ -298,10 +334,10 @@ class Redactor:
         text = _ACCOUNT.sub(lambda m: self._account(m.group(0)), text)
         text = _IPV4.sub(self._ipv4, text)
         if ":" in text:
-            text = _IPV6.sub(self._ipv6, text)
+            text = _HEX_COLON_RUN.sub(self._ipv6_run, text)
         pattern = self._names()
         if pattern is not None:
-            text = pattern.sub(lambda m: self.names[m.group(0)], text)
+            text = pattern.sub(lambda m: self._folded[m.group(0).lower()], text)
         return text
 
     def redact(self, value: Any, key: str = "", free: bool = False) -> Any:

@@ -150,6 +150,7 @@ def hunt(
     import os
 
     from rich.console import Console
+    from rich.markup import escape
 
     from sigmaq.core.errors import ConfigError, SigmaqError
     from sigmaq.core.loader import load_rules
@@ -169,7 +170,7 @@ def hunt(
         validate_first(sources, profile, "hunt")
     loaded = load_rules(sources)
     for load_error in loaded.errors:
-        err.print(f"[red]rule error[/red] {load_error}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(str(load_error))}", markup=True, soft_wrap=True)
     try:
         chosen = select_rules(loaded.rules, rule_patterns, Level.parse(min_level))
     except ConfigError as error:
@@ -178,7 +179,7 @@ def hunt(
         raise click.UsageError("no rules to hunt with (check --rules, --rule and --min-level)")
     runnable, refused = replayable_rules([r.rule for r in chosen])
     for replay_error in refused:
-        err.print(f"[red]rule error[/red] {replay_error}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(str(replay_error))}", markup=True, soft_wrap=True)
     if not runnable:
         raise click.UsageError("none of the selected rules can be replayed (see the errors above)")
     if output is not None:
@@ -195,10 +196,10 @@ def hunt(
     if engine == "spark":
         result = _spark_hunt(paths, sources, runnable, options, spark_master, err)
         _write_findings(result, output_format, output)
-        from sigmaq.hunt.output import summary_lines
+        from sigmaq.hunt.output import printable, summary_lines
 
         for line in summary_lines(result):
-            err.print(line, markup=False, soft_wrap=True)
+            err.print(printable(line), soft_wrap=True)
         sys.exit(1 if result.stats.failed or loaded.errors or refused or result.refused else 0)
     remote = [str(p) for p in paths if not isinstance(p, Path)]
     if remote:
@@ -212,13 +213,13 @@ def hunt(
         else:
             result = run_hunt(local_paths, runnable, options)
     except SigmaqError as error:
-        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        err.print(f"[red]error[/red] {escape(str(error))}", markup=True, soft_wrap=True)
         sys.exit(1)
     _write_findings(result, output_format, output)
-    from sigmaq.hunt.output import summary_lines
+    from sigmaq.hunt.output import printable, summary_lines
 
     for line in summary_lines(result):
-        err.print(line, markup=False, soft_wrap=True)
+        err.print(printable(line), soft_wrap=True)
     sys.exit(1 if result.stats.failed or loaded.errors or refused else 0)
 
 
@@ -231,6 +232,8 @@ def _spark_hunt(
     err: Console,
 ) -> Any:
     """Wire the Spark engine: the rules' Athena queries from the export stage."""
+    from rich.markup import escape
+
     from sigmaq.core.errors import SigmaqError
     from sigmaq.export.aws.prove import convert_all
     from sigmaq.hunt.spark.engine import spark_hunt, spark_session
@@ -247,18 +250,18 @@ def _spark_hunt(
             list(paths), rules, queries, options, spark=spark_session(master), refusals=refusals
         )
     except SigmaqError as error:
-        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        err.print(f"[red]error[/red] {escape(str(error))}", markup=True, soft_wrap=True)
         sys.exit(1)
     for rule_id, reason in result.refused:
         err.print(
-            f"[red]rule error[/red] {rule_id}: not run by the spark engine: {reason}",
+            f"[red]rule error[/red] {rule_id}: not run by the spark engine: {escape(reason)}",
             markup=True,
             soft_wrap=True,
         )
     for rule_id, path, position in result.disagreements[:20]:
         err.print(
-            f"[yellow]warning[/yellow] {path} record {position}: Spark SQL matched rule "
-            f"{rule_id}, replay does not (finding not reported)",
+            f"[yellow]warning[/yellow] {escape(str(path))} record {position}: "
+            f"Spark SQL matched rule {rule_id}, replay does not (finding not reported)",
             markup=True,
             soft_wrap=True,
         )

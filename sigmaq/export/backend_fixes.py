@@ -9,11 +9,18 @@ Elastic EQL (pysigma-backend-elasticsearch 2.1.1)
 - booleans were compared with ``:`` (strings only in EQL): compared with ``==``.
 - ``value_count`` counted repeats of one value, ``temporal`` lost its timespan
   (``sample``), ``temporal_ordered`` was malformed: refused.
+ES|QL and EQL
+- string values are escaped at each level they pass (``sigmaq.export.textsafety``): the
+  LIKE pattern, then the string literal with the grammar's escapes (``\\n``, ``\\"``,
+  ``\\\\``); EQL Kibana rules keep their ``any where``.
 ES|QL
 - values whose case may vary are compared as ``to_lower(field) == "value"`` (lower-cased).
 - ``not f == "v"`` dropped events where ``f`` is missing (three-valued logic):
   emitted as ``not coalesce(f == "v", false)``.
 - queries read ``from *``: the integration's index pattern is used.
+Lucene
+- a bare term spelt ``AND``/``OR``/``NOT`` was read as an operator: its first letter is
+  escaped.
 Kibana rules (Lucene, ES|QL and EQL ``siem_rule_ndjson``)
 - ``informational`` is not a Kibana severity; the ATT&CK ``threat`` block paired
   tactics and techniques by position and removed ``attack.*`` tags from the rule
@@ -29,7 +36,12 @@ from typing import Any, ClassVar, cast
 from sigma.backends.elasticsearch.elasticsearch_eql import EqlBackend
 from sigma.backends.elasticsearch.elasticsearch_esql import ESQLBackend
 from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
-from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT
+from sigma.conditions import (
+    ConditionAND,
+    ConditionFieldEqualsValueExpression,
+    ConditionNOT,
+    ConditionOR,
+)
 from sigma.conversion.deferred import DeferredQueryExpression
 from sigma.conversion.state import ConversionState
 from sigma.correlations import (
@@ -38,7 +50,7 @@ from sigma.correlations import (
     SigmaCorrelationRule,
 )
 from sigma.rule import SigmaRule
-from sigma.types import SigmaBool, SigmaNull
+from sigma.types import SigmaBool, SigmaCasedString, SigmaNull, SigmaString, SpecialChars
 
 from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 from sigmaq.export.pipelines.errors import RuleRefused
@@ -55,6 +67,41 @@ KIBANA_SEVERITY: dict[str, tuple[str, int]] = {
     "high": ("high", 73),
     "critical": ("critical", 99),
 }
+
+
+# String literal escapes of EQL (EqlBase.g4, STRING: '\\' [btnfr"'\\]; no raw CR/LF) and
+# ES|QL (EsqlBaseLexer.g4, STRING: '\\' [tnr"\\]; no raw CR/LF).
+_EQL_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_ESQL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+_LUCENE_OPERATOR = re.compile(r"^(?:AND|OR|NOT)(?:$|[*?])")
+
+
+def string_literal(text: str, escapes: dict[str, str]) -> str:
+    """``text`` as a double-quoted string literal with the language's ``escapes``."""
+    return '"' + "".join(escapes.get(ch, ch) for ch in text) + '"'
+
+
+def _pattern_text(value: SigmaString, escape_literals: str) -> str:
+    """A wildcard pattern: ``*``/``?`` for Sigma wildcards, ``escape_literals`` characters
+    of the literal parts backslash-escaped (the pattern level, before string quoting)."""
+    out: list[str] = []
+    for part in value.s:
+        if part is SpecialChars.WILDCARD_MULTI:
+            out.append("*")
+        elif part is SpecialChars.WILDCARD_SINGLE:
+            out.append("?")
+        else:
+            out.append("".join("\\" + ch if ch in escape_literals else ch for ch in str(part)))
+    return "".join(out)
 
 
 def _is_null(cond: object) -> bool:
@@ -227,6 +274,18 @@ class SigmaqLuceneBackend(LuceneBackend):
         super().__init__(processing_pipeline, collect_errors, index_names=[index_pattern], **kwargs)
         self.index_pattern = index_pattern
 
+    # ``'`` is no query_string operator, but a term starting with it is refused by
+    # luqum (the model's parser); an escaped character is itself in Lucene, so escape it.
+    add_escaped: ClassVar[str] = LuceneBackend.add_escaped + "'"
+
+    def convert_value_str(self, s: SigmaString, state: ConversionState) -> str:
+        converted: str = super().convert_value_str(s, state)
+        # A bare term spelt AND/OR/NOT (alone or before a wildcard) is an operator to the
+        # query_string parser: escape its first letter (``\\AND`` is the term AND).
+        if _LUCENE_OPERATOR.match(converted):
+            return "\\" + converted
+        return converted
+
     def convert_correlation_rule(
         self,
         rule: SigmaCorrelationRule,
@@ -281,6 +340,36 @@ class SigmaqEqlBackend(EqlBackend):
         super().__init__(processing_pipeline, collect_errors, index_names=[index_pattern], **kwargs)
         self.index_pattern = index_pattern
 
+    def convert_value_str(self, s: SigmaString, state: ConversionState) -> str:
+        # ``:`` patterns: ``*``/``?`` are wildcards and cannot be escaped (the pipeline
+        # refuses literal ones); line breaks, quotes and backslashes take EQL's string
+        # escapes (the stock backend wrote a backslash before a raw newline).
+        return string_literal(_pattern_text(s, ""), _EQL_ESCAPES)
+
+    def convert_condition_field_eq_val_str_case_sensitive(
+        self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
+    ) -> str:
+        # A |cased value with wildcards: EQL's '==' compares literally, its 'like' is the
+        # case-sensitive wildcard match (EQL syntax reference: 'like' case-sensitive,
+        # 'like~' case-insensitive). The stock backend wrote '== "a*"'.
+        value = cast(SigmaString, cond.value)
+        operator = "like" if value.contains_special() else "=="
+        field = self.escape_and_quote_field(cond.field)
+        return f"{field} {operator} {self.convert_value_str(value, state)}"
+
+    def convert_condition_as_in_expression(
+        self, cond: ConditionOR | ConditionAND, state: ConversionState
+    ) -> str | DeferredQueryExpression:
+        # A list of |cased values: case-sensitive 'like (...)', not the stock 'like~ (...)'.
+        values = [cast(ConditionFieldEqualsValueExpression, arg).value for arg in cond.args]
+        if isinstance(cond, ConditionOR) and any(isinstance(v, SigmaCasedString) for v in values):
+            field = self.escape_and_quote_field(
+                cast(ConditionFieldEqualsValueExpression, cond.args[0]).field
+            )
+            texts = [self.convert_value_str(cast(SigmaString, v), state) for v in values]
+            return f"{field} like ({', '.join(texts)})"
+        return super().convert_condition_as_in_expression(cond, state)
+
     def convert_condition_field_eq_val_bool(
         self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
     ) -> str:
@@ -333,8 +422,10 @@ class SigmaqEqlBackend(EqlBackend):
     def finalize_query_siem_rule_ndjson(
         self, rule: AnyRule, query: str, index: int, state: ConversionState
     ) -> dict[str, Any]:
+        # Kibana runs the query as written: it needs its event category (``any where``).
+        full = self.finalize_query_default(cast(SigmaRule, rule), query, index, state)
         return kibana_rule(
-            rule, query=query, rule_type="eql", language="eql", index=[self.index_pattern]
+            rule, query=full, rule_type="eql", language="eql", index=[self.index_pattern]
         )
 
 
@@ -353,6 +444,14 @@ class SigmaqESQLBackend(ESQLBackend):
         self.index_pattern = index_pattern
         # Per-instance default index for `from` (the class default is "*").
         self.__dict__["state_defaults"] = {**ESQLBackend.state_defaults, "index": index_pattern}
+
+    def convert_value_str(self, s: SigmaString, state: ConversionState) -> str:
+        # Two levels, as ES|QL's reference says for LIKE ("foo \\\\* bar"): a pattern with
+        # wildcards escapes literal ``*``/``?``/``\\`` for LIKE, then every value takes the
+        # string literal's escapes (the stock backend escaped once, so ``\\`` and ``*``
+        # changed meaning and ``==`` compared with ``\\*``; raw newlines broke the query).
+        text = _pattern_text(s, "*?\\" if s.contains_special() else "")
+        return string_literal(text, _ESQL_ESCAPES)
 
     def escape_and_quote_field(self, field_name: str) -> str:
         # The pipeline marks fields compared case-insensitively (values lower-cased).

@@ -7,6 +7,7 @@ UTC with ``Z``. Nothing here decides anything: ``hunt.py`` computes, this render
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -14,6 +15,7 @@ from typing import IO, Any
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sigmaq.core.model import EventRef, Level
 from sigmaq.hunt.details import EventDetails
@@ -153,7 +155,9 @@ def write_json(result: HuntResult, out: IO[str]) -> None:
 
 
 def write_csv(findings: Iterable[HuntFinding], out: IO[str]) -> None:
-    """One row per finding; list cells joined with ``;``, ``group`` as JSON."""
+    """One row per finding; list cells joined with ``;``, ``group`` as JSON. A text cell
+    a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading
+    ``'``; ``json``/``ndjson`` carry the values unchanged."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in findings:
@@ -161,17 +165,17 @@ def write_csv(findings: Iterable[HuntFinding], out: IO[str]) -> None:
         writer.writerow(
             [
                 data["rule_id"],
-                data["rule_title"],
+                _csv_text(data["rule_title"]),
                 data["level"] or "",
                 data["kind"],
                 data["count"],
                 data["first_seen"] or "",
                 data["last_seen"] or "",
-                ";".join(data["principals"]),
-                ";".join(data["source_addresses"]),
-                _dumps(data["group"]) if data["group"] is not None else "",
-                ";".join(i or "" for i in data["event_ids"]),
-                ";".join(data["files"]),
+                _csv_text(";".join(data["principals"])),
+                _csv_text(";".join(data["source_addresses"])),
+                _csv_text(_dumps(data["group"])) if data["group"] is not None else "",
+                _csv_text(";".join(i or "" for i in data["event_ids"])),
+                _csv_text(";".join(data["files"])),
             ]
         )
 
@@ -179,6 +183,30 @@ def write_csv(findings: Iterable[HuntFinding], out: IO[str]) -> None:
 def _level_rank(name: str | None) -> int:
     level = Level.parse(name)
     return level.rank if level is not None else -1
+
+
+def printable(value: str) -> Text:
+    """``value`` as terminal text that cannot act on the terminal: no Rich markup is
+    interpreted (``[/red]`` in a forged session name would raise ``MarkupError``), and
+    control and format characters (ESC sequences, bidi overrides, BEL) are shown as
+    ``\\xNN``/``\\uNNNN`` escapes instead of being sent to the terminal."""
+    out = []
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return Text("".join(out))
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV
+# Injection"); record values such as principals are attacker-influenced.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    """``value`` with a leading ``'`` when a spreadsheet would run it as a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _cell(values: list[str]) -> str:
@@ -220,14 +248,14 @@ def findings_table(result: HuntResult) -> Table:
     ordered = sorted(rows.values(), key=lambda r: (-_level_rank(r["level"]), -r["findings"]))
     for row in ordered:
         table.add_row(
-            row["title"],
+            printable(row["title"]),
             row["level"] or "-",
             str(row["findings"]),
             str(row["events"]),
             iso(row["first"]) or "-",
             iso(row["last"]) or "-",
-            _cell(list(row["principals"])) or "-",
-            _cell(list(row["addresses"])) or "-",
+            printable(_cell(list(row["principals"])) or "-"),
+            printable(_cell(list(row["addresses"])) or "-"),
         )
     return table
 

@@ -33,7 +33,12 @@ from sigmaq.export.dist import BuildReport, build_dist
 from sigmaq.export.proof import ProofReport, Verdict
 from sigmaq.export.targets import TargetOptions
 from sigmaq.pack.coverage import coverage_problems
-from sigmaq.pack.golden import golden_differences, golden_formats, has_golden
+from sigmaq.pack.golden import (
+    golden_differences,
+    golden_formats,
+    has_golden,
+    pipeline_differences,
+)
 from sigmaq.pack.real_data import (
     JUDGEMENTS_FILE,
     RealDataProblem,
@@ -165,7 +170,8 @@ def run_build(
     if has_golden(root):
 
         def check_golden() -> list[GoldenDifference]:
-            return [d for t, f in golden_formats() for d in golden_differences(root, t, f)]
+            queries = [d for t, f in golden_formats() for d in golden_differences(root, t, f)]
+            return queries + pipeline_differences(root)
 
         differences, seconds = _timed(check_golden)
         outcome.golden = differences
@@ -175,7 +181,8 @@ def run_build(
                 not differences,
                 f"{len(differences)} snapshots differ" if differences else "snapshots current",
                 seconds,
-                fix=UPDATE_FIX + " (then review the diff of backends/*/golden/)",
+                fix=UPDATE_FIX
+                + " (then review the diff of backends/*/golden/ and backends/elastic/)",
             )
         )
     else:

@@ -33,3 +33,21 @@ def test_shipped_pipeline_is_current(paths: list[str]) -> None:
     template = ROOT / "backends/elastic/logs-aws.cloudtrail@custom.component_template.json"
     assert json.loads(template.read_text()) == component_template_body(paths)
     assert "userIdentity.onBehalfOf.userId" in paths
+
+
+def test_build_reports_a_stale_pipeline_and_update_rewrites_it(tmp_path: Path) -> None:
+    """The shipped pipeline is a golden file: ``sigmaq build``'s golden stage names it
+    when it lags the rules, ``sigmaq update`` (``update_golden``) rewrites it."""
+    import shutil
+
+    from sigmaq.pack.golden import pipeline_differences, update_golden
+
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "backends" / "elastic", tmp_path / "backends" / "elastic")
+    assert pipeline_differences(tmp_path) == []
+    shipped = tmp_path / "backends/elastic/logs-aws.cloudtrail@custom.json"
+    shipped.write_text("{}\n", encoding="utf-8")
+    (difference,) = pipeline_differences(tmp_path)
+    assert (difference.path, difference.kind) == (shipped, "changed")
+    assert shipped in update_golden(tmp_path).written
+    assert pipeline_differences(tmp_path) == []

@@ -65,6 +65,9 @@ def test_lucene_model_raises_outside_its_subset(query: str) -> None:
         ('any where event.action : "createuser"', True),  # ':' ignores case
         ('any where event.action == "createuser"', False),  # '==' does not
         ('any where user_agent.original like~ "*amazonq-for-*"', True),
+        ('any where event.action like "create*"', False),  # 'like' keeps case
+        ('any where event.action like ("X", "Create?ser")', True),
+        ('any where event.action like~ "create*"', True),
         ('any where event.action in ("CreateUser", "X")', True),
         ("any where ?aws.cloudtrail.error_code == null", True),
         ('any where not event.provider : "s3.amazonaws.com"', True),
@@ -78,7 +81,7 @@ def test_eql_model(query: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        'any where event.action like "create*"',  # case-sensitive like: ambiguous once parsed
+        'any where event.action like "create*" or like "x"',  # not field like pattern(s)
         'any where aws.cloudtrail.flattened.request_parameters.userName : "Alice"',
         'any where event.action : "x" | head 1',
     ],

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sigmaq.cli import main
+from sigmaq.hunt.output import printable
 
 RULE = """\
 title: Q Developer agent deleted a bucket
@@ -178,3 +179,38 @@ def test_jobs_option_gives_the_same_output(setup: tuple[Path, Path]) -> None:
     parallel = invoke("--rules", rules, "--format", "ndjson", "-j", "2", data)
     assert parallel.exit_code == 0
     assert parallel.stdout == serial.stdout
+
+
+HOSTILE_ARN = (
+    "arn:aws:sts::123456789012:assumed-role/Admin/[/red]\x1b]0;pwned\x07=cmd|' /C calc'!A0"
+)
+
+
+def test_forged_principal_cannot_act_on_the_terminal_or_a_spreadsheet(tmp_path: Path) -> None:
+    """A forged archive's principal with Rich markup, an OSC escape sequence and a
+    spreadsheet formula: the table shows it inert, the CSV cell is not a formula."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULE)
+    forged = record(1)
+    forged["userIdentity"]["arn"] = HOSTILE_ARN
+    forged["sourceIPAddress"] = '=HYPERLINK("http://203.0.113.9")'
+    data = tmp_path / "trail.json"
+    data.write_bytes(orjson.dumps({"Records": [forged]}))
+
+    table = invoke("--rules", rules, data)
+    assert table.exit_code == 0, table.output
+    assert "\x1b" not in table.stdout and "\x07" not in table.stdout
+    assert printable(HOSTILE_ARN).plain == (
+        "arn:aws:sts::123456789012:assumed-role/Admin/[/red]\\x1b]0;pwned\\x07=cmd|' /C calc'!A0"
+    )
+
+    out = tmp_path / "f.csv"
+    as_csv = invoke("--rules", rules, "--format", "csv", "--output", out, data)
+    assert as_csv.exit_code == 0, as_csv.output
+    (row,) = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["source_addresses"] == '\'=HYPERLINK("http://203.0.113.9")'
+    assert row["principals"] == HOSTILE_ARN  # not at the start of the cell: kept as is
+
+    as_json = invoke("--rules", rules, "--format", "json", data)
+    (finding,) = orjson.loads(as_json.stdout)["findings"]
+    assert finding["source_addresses"] == ['=HYPERLINK("http://203.0.113.9")']  # exact

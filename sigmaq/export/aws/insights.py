@@ -60,6 +60,13 @@ from sigmaq.core import fields
 from sigmaq.export.aws.pipelines import aws_pipeline, resolve_access
 from sigmaq.export.aws.sql_values import exact_case_ok, has_wildcards, plain_text
 from sigmaq.export.pipelines.errors import RuleRefused
+from sigmaq.export.textsafety import (
+    RE2_END,
+    is_unsafe_char,
+    regex_escape,
+    unsafe_chars,
+    unstable_case_chars,
+)
 
 RESULT_FIELDS = (
     "@timestamp",
@@ -103,11 +110,17 @@ def regex_body(value: SigmaString) -> str:
         elif part is SpecialChars.WILDCARD_SINGLE:
             out.append(".")
         elif isinstance(part, str):
-            out.append("".join(ch if ch.isalnum() or ch in " _-:@," else "\\" + ch for ch in part))
+            out.append("".join(_regex_char(ch) for ch in part))
         else:
             raise RuleRefused(f"unsupported string part {part!r}")
-    out.append("$")
+    out.append(RE2_END)  # `$` may also match before a trailing newline (PCRE, Java)
     return "".join(out)
+
+
+def _regex_char(ch: str) -> str:
+    if is_unsafe_char(ch):  # a raw line break would end the query line (`#` comments)
+        return regex_escape(ch)
+    return ch if ch.isalnum() or ch in " _-:@," else "\\" + ch
 
 
 def _regex(field: str, body: str, flags: str) -> str:
@@ -166,7 +179,12 @@ class SigmaqLogsInsightsBackend(TextQueryBackend):
             if len({a.field for a in items}) == 1:
                 name, canonical = self._field(str(items[0].field))
                 values = [a.value for a in items if isinstance(a.value, SigmaString)]
-                if all(not has_wildcards(v) and exact_case_ok(v, canonical) for v in values):
+                if all(
+                    not has_wildcards(v)
+                    and exact_case_ok(v, canonical)
+                    and not unsafe_chars(plain_text(v))
+                    for v in values
+                ):
                     return f"{name} in [{', '.join(string_literal(plain_text(v)) for v in values)}]"
         return super().convert_condition_or(cond, state)
 
@@ -176,9 +194,19 @@ class SigmaqLogsInsightsBackend(TextQueryBackend):
         value = cond.value
         assert isinstance(value, SigmaString)
         name, canonical = self._field(str(cond.field))
-        if not has_wildcards(value) and exact_case_ok(value, canonical):
-            return f"{name} = {string_literal(plain_text(value))}"
-        return _regex(name, regex_body(value), "" if exact_case_ok(value, False) else "i")
+        text = plain_text(value)
+        if not has_wildcards(value) and exact_case_ok(value, canonical) and not unsafe_chars(text):
+            return f"{name} = {string_literal(text)}"
+        flags = "" if exact_case_ok(value, False) else "i"
+        unstable = unstable_case_chars(text)
+        if flags and unstable:
+            raise RuleRefused(
+                f"'{value}' holds {', '.join(unstable)}, whose case-insensitive match differs "
+                "between regex engines and sigmaq's replay; match it with |cased or wildcards"
+            )
+        if has_wildcards(value):  # a Sigma wildcard matches line breaks too
+            flags += "s"
+        return _regex(name, regex_body(value), flags)
 
     def convert_condition_field_eq_val_str_case_sensitive(
         self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
@@ -205,6 +233,12 @@ class SigmaqLogsInsightsBackend(TextQueryBackend):
         value = cond.value
         assert isinstance(value, SigmaRegularExpression)
         name, _ = self._field(str(cond.field))
+        unsafe = unsafe_chars(str(value.regexp))
+        if unsafe:
+            raise RuleRefused(
+                f"'{cond.field}|re' holds {', '.join(unsafe)} raw; a Logs Insights query "
+                "line cannot carry it: write it as \\x{HHHH} in the pattern"
+            )
         flags = "".join(
             sorted(
                 {

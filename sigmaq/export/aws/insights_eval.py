@@ -9,7 +9,8 @@ raises ``InsightsUnsupported`` on anything else (never a silent "no match"):
   ``bin(<n>s|m|h)``), ``sort`` (accepted, order is not compared);
 - expressions ``and``/``or``/``not``, parentheses, ``=``/``!=``/``<``/``<=``/``>``/``>=``,
   ``=~ /regex/`` (Python ``re.search``; the emitted patterns are anchored and use only
-  syntax Python and RE2 share), ``in [...]``, ``ispresent(f)``, ``tolower(f)``.
+  syntax Python and RE2 share, ``\\z`` and ``\\x{HHHH}`` read as Python's ``\\Z`` and
+  ``\\uHHHH``), ``in [...]``, ``ispresent(f)``, ``tolower(f)``.
 
 The log events are the fixture records flattened as Logs Insights discovers JSON
 fields: dotted names, array elements by index (``resources.0.ARN``), strings as is,
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sigmaq.export.proof import Outcome, ProofCase
+from sigmaq.export.textsafety import python_regex
 
 Row = dict[str, Any]
 
@@ -168,7 +170,7 @@ class _Parser:
             pattern_token = self.take()
             if pattern_token.kind != "regex":
                 raise InsightsUnsupported("=~ needs a /regex/")
-            pattern = re.compile(pattern_token.text)
+            pattern = re.compile(python_regex(pattern_token.text))
             return lambda row: (v := left(row)) is not None and pattern.search(str(v)) is not None
         if operator == "in":
             self.take("[")
@@ -232,14 +234,16 @@ def _truth(value: Any) -> bool:
     return bool(value) if isinstance(value, bool) else value is not None
 
 
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _compare(operator: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
-    try:
-        a: Any = float(left)
-        b: Any = float(right)
-    except ValueError:
-        a, b = str(left), str(right)
+    a: Any = str(left)
+    b: Any = str(right)
+    if _NUMBER.fullmatch(a) and _NUMBER.fullmatch(b):  # JSON number text only (not " 7\n")
+        a, b = float(a), float(b)
     outcome: bool = {
         "=": a == b,
         "!=": a != b,

@@ -58,6 +58,10 @@ def resolve_access(target: str, path: str, rule: SigmaRule | SigmaCorrelationRul
     return found
 
 
+# The event data store placeholder of CloudTrail Lake queries (replaced by the user).
+LAKE_PLACEHOLDER = "$EDS_ID"
+
+
 @dataclass
 class AwsFieldCheck(DetectionItemTransformation):
     """Check every field (and correlation group-by/alias field) against ``target``."""
@@ -103,6 +107,15 @@ class AwsFieldCheck(DetectionItemTransformation):
                 )
             if isinstance(value, SigmaFieldReference):
                 resolve_access(self.target, value.field, self._rule)
+            text = str(getattr(value, "regexp", "")) or "".join(
+                part for part in getattr(value, "s", ()) if isinstance(part, str)
+            )
+            if self.target == "cloudtrail_lake" and LAKE_PLACEHOLDER in text:
+                raise RuleRefused(
+                    f"{_rule_name(self._rule)}: a '{path}' value holds {LAKE_PLACEHOLDER}, the "
+                    "placeholder CloudTrail Lake queries name their event data store with "
+                    "(replaced by text substitution); match the text around it"
+                )
         return None
 
 

@@ -36,6 +36,7 @@ from sigma.types import SigmaCasedString, SigmaString, SpecialChars
 
 from sigmaq.core.aws_tables import Access, Kind
 from sigmaq.export.pipelines.errors import RuleRefused
+from sigmaq.export.textsafety import unstable_case_chars
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PLAIN_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
@@ -182,6 +183,12 @@ class FieldSql:
     # -- value tests -----------------------------------------------------------------
     def equals(self, value: SigmaString) -> str:
         exact = exact_case_ok(value, self.canonical and self.access.kind is Kind.SCALAR)
+        unstable = unstable_case_chars(plain_text(value))
+        if unstable and not exact:
+            raise RuleRefused(
+                f"'{value}' holds {', '.join(unstable)}, whose lower case differs between "
+                "Trino and sigmaq's replay; match it with |cased or wildcards"
+            )
         if has_wildcards(value):
             pattern = sql_string(like_pattern(value) if exact else like_pattern(value).lower())
             if exact:

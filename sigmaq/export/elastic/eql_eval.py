@@ -4,14 +4,16 @@ Not Elasticsearch: the ``eql`` package (Elastic's reference parser, AGPL-3.0, an
 optional dependency: ``pip install sigmaq[eql]``) parses the query; the evaluation here
 is sigmaq's own, because ``eql``'s engine ignores case everywhere. The parser folds
 ``:``, ``like`` and ``like~`` into one ``wildcard()`` call and ``in~`` into ``==``, so
-the raw text is checked first: case-sensitive ``like`` and ``in~`` raise.
+the raw text is checked first: ``in~`` raises, and case-sensitive ``field like …`` is
+rewritten into a function call of its own before parsing.
 
 Semantics modelled (Elasticsearch reference, "EQL syntax reference"):
 
 - ``field : "v"`` / ``field like~ "v*"``: case-insensitive, ``*``/``?`` wildcards, whole
-  value; ``==``, ``!=`` and ``in (…)``: case-sensitive on strings; any value of a
-  multi-valued field may match; ``not`` and ``!=`` are plain negations (Elasticsearch
-  pushes them down as ``must_not`` queries, so a missing field satisfies them);
+  value; ``field like "v*"`` / ``like ("a*", "b")``: the same, case-sensitive; ``==``,
+  ``!=`` and ``in (…)``: case-sensitive on strings; any value of a multi-valued field may
+  match; ``not`` and ``!=`` are plain negations (Elasticsearch pushes them down as
+  ``must_not`` queries, so a missing field satisfies them);
 - ``field == null`` / ``!= null``, ``?field`` (optional field: missing is null);
 - ``cidrMatch(field, "net"…)``;
 - ``sequence [by k…] with maxspan=T [q1] by a… [q2] by b…``: ordered stages whose join
@@ -47,12 +49,39 @@ def _eql() -> Any:
     return eql
 
 
+_CASED_LIKE_FUNCTION = "sigmaqLikeCased"
+# ``field like "…"`` or ``field like ("…", …)`` in code whose strings are blanked.
+_CASED_LIKE = re.compile(
+    r"(?P<field>`[^`]*`|[A-Za-z_@][\w.@]*)\s+like\s+(?P<rhs>\([^()]*\)|\"[^\"]*\")"
+)
+
+
+def _blank_strings(query: str) -> str:
+    """``query`` with every string literal's content replaced by ``x`` (same length)."""
+    return _STRING_RE.sub(lambda m: '"' + "x" * (len(m.group(0)) - 2) + '"', query)
+
+
+def _rewrite_cased_like(query: str) -> str:
+    """Case-sensitive ``like`` as a ``sigmaqLikeCased(field, patterns…)`` call, which the
+    parser keeps apart from the ``wildcard()`` it makes of ``:`` and ``like~``."""
+    code = _blank_strings(query)
+    out, last = [], 0
+    for match in _CASED_LIKE.finditer(code):
+        field = query[match.start("field") : match.end("field")]
+        rhs = query[match.start("rhs") : match.end("rhs")]
+        patterns = rhs[1:-1] if rhs.startswith("(") else rhs
+        out += [query[last : match.start()], f"{_CASED_LIKE_FUNCTION}({field}, {patterns})"]
+        last = match.end()
+    return "".join(out) + query[last:]
+
+
 @lru_cache(maxsize=256)
 def parse(query: str) -> Any:
     """The ``eql`` AST of ``query`` (Elasticsearch syntax). Raises UnsupportedQuery."""
+    query = _rewrite_cased_like(query)
     code = _STRING_RE.sub('""', query)
     for pattern, what in (
-        (r"\blike\b(?!~)", "case-sensitive 'like'"),
+        (r"\blike\b(?!~)", "a 'like' not of the form field like pattern(s)"),
         (r"\bin~", "'in~'"),
         (r"\|", "pipes"),
         (r"\bsample\b", "sample"),
@@ -208,8 +237,9 @@ def _function(node: Any, doc: dict[str, Any]) -> bool:
     field, *patterns = node.arguments
     values = field_values(doc, _field_name(field))
     texts = [str(_literal(p)) for p in patterns]
-    if name == "wildcard":  # ':' and 'like~': case-insensitive whole-value patterns
-        regexes = [_wildcard_regex(t) for t in texts]
+    if name in ("wildcard", _CASED_LIKE_FUNCTION):  # ':'/'like~' ignore case, 'like' not
+        cased = name == _CASED_LIKE_FUNCTION
+        regexes = [_wildcard_regex(t, cased) for t in texts]
         return any(r.fullmatch(str(v)) is not None for v in values for r in regexes)
     if name == "cidrMatch":
         networks = [ipaddress.ip_network(t, strict=False) for t in texts]
@@ -225,6 +255,6 @@ def _function(node: Any, doc: dict[str, Any]) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+def _wildcard_regex(pattern: str, cased: bool = False) -> re.Pattern[str]:
     parts = ["." if c == "?" else ".*" if c == "*" else re.escape(c) for c in pattern]
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return re.compile("".join(parts), re.DOTALL if cased else re.IGNORECASE | re.DOTALL)

@@ -37,7 +37,7 @@ Expr = Callable[[Row], Any]
 
 _TOKEN = re.compile(
     r"""\s*(?:
-    (?P<string>"(?:[^"\\]|\\.)*")
+    (?P<string>"(?:[^"\\\r\n]|\\[tnr"\\])*")
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<quoted>`[^`]+`)
   | (?P<op>==|!=|<=|>=|<|>|\(|\)|,|=|\*|\+|-)
@@ -247,8 +247,12 @@ _DURATION_UNITS = {
 
 
 def _unquote(token: str) -> str:
+    """A string token's value: the escapes ES|QL's grammar allows (EsqlBaseLexer.g4,
+    ``'\\\\' [tnr"\\\\]``; the tokenizer rejects any other escape and raw line breaks)."""
     return re.sub(
-        r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1]
+        r"\\(.)",
+        lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)),
+        token[1:-1],
     )
 
 

@@ -180,7 +180,7 @@ def _ip_match(literal: str, values: list[Any], parts: list[Any]) -> bool:
 
 # Lucene RegExp (default flags ALL) -> Python: the constructs sigmaq emits, checked.
 _REGEX_ALLOWED = re.compile(
-    r"^(?:\\.|\[[^\]\\]*\]|[A-Za-z0-9 _,'\"/:;=@%!&<>~#`-]|\.\*|\.|[*+?|()])*$"
+    r"^(?:\\.|\[[^\]\\]*\]|[A-Za-z0-9 _,'\"/:;=@%!&<>~#`-]|[^\x00-\x7f]|\.\*|\.|[*+?|()])*$"
 )
 
 
@@ -188,9 +188,9 @@ _REGEX_ALLOWED = re.compile(
 def _lucene_regexp(body: str) -> re.Pattern[str]:
     """Python equivalent of a Lucene regexp body (whole-term match) for the emitted subset.
 
-    Supported: literals, ``\\c`` escapes (a literal ``c``), character classes without
-    ranges or negation, ``.``, ``*``, ``+``, ``?``, ``|`` and groups. Raises
-    UnsupportedQuery for anything else (intervals ``<1-5>``, ``~``, ``&``, ``@``, ``#``
+    Supported: literals (non-ASCII characters too), ``\\c`` escapes (a literal ``c``),
+    character classes without ranges or negation, ``.``, ``*``, ``+``, ``?``, ``|`` and groups.
+    Raises UnsupportedQuery for anything else (intervals ``<1-5>``, ``~``, ``&``, ``@``, ``#``
     operators of Lucene's RegExp, which Python reads differently).
     """
     if _REGEX_ALLOWED.match(body) is None or re.search(r"(?<!\\)[~&@#<>\"]", body):

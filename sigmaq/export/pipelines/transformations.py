@@ -47,6 +47,12 @@ from sigma.types import (
 from sigmaq.core import fields
 from sigmaq.core.fields import ElasticKind, ResolvedField
 from sigmaq.export.pipelines.errors import RuleRefused, UnmappedFieldError
+from sigmaq.export.textsafety import (
+    PCRE_END,
+    pcre_literal,
+    unsafe_chars,
+    unstable_case_chars,
+)
 
 LANGUAGES = ("spl", "lucene", "eql", "esql")
 _TARGET_OF = {"spl": "splunk", "lucene": "elastic", "eql": "elastic", "esql": "elastic"}
@@ -125,7 +131,8 @@ def case_insensitive_lucene_regex(value: SigmaString) -> SigmaRegularExpression:
         elif isinstance(part, str):
             for ch in part:
                 if ch.lower() != ch.upper() and len(ch.lower()) == len(ch.upper()) == 1:
-                    out.append(f"[{ch.lower()}{ch.upper()}]")
+                    # the character itself too: a titlecase letter (U+01C5) is neither
+                    out.append("[" + "".join(dict.fromkeys((ch.lower(), ch.upper(), ch))) + "]")
                 elif ch.isalnum() or ch == "/":
                     out.append(ch)
                 else:
@@ -139,10 +146,13 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
     """A case-insensitive anchored PCRE equal to ``value`` (wildcards ``*``/``?`` kept as such).
 
     Used for Splunk values SPL search terms cannot express exactly: a literal ``*``
-    (SPL cannot escape it) or the single-character wildcard ``?`` (the backend
-    widens it to ``*``). ``| regex`` runs PCRE, unanchored, so ``^…$`` anchor it; a
-    Sigma wildcard matches any characters, newlines included (a pretty-printed policy
-    document is one value over many lines), so ``(?s)`` lets ``.`` match them too.
+    (SPL cannot escape it), the single-character wildcard ``?`` (the backend widens it
+    to ``*``), or a control or line-breaking character (``is_unsafe_char``: a search
+    string and a ``savedsearches.conf`` line must not carry it raw; it is written
+    ``\\xHH``). ``| regex`` runs PCRE, unanchored, so ``^…$(?!\\n)`` anchor it (``$``
+    alone also matches before a trailing newline); a Sigma wildcard matches any
+    characters, newlines included (a pretty-printed policy document is one value over
+    many lines), so ``(?s)`` lets ``.`` match them too.
     """
     out = ["^"]
     for part in value.s:
@@ -151,10 +161,10 @@ def anchored_pcre(value: SigmaString) -> SigmaRegularExpression:
         elif part is SpecialChars.WILDCARD_SINGLE:
             out.append(".")
         elif isinstance(part, str):
-            out.append(re.escape(part))
+            out.append(pcre_literal(part))
         else:
             raise RuleRefused(f"unsupported string part {part!r}")
-    out.append("$")
+    out.append(PCRE_END)
     regex = SigmaRegularExpression("".join(out))
     regex.add_flag(SigmaRegularExpressionFlag.DOTALL)
     if not isinstance(value, SigmaCasedString):
@@ -346,17 +356,44 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
         )
 
     def _convert_value(self, resolved: ResolvedField, value: SigmaType) -> list[SigmaType]:
+        if (
+            isinstance(value, SigmaString)
+            and not isinstance(value, (SigmaRegularExpression, SigmaCasedString))
+            and unstable_case_chars(_plain_text(value))
+        ):
+            raise self._refuse(
+                resolved.path,
+                f"'{value}' holds {', '.join(unstable_case_chars(_plain_text(value)))}, whose "
+                "lower case is not one character everywhere (replay lower-cases as Python "
+                "does, the engine may not)",
+                "match it with |cased or wildcards",
+            )
         if self.language == "spl":
             return [self._spl_value(resolved, value)]
         return [self._elastic_value(resolved, value)]
 
     def _spl_value(self, resolved: ResolvedField, value: SigmaType) -> SigmaType:
+        if isinstance(value, SigmaRegularExpression) and unsafe_chars(str(value.regexp)):
+            raise self._refuse(
+                resolved.path,
+                f"the |re pattern holds {', '.join(unsafe_chars(str(value.regexp)))} raw, "
+                "which a search string and a savedsearches.conf line cannot carry",
+                "write it as \\x{HHHH} in the pattern",
+            )
         if isinstance(value, SigmaFieldReference):
             return SigmaFieldReference(self._name(value.field), value.starts_with, value.ends_with)
         if isinstance(value, SigmaString) and not isinstance(value, SigmaRegularExpression):
+            wide = [c for c in unsafe_chars(_plain_text(value)) if not c.startswith("U+00")]
+            if wide:
+                raise self._refuse(
+                    resolved.path,
+                    f"the value holds {', '.join(wide)}, which a savedsearches.conf line "
+                    "cannot carry and PCRE cannot escape in Python-compatible syntax",
+                    "match the text around it with wildcards",
+                )
             has_single = any(p is SpecialChars.WILDCARD_SINGLE for p in value.s)
             has_literal_star = any(isinstance(p, str) and "*" in p for p in value.s)
-            if has_single or has_literal_star:
+            if has_single or has_literal_star or unsafe_chars(_plain_text(value)):
                 return anchored_pcre(value)
         return value
 
@@ -435,11 +472,30 @@ class CloudTrailFieldMapping(FieldMappingTransformationBase):
                 "missing field",
                 "test for null instead",
             )
-        wildcards = _wildcard_positions(value)
-        if any(isinstance(p, str) and "*" in p for p in value.s) and lang == "eql":
+        if all(part is SpecialChars.WILDCARD_MULTI for part in value.s):
             raise self._refuse(
-                path, "a literal '*' breaks the EQL parser", "use the elastic (Lucene) target"
+                path,
+                f"'{value}' also matches the empty string, which the Elastic ingest pipeline "
+                "drops, so an empty value cannot be told from a missing field",
+                "test for null, or |exists, instead",
             )
+        unsafe = unsafe_chars(_plain_text(value))
+        if unsafe and lang == "lucene":
+            raise self._refuse(
+                path,
+                f"the value holds {', '.join(unsafe)}, which a Lucene query string line "
+                "cannot carry (no escape for it in query_string or regexp syntax)",
+                "use the eql or esql target, or match the text around it with wildcards",
+            )
+        wildcards = _wildcard_positions(value)
+        for literal in ("*", "?"):
+            if any(isinstance(p, str) and literal in p for p in value.s) and lang == "eql":
+                raise self._refuse(
+                    path,
+                    f"a literal '{literal}': EQL's ':' reads every '{literal}' as a wildcard "
+                    "and has no escape for it",
+                    "use the elastic (Lucene) target",
+                )
         if flattened and wildcards:
             prefix_only = (
                 lang == "lucene"

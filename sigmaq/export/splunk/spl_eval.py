@@ -68,6 +68,7 @@ from sigmaq.export.splunk.spl_parser import (
     UnmodelledSPL,
     WhereCmd,
 )
+from sigmaq.export.textsafety import python_regex
 
 # --------------------------------------------------------------------------- values
 
@@ -108,9 +109,9 @@ def wildcard_match(pattern: str, value: str) -> bool:
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
         body = ".*".join(re.escape(part) for part in pattern.split("*"))
-        compiled = re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL)
+        compiled = re.compile(body, re.IGNORECASE | re.DOTALL)
         _PATTERNS[pattern] = compiled
-    return compiled.match(value) is not None
+    return compiled.fullmatch(value) is not None
 
 
 def _ordered(op: str, left: Any, right: Any) -> bool:
@@ -309,10 +310,10 @@ def _regex(command: Any, rows: list[Row]) -> list[Row]:
 def _compile_pcre(pattern: str) -> re.Pattern[str]:
     if re.search(r"\(\?<[A-Za-z]", pattern):
         pattern = re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern)
-    if re.search(r"[*+?}]\+|\\[zZ]", pattern):
+    if re.search(r"[*+?}]\+|\\Z", pattern):
         raise UnmodelledSPL(f"PCRE construct outside the modelled subset in {pattern!r}")
     try:
-        return re.compile(pattern)
+        return re.compile(python_regex(pattern))
     except re.error as error:
         raise UnmodelledSPL(f"regex {pattern!r} does not compile: {error}") from error
 
