@@ -25,28 +25,40 @@ def project_layout() -> ProjectLayout | None:
     return ProjectLayout(root) if root is not None else None
 
 
-def default_rule_paths() -> list[Path]:
-    """The rule paths of the configuration around the current directory (``rules:``),
-    else ``[<project>/rules]``.
+def configured_rule_paths() -> list[Path]:
+    """The ``rules:`` of the sigmaq.yml around the current directory, else ``[]``.
 
-    Exits with code 2 (usage error) when neither exists or the config is broken.
+    Exits with code 2 (usage error) when the configuration is broken.
     """
     from sigmaq.core.errors import ConfigError
     from sigmaq.validate.config import load_project_config
 
     try:
-        config = load_project_config(Path.cwd())
+        return list(load_project_config(Path.cwd()).rules)
     except ConfigError as exc:
         exit_with_usage_error(str(exc))
-    if config.rules:
-        return list(config.rules)
+
+
+def default_rule_paths() -> list[Path]:
+    """The rule paths of the configuration around the current directory (``rules:``),
+    else ``[<project>/rules]``, else ``./rules`` when it is a folder (a rule repository
+    without fixtures, such as SigmaHQ's layout).
+
+    Exits with code 2 (usage error) when none exists or the config is broken.
+    """
+    configured = configured_rule_paths()
+    if configured:
+        return configured
     layout = project_layout()
-    if layout is None:
-        exit_with_usage_error(
-            "no PATHS given, no `rules:` in a sigmaq.yml and no sigmaq project (rules/ and "
-            "fixtures/) around the current folder"
-        )
-    return [layout.rules_dir]
+    if layout is not None:
+        return [layout.rules_dir]
+    if (Path.cwd() / "rules").is_dir():
+        return [Path("rules")]
+    exit_with_usage_error(
+        "no PATHS given, no `rules:` in a sigmaq.yml and no rules/ folder here: pass the "
+        "rule files or folders (e.g. `sigmaq validate detections/`) or set `rules: "
+        "[detections]` in a sigmaq.yml at the repository root"
+    )
 
 
 def exit_with_usage_error(message: str) -> NoReturn:

@@ -7,16 +7,12 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import NO_VALIDATE_OPTION, PROFILE_OPTION, validate_first
-
-
-def _default_paths() -> list[Path]:
-    from sigmaq.core.layout import find_project_root
-
-    root = find_project_root(Path.cwd())
-    if root is None:
-        raise click.UsageError("no PATHS given and no project (rules/ + fixtures/) found here")
-    return [root / "rules"]
+from sigmaq.cli.common import (
+    NO_VALIDATE_OPTION,
+    PROFILE_OPTION,
+    default_rule_paths,
+    validate_first,
+)
 
 
 @click.command("convert")
@@ -88,7 +84,7 @@ def convert(
         splunk_risk=splunk_risk,
         elastic_index_pattern=index_pattern,
     )
-    rule_paths = list(paths) or _default_paths()
+    rule_paths = list(paths) or default_rule_paths()
     from sigmaq.core.loader import iter_rule_files
 
     try:

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import NO_VALIDATE_OPTION, PROFILE_OPTION, validate_first
+from sigmaq.cli.common import (
+    NO_VALIDATE_OPTION,
+    PROFILE_OPTION,
+    configured_rule_paths,
+    validate_first,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -158,7 +163,7 @@ def hunt(
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     try:
-        sources = list(rule_paths) or [default_rules_dir(Path.cwd())]
+        sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
     except ConfigError as error:
         raise click.UsageError(error.message) from error
     if not no_validate:

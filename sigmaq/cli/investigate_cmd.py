@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sigmaq.cli.common import configured_rule_paths
 from sigmaq.cli.hunt_cmd import LEVELS, Timestamp
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def investigate(
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     try:
-        sources = list(rule_paths) or [default_rules_dir(Path.cwd())]
+        sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
         credentials = read_credential_report(credential_report) if credential_report else None
     except ConfigError as error:
         raise click.UsageError(str(error)) from error

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sigmaq.cli.common import configured_rule_paths
+
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
 
@@ -92,7 +94,7 @@ def readiness(
     from sigmaq.readiness.report import fix_files, run, to_json
 
     try:
-        paths = list(rule_paths) or [default_rules_dir(Path.cwd())]
+        paths = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
         loaded = load_rules(paths)
         selected = select_rules(loaded.rules, rule_patterns)
     except SigmaqError as exc:

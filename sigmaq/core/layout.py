@@ -162,14 +162,15 @@ def rule_fixtures(rule_path: Path, root: Path | None) -> tuple[list[Path], list[
 
 
 def fixture_home(rule_path: Path, root: Path | None) -> str:
-    """Where a rule's fixtures go, for messages: the pack folder or the flat pattern."""
+    """Where a rule's fixtures go, for messages: the pack folder, or the flat pattern
+    beside the rule (``rules/x.{pos,neg}_*.json``)."""
     if root is not None:
         layout = ProjectLayout(root)
         try:
             return str(layout.fixture_dir_for(rule_path)) + "/"
         except ValueError:
             pass
-    return str(rule_path.parent / f"{rule_path.stem}.pos_*.json")
+    return str(rule_path.parent / f"{rule_path.stem}.{{pos,neg}}_*.json")
 
 
 def is_config_file(path: Path) -> bool:

@@ -31,7 +31,8 @@ def default_rules_dir(cwd: Path) -> Path:
     root = find_project_root(cwd)
     if root is not None:
         return root / "rules"
-    beside_package = Path(__file__).resolve().parent.parent / "rules"
+    # sigmaq/hunt/rules.py -> the folder holding the sigmaq package
+    beside_package = Path(__file__).resolve().parents[2] / "rules"
     if beside_package.is_dir():
         return beside_package
     raise ConfigError("no rules/ folder found here or beside the sigmaq package; use --rules")

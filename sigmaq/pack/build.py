@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -30,7 +30,7 @@ from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.model import WindowMode
 from sigmaq.export.convert import GoldenDifference
 from sigmaq.export.dist import BuildReport, build_dist
-from sigmaq.export.proof import Verdict
+from sigmaq.export.proof import ProofReport, Verdict
 from sigmaq.export.targets import TargetOptions
 from sigmaq.pack.coverage import coverage_problems
 from sigmaq.pack.golden import (
@@ -240,19 +240,30 @@ def run_build(
         if target.proof and target.proof.proofs
     }
     if proofs:
-        outcome.stages.append(
-            StageResult(
-                "prove",
-                not any(proof.count(Verdict.DIFFERS) for proof in proofs.values()),
-                "; ".join(f"{name}: {proof.summary()}" for name, proof in proofs.items()),
-                0.0,
-            )
-        )
+        outcome.stages.append(prove_stage(proofs))
     log.info("build %s", "ok" if outcome.ok else "failed")
     return outcome
 
 
 REFUSALS_FILE = "REFUSED.md"
+
+PROVE_FIX = (
+    "each query above differs from replay on the named fixture (dist/<target>/PROOF.md "
+    "shows the case): rewrite the rule in a form the target expresses, or report the "
+    "backend bug; `sigmaq test -k <rule>` shows replay's answer"
+)
+
+
+def prove_stage(proofs: Mapping[str, ProofReport]) -> StageResult:
+    """The ``prove`` stage of the per-target ``proofs`` (target name -> report): failed
+    when any query differs from replay, with the fix to print."""
+    return StageResult(
+        "prove",
+        not any(proof.count(Verdict.DIFFERS) for proof in proofs.values()),
+        "; ".join(f"{name}: {proof.summary()}" for name, proof in proofs.items()),
+        0.0,
+        fix=PROVE_FIX,
+    )
 
 
 def refusal_reason(message: str) -> str:

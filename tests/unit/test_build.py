@@ -154,3 +154,18 @@ def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None
         if line.startswith("| elastic |")
     ]
     assert len(rows) == len(refused)
+
+
+def test_failed_prove_stage_names_its_fix() -> None:
+    """A query that differs from replay fails `prove`, and the stage says what to do."""
+    from sigmaq.export.proof import ProofReport, RuleProof, Verdict
+    from sigmaq.pack.build import prove_stage
+
+    def report(verdict: Verdict) -> ProofReport:
+        return ProofReport("splunk", "model", [RuleProof("r1", "Rule", "splunk", verdict)])
+
+    good = prove_stage({"splunk": report(Verdict.PROVEN)})
+    bad = prove_stage({"splunk": report(Verdict.DIFFERS)})
+    assert good.ok and not bad.ok
+    assert bad.summary == "splunk: 0 proven, 1 differs, 0 refused"
+    assert "PROOF.md" in bad.fix and "sigmaq test -k" in bad.fix

@@ -198,3 +198,43 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
         log = json.loads((tmp_path / f"{command}.sarif").read_text("utf-8"))
         assert _sarif_errors(log) == []
     assert "sarif=test.sarif" in output_file.read_text("utf-8")
+
+
+def test_rules_folder_without_config_or_fixtures_is_the_default(tmp_path: Path) -> None:
+    """A SigmaHQ-style repository (rules/, no sigmaq.yml, no fixtures/) is validated
+    without PATHS, as README's "CI integration" and action.yml's `paths` input say."""
+    write_rule(tmp_path / "rules", sigmaq=None)
+    (tmp_path / ".git").mkdir()
+    code, out, err = _invoke(tmp_path, "validate", "--profile", "cloudtrail")
+    assert code == 0, (out, err)
+    assert "1 rules" in err
+
+
+def test_no_rules_anywhere_says_what_to_pass(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    code, _, err = _invoke(tmp_path, "validate", "--profile", "cloudtrail")
+    assert code == 2
+    assert "sigmaq validate detections/" in err and "rules: [detections]" in err
+
+
+def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> None:
+    """sigmaq.yml's `rules:` is the default rule path of convert and hunt too."""
+    write_rule(tmp_path / "detections", sigmaq=None)
+    (tmp_path / "sigmaq.yml").write_text("profile: cloudtrail\nrules: [detections]\n", "utf-8")
+    (tmp_path / ".git").mkdir()
+    code, out, err = _invoke(tmp_path, "convert", "-t", "splunk", "--no-validate")
+    assert code == 0, err
+    assert 'eventName="CreateApplication"' in out
+    record = {
+        "eventTime": "2026-11-24T10:00:00Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": "CreateApplication",
+        "eventID": "3a7c1e52-0d5b-4c0e-9d64-5f4b2f0f7a11",
+        "requestParameters": {"identityType": "ANONYMOUS"},
+    }
+    (tmp_path / "trail.json").write_text(json.dumps({"Records": [record]}), "utf-8")
+    code, out, err = _invoke(tmp_path, "hunt", "trail.json", "--no-validate", "--format", "json")
+    assert code == 0, err
+    assert [f["rule_title"] for f in json.loads(out)["findings"]] == [
+        "Q Business Application Created With Anonymous Access"
+    ]

@@ -185,6 +185,8 @@ def test_sigmaq_test_on_a_flat_folder(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, "test", "rules", "--format", "json")
     assert code == 1
     assert "needs at least one pos_ fixture" in output
+    # the flat pattern names both kinds of fixture file, not only pos_
+    assert f"{rule.stem}.{{pos,neg}}_*.json" in output
 
 
 def test_flat_fixtures_are_checked_by_validate(tmp_path: Path) -> None:

@@ -180,6 +180,18 @@ def test_unreadable_fixtures_are_findings(tmp_path: Path) -> None:
     assert "not valid JSON" in findings[1].message
 
 
+def test_json_syntax_error_names_its_line(tmp_path: Path) -> None:
+    """A fixture that is not JSON is located at the line of the syntax error."""
+    text = '{\n  "eventName": "StopLogging",\n  "eventSource" "cloudtrail.amazonaws.com"\n}\n'
+    broken = _write(tmp_path, None, "pos_broken.json", text=text)
+    empty = _write(tmp_path, None, "neg_empty.json", text='{"Records": []}')
+    findings = run_fixture_checks([FixtureTarget(broken), FixtureTarget(empty)], {"fixture_read"})
+    assert [(f.path.name, f.line) for f in findings] == [
+        ("neg_empty.json", None),
+        ("pos_broken.json", 3),
+    ]
+
+
 def test_duplicate_event_ids_across_files(tmp_path: Path) -> None:
     first = _write(tmp_path, GOOD, "pos_a.json")
     second = _write(tmp_path, GOOD, "neg_b.json")

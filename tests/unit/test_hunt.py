@@ -264,6 +264,14 @@ def test_default_rules_dir_prefers_the_project(tmp_path: Path) -> None:
     assert default_rules_dir(tmp_path / "sub") == tmp_path / "rules"
 
 
+def test_default_rules_dir_outside_a_project_is_the_pack_beside_the_package(
+    tmp_path: Path,
+) -> None:
+    """Outside any project (an editable or source install), the pack's own rules/."""
+    pack = Path(__file__).resolve().parents[2] / "rules"
+    assert default_rules_dir(tmp_path) == pack
+
+
 def test_redelivered_events_report_once(rules: list[LoadedRule], tmp_path: Path) -> None:
     # An organization trail and an account trail archive the same event twice.
     records = [event("DeleteApplication", 7, 5), denied(1, 1), denied(2, 2), denied(3, 3)]

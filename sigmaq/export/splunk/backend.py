@@ -23,10 +23,15 @@ Fixes of pysigma-backend-splunk 2.1.0 (TOOLCHAIN.md, "Conversion"; each has a te
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sigma.backends.splunk.splunk import SplunkBackend, SplunkDeferredORRegularExpression
-from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT
+from sigma.backends.splunk.splunk import (
+    SplunkBackend,
+    SplunkDeferredFieldRefExpression,
+    SplunkDeferredORRegularExpression,
+)
+from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionNOT, ConditionOR
+from sigma.conversion.base import TextQueryBackend
 from sigma.conversion.deferred import DeferredQueryExpression
 from sigma.conversion.state import ConversionState
 from sigma.correlations import (
@@ -34,6 +39,7 @@ from sigma.correlations import (
     SigmaCorrelationConditionOperator,
     SigmaCorrelationRule,
 )
+from sigma.exceptions import SigmaFeatureNotSupportedByBackendError
 from sigma.rule import SigmaRule
 from sigma.types import SigmaNull
 
@@ -114,6 +120,15 @@ def hoist_scope_terms(query: str, deferred_fields: set[str]) -> str:
     return " ".join(hoisted) + preamble + marker + search[position:]
 
 
+class NullSafeFieldRefExpression(SplunkDeferredFieldRefExpression):
+    """``| where`` for ``|fieldref`` with replay's meaning: both fields present and equal
+    ignoring case (docs/replay-semantics.md). The stock ``'a'='b'`` is null when a field
+    is absent, and ``where`` drops null, so a negated fieldref (``not same_account``)
+    missed every event without the referenced field; ``=`` also compared case."""
+
+    template = "where {op}(isnotnull('{field}') AND isnotnull('{value}') AND lower('{field}')=lower('{value}'))"  # noqa: E501
+
+
 class SigmaqSplunkBackend(SplunkBackend):
     """Splunk backend with sigmaq's fixes, macro scope, app stanzas and sliding correlations.
 
@@ -152,6 +167,21 @@ class SigmaqSplunkBackend(SplunkBackend):
         if result is None:
             raise RuleRefused(f"cannot negate {arg!r} in SPL")
         return result
+
+    def convert_condition_field_eq_field(
+        self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
+    ) -> SplunkDeferredFieldRefExpression:
+        # The stock SplunkBackend method with a null-safe, case-insensitive template.
+        if cond.parent_condition_chain_contains(ConditionOR):
+            raise SigmaFeatureNotSupportedByBackendError(
+                "ORing FieldRef matching is not yet supported by Splunk backend",
+                source=cond.source,
+            )
+        referenced = TextQueryBackend.convert_condition_field_eq_field(self, cond, state)
+        expression = NullSafeFieldRefExpression(state, cond.field, str(referenced))
+        # postprocess links the parent chain, as the stock method does (its typing says
+        # detections; the stock call passes None and the condition too).
+        return cast(SplunkDeferredFieldRefExpression, cast(Any, expression).postprocess(None, cond))
 
     def finish_query(
         self, rule: AnyRule, query: str | DeferredQueryExpression, state: ConversionState
