@@ -182,6 +182,7 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
                 .replace("${{ inputs.paths }}", "")
                 .replace("${{ inputs.profile }}", "cloudtrail")
                 .replace("${{ inputs.sarif }}", f"{command}.sarif")
+                .replace("${{ inputs.fail-on }}", "high")
                 for key, value in script["env"].items()
             },
         }
