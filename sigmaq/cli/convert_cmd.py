@@ -16,7 +16,12 @@ from sigmaq.cli.common import (
 
 
 @click.command("convert")
-@click.option("-t", "--target", required=True, help="Target: splunk, elastic, esql or eql.")
+@click.option(
+    "-t",
+    "--target",
+    required=True,
+    help="Target: see `sigmaq list targets` (splunk, elastic, esql, eql, athena, ...).",
+)
 @click.option("-f", "--format", "format_name", default=None, help="Output format of the target.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option(
@@ -72,6 +77,8 @@ def convert(
     from sigmaq.core.errors import ConfigError, SigmaqError
     from sigmaq.core.layout import ProjectLayout, find_project_root
     from sigmaq.export import convert as conv
+    from sigmaq.export.pipelines.cloudtrail import SPLUNK_SOURCETYPE
+    from sigmaq.export.splunk.settings import SOURCE_MACRO
     from sigmaq.export.targets import TargetOptions, get_target
 
     if check_golden and write_golden:
@@ -96,9 +103,17 @@ def convert(
         raise click.UsageError(str(exc)) from exc
     try:
         spec = get_target(target)
-        spec.format(format_name)
+        chosen = spec.format(format_name)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    scoped = splunk_index is not None or splunk_sourcetype != SPLUNK_SOURCETYPE
+    if chosen.name == "savedsearches" and scoped and splunk_macro is None:
+        raise click.UsageError(
+            "--splunk-index/--splunk-sourcetype do not reach -f savedsearches: every stanza "
+            f"starts with the macro `{SOURCE_MACRO}`, which the app's macros.conf defines "
+            "(`sigmaq build --splunk-index NAME` writes the app with it); pass --splunk-macro "
+            "NAME for a macro of yours, or -f default for plain SPL scoped to the index"
+        )
     if not no_validate:
         validate_first(rule_paths, profile, "convert")
 

@@ -182,12 +182,15 @@ def _write(report: Report, folder: Path, formats: tuple[str, ...]) -> list[Path]
 
 
 def _summary(report: Report, written: list[Path], err: Console) -> None:
+    from sigmaq.investigate.render_common import VERDICT
+
     run = report.run
     for problem in run.problems:
         err.print(problem, markup=False, soft_wrap=True)
     err.print(
         f"{run.files} files, {run.records_read:,} records read, {run.events_evaluated:,} "
-        f"investigated, {run.malformed} malformed, {run.unreadable_files} unreadable; "
+        f"investigated, {run.malformed} malformed, {run.unreadable_files} unreadable, "
+        f"{run.skipped} skipped (digests, no eventName), {run.empty_files} empty; "
         f"{report.findings_total:,} findings; {report.principals_total:,} principals; "
         f"{report.resources_total:,} resources; {len(report.checklist)} checklist items; "
         f"{run.elapsed_seconds:.1f} s",
@@ -195,6 +198,7 @@ def _summary(report: Report, written: list[Path], err: Console) -> None:
         soft_wrap=True,
     )
     for answer in report.answers:
-        err.print(f"{answer.id}: {answer.answered}: {answer.summary}", markup=False, soft_wrap=True)
+        verdict = VERDICT.get(answer.answered, answer.answered)
+        err.print(f"{answer.id}: {verdict}: {answer.summary}", markup=False, soft_wrap=True)
     for path in written:
         err.print(f"wrote {path}", markup=False, soft_wrap=True)

@@ -12,6 +12,9 @@ __all__ = ["DATA_SUFFIXES", "iter_paths"]
 
 # Suffixes read when walking a folder (explicitly named files are always read).
 DATA_SUFFIXES = (".json", ".gz", ".jsonl", ".ndjson", ".log", ".cloudtrail", ".csv")
+# Archive and compression formats the readers do not open (only gzip is read): such a file
+# in a folder is likely exported CloudTrail, so it is named with a warning, not only counted.
+UNREAD_ARCHIVE_SUFFIXES = (".zip", ".bz2", ".xz", ".zst", ".7z", ".tar", ".tgz", ".rar")
 
 
 def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
@@ -22,7 +25,8 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
     folders are followed. Each real folder and file is read once across all of
     ``paths`` (a folder named twice, or reached again through a link, gets a warning
     and is skipped, so link loops end). Hidden entries (``.name``) are not visited;
-    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files``. A
+    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files`` (and an
+    archive in ``UNREAD_ARCHIVE_SUFFIXES``, ``.zip``, ``.bz2``..., gets a warning naming it). A
     path that does not exist, is not a regular file, or a folder that cannot be listed
     counts as unreadable.
     """
@@ -80,3 +84,11 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
                     stats.add_problem(str(path), None, "not a regular file")
             else:
                 stats.ignored_files += 1
+                if name.lower().endswith(UNREAD_ARCHIVE_SUFFIXES):
+                    stats.add_problem(
+                        str(Path(root, name)),
+                        None,
+                        "not read: only gzip-compressed files are read; extract this archive "
+                        "and hunt the extracted files",
+                        warning=True,
+                    )

@@ -168,3 +168,18 @@ level: low
     assert outcome.status == CONVERTED, outcome
     query = "\n".join(str(output) for output in outcome.outputs)
     assert "as plugin" in query and "lower('plugin')" in query and "dc(sigmaq_value)" in query
+
+
+def test_splunk_index_is_not_silently_dropped_from_saved_searches(tmp_path: Path) -> None:
+    # savedsearches stanzas start with the macro `sigmaq_cloudtrail` (defined by the
+    # app's macros.conf, which convert does not write): an index given here would vanish.
+    good = _project(tmp_path) / "rules" / "q_developer" / "aws_cloudtrail_good_rule.yml"
+    runner = CliRunner()
+    args = ["-t", "splunk", "--no-validate", "--splunk-index", "cloudtrail"]
+    refused = runner.invoke(convert_command, [*args, str(good)])
+    assert refused.exit_code == 2
+    assert "--splunk-index" in refused.stderr and "sigmaq build" in refused.stderr
+    plain = runner.invoke(convert_command, [*args, "-f", "default", str(good)])
+    assert plain.exit_code == 0 and plain.stdout.startswith('index="cloudtrail" ')
+    own = runner.invoke(convert_command, [*args[:3], "--splunk-macro", "my_ct", str(good)])
+    assert own.exit_code == 0 and "search = `my_ct` " in own.stdout

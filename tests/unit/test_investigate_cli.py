@@ -95,7 +95,7 @@ def test_writes_the_three_reports(setup: tuple[Path, Path], tmp_path: Path) -> N
     html = (out / "report.html").read_text()
     assert all(f'<section id="q{n}"' in html for n in range(1, 7))
     # no data event in the archive: S3 objects and Q Business documents stay unseen
-    assert "wrote" in result.stderr and "q1: partly" in result.stderr
+    assert "wrote" in result.stderr and "q1: partly answered" in result.stderr
 
 
 def test_one_format_and_a_principal_filter(setup: tuple[Path, Path], tmp_path: Path) -> None:
@@ -119,6 +119,35 @@ def test_malformed_input_is_reported_and_exits_1(setup: tuple[Path, Path], tmp_p
     document = json.loads((out / "report.json").read_text())
     assert document["run"]["malformed"] == 1 and document["run"]["records_read"] == 3
     assert "broken.ndjson" in result.stderr
+
+
+def test_stderr_verdicts_and_input_counts_match_the_report(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The terminal summary words each verdict as the report does ("cannot be answered",
+    # not a bare "no" that reads as a negative answer) and counts skipped and empty inputs.
+    rules, data = setup
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "trail.json").write_bytes(data.read_bytes())
+    (folder / "empty.json").write_bytes(b"")
+    digest = {
+        "awsAccountId": "123456789012",
+        "digestStartTime": "2026-11-18T13:00:00Z",
+        "digestEndTime": "2026-11-18T14:00:00Z",
+        "digestS3Bucket": "amzn-s3-demo-bucket",
+        "digestS3Object": "digest.json.gz",
+        "logFiles": [],
+    }
+    (folder / "digest.json").write_bytes(orjson.dumps(digest))
+    result = invoke("--rules", rules, "-o", tmp_path / "out", "--format", "json", folder)
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert document["run"]["skipped"] == 1 and document["run"]["empty_files"] == 1
+    assert "1 skipped (digests, no eventName), 1 empty" in result.stderr
+    assert "q1: partly answered:" in result.stderr
+    assert "q2: cannot be answered:" in result.stderr
+    assert "q2: no:" not in result.stderr
 
 
 def test_usage_errors(setup: tuple[Path, Path], tmp_path: Path) -> None:

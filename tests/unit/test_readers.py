@@ -327,6 +327,19 @@ def test_iter_paths_walks_sorted_skips_hidden_and_counts_ignored(tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize("name", ["logs.zip", "b.json.bz2", "c.json.xz", "d.json.zst", "e.tar"])
+def test_archives_sigmaq_cannot_read_are_named_not_only_counted(tmp_path: Path, name: str) -> None:
+    # An evidence folder handed over as a zip must not read as a clean "no findings".
+    (tmp_path / name).write_bytes(b"PK\x03\x04 not read")
+    (tmp_path / "notes.txt").write_text("case notes")
+    stats = ReadStats()
+    assert list(iter_paths([tmp_path], stats)) == []
+    assert stats.ignored_files == 2
+    (problem,) = stats.problems
+    assert problem.path == str(tmp_path / name) and problem.warning
+    assert "not read" in problem.message and "extract" in problem.message
+
+
 def test_explicit_files_are_read_whatever_their_suffix(tmp_path: Path) -> None:
     path = write(tmp_path / "events.txt", record())
     stats = ReadStats()

@@ -111,7 +111,9 @@ def setup_guide(choice: ElasticQuery, rules: list[LoadedRule]) -> str:
         lines.append(
             "- CloudTrail **data events** for "
             + ", ".join(f"`{e}`" for e in events)
-            + " (trail advanced event selectors); management events alone never match."
+            + " (trail advanced event selectors; not logged by default): without them the rule"
+            " misses the events of those types it reads (its management events, if any, still"
+            " match)."
         )
     else:
         lines.append("- CloudTrail management events (logged by default).")
