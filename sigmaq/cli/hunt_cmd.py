@@ -220,7 +220,16 @@ def hunt(
 
     for line in summary_lines(result):
         err.print(printable(line), soft_wrap=True)
-    sys.exit(1 if result.stats.failed or loaded.errors or refused else 0)
+    nothing_read = result.stats.records_read == 0
+    if nothing_read:
+        # "no findings" over no evidence must not read as a clean bill of health.
+        err.print(
+            "[red]error[/red] no CloudTrail record was read: check the path (a folder of "
+            "delivery files, .json/.json.gz/.ndjson) and the problems above",
+            markup=True,
+            soft_wrap=True,
+        )
+    sys.exit(1 if result.stats.failed or loaded.errors or refused or nothing_read else 0)
 
 
 def _spark_hunt(

@@ -214,3 +214,17 @@ def test_forged_principal_cannot_act_on_the_terminal_or_a_spreadsheet(tmp_path: 
     as_json = invoke("--rules", rules, "--format", "json", data)
     (finding,) = orjson.loads(as_json.stdout)["findings"]
     assert finding["source_addresses"] == ['=HYPERLINK("http://203.0.113.9")']  # exact
+
+
+def test_no_record_read_is_exit_one_with_a_message(tmp_path: Path) -> None:
+    """An empty folder (or one holding only unread files) gives no findings and exit 1:
+    "no findings" over no evidence is not a clean result."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULE)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "notes.txt").write_text("not CloudTrail")
+    result = invoke("--rules", rules, "--format", "ndjson", evidence)
+    assert result.exit_code == 1, result.output
+    assert "no CloudTrail record was read" in result.stderr
+    assert result.stdout == ""

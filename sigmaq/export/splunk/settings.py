@@ -282,7 +282,8 @@ def stanza_settings(
         "enableSched": "1",
         "quantity": "0",
         "relation": "greater than",
-        "request.ui_dispatch_app": APP_NAME,
+        # The app has no views ([ui] is_visible = false): "View results" opens in Search.
+        "request.ui_dispatch_app": "search",
         "search": search,
     }
     settings.update(schedule(rule, group_fields))
