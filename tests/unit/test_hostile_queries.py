@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile import Broken, export, record, rule_yaml, strict_conf, write_rule
+from hostile import Broken, Exported, export, record, rule_yaml, strict_conf, write_rule
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from sigma.types import SigmaString, SpecialChars
@@ -195,21 +195,36 @@ def check(case: HostileCase, target: str, *, generated: bool = False) -> None:
             )
             (loaded_cased,), _ = load_file(cased)
             expected = replay_outcome(loaded_cased, proof_case).records
-        for exported in export(path, target, case.field):
-            where = f"{exported.target}/{exported.format} {case}"
-            if generated:
-                event(f"{exported.format}: {'refused' if exported.refused else 'converted'}")
-            if exported.refused:
-                assert exported.message.strip(), f"{where}: refused without a reason"
-                continue
-            actual = exported.run(proof_case)
-            if actual != expected:
-                wrong = sorted(actual ^ expected)
-                detail = ", ".join(
-                    f"{values[i]!r} ({'replay matches' if i in expected else 'replay does not'})"
-                    for i in wrong[:4]
-                )
-                pytest.fail(f"{where}: query {exported.query!r} differs on {detail}")
+        exports = export(path, target, case.field)
+        compare(exports, proof_case, values, expected, str(case), "" if generated else None)
+
+
+def compare(
+    exports: list[Exported],
+    proof_case: ProofCase,
+    values: list[str],
+    expected: frozenset[int],
+    label: str,
+    event_tag: str | None,
+) -> None:
+    """Each export refused with a reason, or matching exactly the records replay matches;
+    ``event_tag`` (generated cases) records refused/converted in hypothesis' statistics."""
+    for exported in exports:
+        where = f"{exported.target}/{exported.format} {label}"
+        if event_tag is not None:
+            outcome = "refused" if exported.refused else "converted"
+            event(f"{exported.format}{event_tag}: {outcome}")
+        if exported.refused:
+            assert exported.message.strip(), f"{where}: refused without a reason"
+            continue
+        actual = exported.run(proof_case)
+        if actual != expected:
+            wrong = sorted(actual ^ expected)
+            detail = ", ".join(
+                f"{values[i]!r} ({'replay matches' if i in expected else 'replay does not'})"
+                for i in wrong[:4]
+            )
+            pytest.fail(f"{where}: query {exported.query!r} differs on {detail}")
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
@@ -327,21 +342,9 @@ def check_regex(field: str, literal: str, target: str, *, generated: bool = Fals
         proof_case = ProofCase(f"hostile-re{next(_LABELS)}", records)
         expected = replay_outcome(loaded, proof_case).records
         assert 0 in expected, f"replay does not match {values[0]!r} for {pattern!r}"
-        for exported in export(path, target, field):
-            where = f"{exported.target}/{exported.format} {field}|re: {pattern!r}"
-            if generated:
-                event(f"{exported.format} re: {'refused' if exported.refused else 'converted'}")
-            if exported.refused:
-                assert exported.message.strip(), f"{where}: refused without a reason"
-                continue
-            actual = exported.run(proof_case)
-            if actual != expected:
-                wrong = sorted(actual ^ expected)
-                detail = ", ".join(
-                    f"{values[i]!r} ({'replay matches' if i in expected else 'replay does not'})"
-                    for i in wrong[:4]
-                )
-                pytest.fail(f"{where}: query {exported.query!r} differs on {detail}")
+        exports = export(path, target, field)
+        label = f"{field}|re: {pattern!r}"
+        compare(exports, proof_case, values, expected, label, " re" if generated else None)
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
