@@ -265,3 +265,20 @@ def test_duck_evaluator_reads_group_columns_of_a_correlation() -> None:
     finally:
         evaluator.close()
     assert not outcome.fired and outcome.groups == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("target", "placeholder"), [("cloudtrail_lake", "$EDS_ID"), ("logs_insights", "log group")]
+)
+def test_dist_readme_says_how_to_run_the_queries(
+    tmp_path: Path, target: str, placeholder: str
+) -> None:
+    rules = LAYOUT.rules_dir / "containment"
+    report = build_dist([rules], tmp_path, targets=[target], layout=None)
+    names = {p.relative_to(tmp_path).as_posix() for p in report.targets[target].files}
+    assert f"{target}/README.md" in names
+    text = (tmp_path / target / "README.md").read_text(encoding="utf-8")
+    assert placeholder in text
+    queries = next(tmp_path.glob(f"{target}/queries.*")).read_text(encoding="utf-8")
+    if placeholder == "$EDS_ID":  # the README names what the queries really contain
+        assert "FROM $EDS_ID" in queries

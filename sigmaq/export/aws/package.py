@@ -116,11 +116,48 @@ _BUNDLE_README = """# Athena bundle
 2. Save every query in the workgroup's saved queries:
    `aws cloudformation deploy --stack-name sigmaq-athena-queries \\
    --template-file named_queries.cfn.json --parameter-overrides Database=<your database>`.
-3. Run a saved query with a partition filter to bound the scan, e.g. add
-   `AND "timestamp" >= '2025/01/01'` to the `WHERE` clause.
+3. Bound the scan (Athena charges per byte scanned): add the partition filter, e.g.
+   `AND "timestamp" >= '2025/01/01'`, to the `WHERE` of every `FROM cloudtrail_logs_pp`
+   select of the query (a correlation has one per rule it reads, inside its `WITH`).
 
 Correlation queries use sliding windows (window frames); see `backends/athena/README.md`.
 """
+
+
+_LAKE_README = """# CloudTrail Lake queries
+
+`queries.sql` holds one query per rule (CloudTrail Lake SQL), each after a `--` comment with
+the rule's title, id and level.
+
+1. Replace `$EDS_ID` with the ID of your event data store (the last part of its ARN, from
+   `aws cloudtrail list-event-data-stores`); the data store must record the events the rule
+   reads (management events; data events where the rule says so, see `sigmaq readiness`).
+2. Bound the scan (Lake charges per GB scanned): add `AND eventtime > timestamp '2025-01-01
+   00:00:00'` to the `WHERE` of every `FROM $EDS_ID` select of the query (a correlation has
+   one per rule it reads, inside its `WITH`).
+3. Run it in the console's query editor or with
+   `aws cloudtrail start-query --query-statement file://query.sql`.
+
+Correlation queries use sliding windows (window frames); data assumptions and what the
+proof model is are in `backends/cloudtrail_lake/README.md` and `PROOF.md`.
+"""
+
+_INSIGHTS_README = """# CloudWatch Logs Insights queries
+
+`queries.insights` holds one query per rule, each after a `#` comment line with the rule's
+title, id and level. They read CloudTrail delivered to a CloudWatch Logs log group (one JSON
+log event per record).
+
+1. Select that log group and a time range: in the console, or
+   `aws logs start-query --log-group-name <group> --start-time <epoch s> --end-time <epoch s>
+   --query-string file://query.insights`. Logs Insights always scans a time range; a
+   correlation only sees events inside it.
+2. Rules that read fields Logs Insights cannot address after flattening are refused; they are
+   listed in `../REFUSED.md`.
+
+Data assumptions and what the proof model is: `backends/logs_insights/README.md`, `PROOF.md`.
+"""
+_DIST_README = {"cloudtrail_lake": _LAKE_README, "logs_insights": _INSIGHTS_README}
 
 
 def _package(target: str, request: DistRequest) -> list[TargetBuild]:
@@ -147,6 +184,8 @@ def _package(target: str, request: DistRequest) -> list[TargetBuild]:
             write_text(bundle / "named_queries.cfn.json", named_queries_template(converted))
         )
         build.files.append(write_text(bundle / "README.md", _BUNDLE_README))
+    if target in _DIST_README:
+        build.files.append(write_text(folder / "README.md", _DIST_README[target]))
     if request.layout is not None:
         evaluator, model, close = evaluator_for(target)
         try:
@@ -170,10 +209,10 @@ def package_athena(request: DistRequest) -> list[TargetBuild]:
 
 
 def package_lake(request: DistRequest) -> list[TargetBuild]:
-    """``dist/cloudtrail_lake/``: queries and ``PROOF.md``."""
+    """``dist/cloudtrail_lake/``: queries, ``README.md`` (how to run them) and ``PROOF.md``."""
     return _package("cloudtrail_lake", request)
 
 
 def package_insights(request: DistRequest) -> list[TargetBuild]:
-    """``dist/logs_insights/``: queries and ``PROOF.md``."""
+    """``dist/logs_insights/``: queries, ``README.md`` (how to run them) and ``PROOF.md``."""
     return _package("logs_insights", request)
