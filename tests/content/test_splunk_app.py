@@ -107,13 +107,16 @@ def test_windows_cover_delivery_delay_and_timespan(dist: Path) -> None:
         span = int(rule.timespan.seconds) // 60 if getattr(rule, "timespan", None) else 0
         earliest = int(re.fullmatch(r"-(\d+)m@m", settings["dispatch.earliest_time"]).group(1))  # type: ignore[union-attr]
         assert settings["dispatch.latest_time"] == "-15m@m", name
-        assert earliest - 15 == 10 + span, name  # one 10-minute slice, plus the timespan
+        interval = 60 if span >= 6 * 60 else 10  # day-long correlations run hourly
+        assert earliest - 15 == interval + span, name  # one slice, plus the timespan
         cron = settings["cron_schedule"].split()[0].split(",")
-        assert len(cron) == 6 and len({int(m) % 10 for m in cron}) == 1, name
+        # contiguous slices: one run per interval, evenly spaced through the hour
+        assert len(cron) == 60 // interval, name
+        assert len({int(m) % interval for m in cron}) == 1, name
         minutes[name] = int(cron[0])
         if span:
             assert settings["alert.suppress"] == "1"
-            assert int(settings["alert.suppress.period"].rstrip("m")) >= span + 10, name
+            assert int(settings["alert.suppress.period"].rstrip("m")) >= span + interval, name
     assert len(set(minutes.values())) > 3, "schedules are not staggered"
 
 
