@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout
+from sigmaq.cli.common import (
+    PROFILE_OPTION,
+    exit_with_usage_error,
+    project_layout,
+    splunk_index_name,
+)
 
 
 @click.command()
@@ -35,6 +40,7 @@ from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_lay
 @click.option(
     "--splunk-index",
     default=None,
+    callback=splunk_index_name,
     help="Index of the Splunk app's source macro sigmaq_cloudtrail (default: index=*).",
 )
 @click.option(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -9,6 +10,24 @@ from typing import NoReturn
 import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
+
+# indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
+# with an underscore or hyphen; a search may also name several with the `*` wildcard.
+_SPLUNK_INDEX = re.compile(r"[a-z0-9*][a-z0-9_*-]*")
+
+
+def splunk_index_name(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    """Click callback: ``value`` if it is a Splunk index name (or pattern), else BadParameter
+    (a quote or space would break the source macro, and with it every search)."""
+    if value is not None and not _SPLUNK_INDEX.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a Splunk index name (lowercase letters, digits, '_', '-', "
+            "'*'; not starting with '_' or '-')"
+        )
+    return value
+
 
 PROFILE_OPTION = click.option(
     "--profile",

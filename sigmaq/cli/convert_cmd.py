@@ -11,6 +11,7 @@ from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
     default_rule_paths,
+    splunk_index_name,
     validate_first,
 )
 
@@ -28,7 +29,12 @@ from sigmaq.cli.common import (
     "--check-golden", is_flag=True, help="Compare golden snapshots (CI); exit 1 on drift."
 )
 @click.option("--write-golden", is_flag=True, help="Rewrite golden snapshots.")
-@click.option("--splunk-index", default=None, help="Splunk index to scope searches to.")
+@click.option(
+    "--splunk-index",
+    default=None,
+    callback=splunk_index_name,
+    help="Splunk index to scope searches to.",
+)
 @click.option("--splunk-sourcetype", default="aws:cloudtrail", show_default=True)
 @click.option("--splunk-macro", default=None, help="Search macro replacing index/sourcetype.")
 @click.option(

@@ -239,3 +239,16 @@ def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> Non
     assert [f["rule_title"] for f in json.loads(out)["findings"]] == [
         "Q Business Application Created With Anonymous Access"
     ]
+
+
+@pytest.mark.parametrize("command", ["build", "convert"])
+@pytest.mark.parametrize("index", ['cloud"trail', "aws logs", "_internal", "AWS"])
+def test_splunk_index_that_would_break_the_macro_is_a_usage_error(command: str, index: str) -> None:
+    from click.testing import CliRunner
+
+    from sigmaq.cli import main
+
+    args = [command, "--splunk-index", index] + (["-t", "splunk"] if command == "convert" else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "not a Splunk index name" in result.output
