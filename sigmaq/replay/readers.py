@@ -15,8 +15,13 @@ the name; concatenated gzip members are read in turn):
 
 What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
 ``records_read``, ``skipped_digest``, ``skipped_no_event_name`` or ``malformed``. A file
-that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON text, over a
-``ReadLimits`` bound) counts in ``unreadable_files``; a file holding no record (zero
+cut short (a truncated gzip stream, or a delivery file, array or NDJSON text that ends
+mid-way) keeps every complete record before the cut (``salvage``): they are read as
+usual, the record cut in part is malformed, and the file counts in ``truncated_files``
+with a problem "truncated gzip|JSON: N complete records read, the rest lost". A file
+that cannot be read at all (I/O error, corrupt gzip, invalid JSON text, a cut text
+holding no complete record, a cut CSV, over a ``ReadLimits`` bound) counts in
+``unreadable_files``; a file holding no record (zero
 bytes, ``[]``, ``{"Records": []}``) in ``empty_files`` with a warning. Every problem
 names its path (and line for NDJSON and CSV). Reading always goes on with the next item
 or file.
