@@ -121,6 +121,7 @@ def summary_dict(result: HuntResult) -> dict[str, Any]:
         "rules": result.rules,
         "files": stats.files,
         "unreadable_files": stats.unreadable_files,
+        "truncated_files": stats.truncated_files,
         "empty_files": stats.empty_files,
         "ignored_files": stats.ignored_files,
         "records_read": stats.records_read,
@@ -288,7 +289,8 @@ def summary_lines(result: HuntResult) -> list[str]:
     )
     lines.append(
         f"rules {result.rules}; files {stats.files} ({stats.unreadable_files} unreadable, "
-        f"{stats.empty_files} empty, {stats.ignored_files} ignored); records read "
+        + (f"{stats.truncated_files} truncated, " if stats.truncated_files else "")
+        + f"{stats.empty_files} empty, {stats.ignored_files} ignored); records read "
         f"{stats.records_read}, skipped {stats.skipped} (digest {stats.skipped_digest}, "
         f"no eventName {stats.skipped_no_event_name}), malformed {stats.malformed}"
         + (f", outside time range {result.filtered_out}" if result.filtered_out else "")

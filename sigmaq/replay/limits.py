@@ -30,6 +30,23 @@ class LimitExceeded(ValueError):
     """A file refused by a ``ReadLimits`` bound (its message says which and by how much)."""
 
 
+class TruncatedGzip(EOFError):
+    """A gzip stream that ends before its end-of-stream marker (a file cut short).
+
+    ``partial``: every byte expanded before the cut (the members before it included),
+    within the ``ReadLimits`` ceiling, for a reader to salvage the complete records it
+    holds; ``compressed``: the size of the cut file (bytes).
+    """
+
+    def __init__(self, partial: bytes, compressed: int) -> None:
+        super().__init__(
+            f"truncated gzip stream (compressed file ended early, {compressed:,} bytes "
+            f"compressed, {len(partial):,} expanded before the cut)"
+        )
+        self.partial = partial
+        self.compressed = compressed
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     """Per-file bounds of the readers.
@@ -83,8 +100,9 @@ def bounded_gunzip(
     never exceeds ``limits.max_expanded_bytes`` plus one slice, and a bomb is refused
     after at most ``limits.ratio_floor`` expanded bytes.
 
-    Raises LimitExceeded (over the size or ratio bound), EOFError for a truncated
-    stream, ValueError for trailing garbage, one of ``GZIP_ERRORS`` for a corrupt one.
+    Raises LimitExceeded (over the size or ratio bound), TruncatedGzip (an EOFError
+    carrying what was expanded before the cut) for a truncated stream, ValueError for
+    trailing garbage, one of ``GZIP_ERRORS`` for a corrupt one.
     """
     if not data.startswith(GZIP_MAGIC):
         if len(data) > limits.max_expanded_bytes:
@@ -102,7 +120,7 @@ def bounded_gunzip(
         while True:
             piece = view[position : position + _SLICE]
             if not piece:
-                raise EOFError("truncated gzip stream (compressed file ended early)")
+                raise TruncatedGzip(b"".join(parts), len(data))
             chunk = decoder.decompress(piece, budget - expanded + 1)
             parts.append(chunk)
             expanded += len(chunk)

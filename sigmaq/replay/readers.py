@@ -15,8 +15,13 @@ the name; concatenated gzip members are read in turn):
 
 What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
 ``records_read``, ``skipped_digest``, ``skipped_no_event_name`` or ``malformed``. A file
-that cannot be read at all (I/O error, bad or truncated gzip, invalid JSON text, over a
-``ReadLimits`` bound) counts in ``unreadable_files``; a file holding no record (zero
+cut short (a truncated gzip stream, or a delivery file, array or NDJSON text that ends
+mid-way) keeps every complete record before the cut (``salvage``): they are read as
+usual, the record cut in part is malformed, and the file counts in ``truncated_files``
+with a problem "truncated gzip|JSON: N complete records read, the rest lost". A file
+that cannot be read at all (I/O error, corrupt gzip, invalid JSON text, a cut text
+holding no complete record, a cut CSV, over a ``ReadLimits`` bound) counts in
+``unreadable_files``; a file holding no record (zero
 bytes, ``[]``, ``{"Records": []}``) in ``empty_files`` with a warning. Every problem
 names its path (and line for NDJSON and CSV). Reading always goes on with the next item
 or file.
@@ -51,9 +56,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,11 +72,13 @@ from sigmaq.replay.limits import (
     GZIP_MAGIC,
     LimitExceeded,
     ReadLimits,
+    TruncatedGzip,
     bounded_gunzip,
     deeper_than,
 )
 from sigmaq.replay.paths import DATA_SUFFIXES, iter_paths
 from sigmaq.replay.readstats import MAX_PROBLEMS, ReadProblem, ReadStats, parse_event_time
+from sigmaq.replay.salvage import Salvage, concatenated_documents, salvage
 from sigmaq.replay.shapes import (
     RECORD_ANCHOR_KEYS,
     ItemKind,
@@ -182,6 +187,9 @@ def read_parts(path: Path, stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS
                 f"{limits.max_expanded_bytes:,}-byte limit"
             )
         data = bounded_gunzip(path.read_bytes(), limits)
+        cut: TruncatedGzip | None = None
+    except TruncatedGzip as err:
+        data, cut = err.partial, err
     except _READ_ERRORS as err:
         stats.unreadable_files += 1
         stats.add_problem(source, None, f"cannot read: {err}")
@@ -190,13 +198,32 @@ def read_parts(path: Path, stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
     seen_before = stats.records_seen
+    kept_before = stats.records_seen - stats.malformed
     unreadable_before = stats.unreadable_files
+    truncated_before = stats.truncated_files
     problems_before = len(stats.problems) + stats.problems_dropped
-    if data.strip():
-        if path.name.lower().endswith(CSV_SUFFIXES):
+    csv_file = path.name.lower().endswith(CSV_SUFFIXES)
+    if data.strip() and not (cut and csv_file):  # a cut CSV row would read as a record
+        if csv_file:
             yield from _read_csv(data, source, stats)
         else:
-            yield from _read_json(data, source, stats, limits)
+            yield from _read_json(data, source, stats, limits, cut)
+    if cut is not None and (stats.unreadable_files, stats.truncated_files) == (
+        unreadable_before,
+        truncated_before,
+    ):
+        # cut in the gzip trailer (text complete), NDJSON (the cut line is malformed),
+        # or nothing readable before the cut
+        if stats.records_seen == seen_before:
+            stats.unreadable_files += 1
+            stats.add_problem(source, None, f"cannot read: {cut}")
+        else:
+            _note_truncated(
+                stats, source, "gzip", stats.records_seen - stats.malformed - kept_before
+            )
+        return
+    if stats.truncated_files != truncated_before:
+        return
     if stats.records_seen == seen_before and stats.unreadable_files == unreadable_before:
         stats.empty_files += 1
         if len(stats.problems) + stats.problems_dropped == problems_before:
@@ -260,7 +287,13 @@ def _record_list(data: bytes) -> tuple[list[msgspec.Raw], bool] | None:
     return None
 
 
-def _read_json(data: bytes, source: str, stats: ReadStats, limits: ReadLimits) -> Iterator[Part]:
+def _read_json(
+    data: bytes,
+    source: str,
+    stats: ReadStats,
+    limits: ReadLimits,
+    cut: TruncatedGzip | None = None,
+) -> Iterator[Part]:
     found = _record_list(data)
     if found is not None:
         items, delivery = found
@@ -285,7 +318,7 @@ def _read_json(data: bytes, source: str, stats: ReadStats, limits: ReadLimits) -
         # whole text is a sequence of documents settles it.
         documents = None
         if lines is None or any(error is not None for _, _, error, _ in lines):
-            documents = _concatenated_documents(data)
+            documents = concatenated_documents(data)
         if documents is not None:
             start = 0
             for document in documents:
@@ -293,12 +326,53 @@ def _read_json(data: bytes, source: str, stats: ReadStats, limits: ReadLimits) -
                 start += _width(document)
         elif lines is not None:
             yield from _read_ndjson(lines, source, stats, limits)
+        elif (pieces := salvage(data)) is not None and (pieces.documents or pieces.items):
+            yield from _read_salvaged(pieces, len(data), source, stats, "gzip" if cut else "JSON")
         else:
             stats.unreadable_files += 1
-            stats.add_problem(source, None, f"invalid JSON: {_message(err)}")
+            message = f"cannot read: {cut}" if cut else f"invalid JSON: {_message(err)}"
+            stats.add_problem(source, None, message)
         return
     del data
     yield from _read_value(value, source, stats, 0)
+
+
+def _read_salvaged(
+    found: Salvage, size: int, source: str, stats: ReadStats, kind: str
+) -> Iterator[Part]:
+    """The complete records of a cut text (``salvage``), then the cut counted: one
+    more ``truncated_files``, the record cut in part ``malformed``, and a problem."""
+    kept_before = stats.records_seen - stats.malformed
+    start = 0
+    for document in found.documents:
+        try:
+            value = _DECODER.decode(document)
+        except _JSON_ERRORS as err:
+            stats.malformed += 1
+            stats.add_problem(source, None, f"document at record {start}: invalid JSON: {err}")
+            continue
+        yield from _read_value(value, source, stats, start)
+        start += _width(value)
+    if found.items:
+        yield RawRecords(
+            source, [msgspec.Raw(item) for item in found.items], start, None, found.delivery
+        )
+    if found.cut_item:
+        stats.malformed += 1
+        stats.add_problem(
+            source,
+            None,
+            f"record {start + len(found.items)}: cut off by the truncation "
+            f"({size - found.complete:,} bytes before the end of the text)",
+        )
+    _note_truncated(stats, source, kind, stats.records_seen - stats.malformed - kept_before)
+
+
+def _note_truncated(stats: ReadStats, source: str, kind: str, complete: int) -> None:
+    stats.truncated_files += 1
+    stats.add_problem(
+        source, None, f"truncated {kind}: {complete:,} complete records read, the rest lost"
+    )
 
 
 # Envelope levels above a record (an NDJSON line holding a delivery file: 3).
@@ -386,37 +460,6 @@ def _read_value(
         # A single record, EventBridge event or Lake response: position = outcome index.
         for index, outcome in enumerate(classify_item(value), start):
             yield from _count_outcomes((outcome,), source, index, None, stats)
-
-
-_JSON_SPACE = re.compile(r"[ \t\r\n]*")
-
-
-def _concatenated_documents(data: bytes) -> list[Any] | None:
-    """Two or more JSON documents one after another (objects or arrays, whitespace
-    between or none), or None. Decoded with the standard library, which reports where
-    each document ends; only tried once the main decoder has refused the whole text."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    decoder = json.JSONDecoder()
-    documents: list[Any] = []
-    index = _skip_space(text, 0)
-    while index < len(text):
-        if text[index] not in "{[":
-            return None
-        try:
-            document, index = decoder.raw_decode(text, index)
-        except (ValueError, RecursionError):  # the standard decoder recurses per level
-            return None
-        documents.append(document)
-        index = _skip_space(text, index)
-    return documents if len(documents) > 1 else None
-
-
-def _skip_space(text: str, index: int) -> int:
-    found = _JSON_SPACE.match(text, index)
-    return found.end() if found else index
 
 
 def _anchored(item: dict[str, Any]) -> bool:

@@ -39,13 +39,16 @@ class ReadStats:
     Invariant: ``records_seen == records_read + skipped_digest + skipped_no_event_name
     + malformed``; ``oversized_records`` (records longer than CloudTrail's event size
     limit, read anyway) and ``invalid_event_time`` count within ``records_read``.
-    ``files`` counts files opened (readable or not); ``ignored_files``
+    ``files`` counts files opened (readable or not); ``truncated_files`` counts files
+    cut short (a truncated gzip stream, a JSON text ending mid-document) whose complete
+    records were read and counted as usual, the rest being lost; ``ignored_files``
     counts files skipped in folders because of their suffix; ``problems`` keeps the
     first ``MAX_PROBLEMS`` problems, ``problems_dropped`` counts the rest.
     """
 
     files: int = 0
     unreadable_files: int = 0
+    truncated_files: int = 0
     empty_files: int = 0
     ignored_files: int = 0
     records_read: int = 0
@@ -68,8 +71,9 @@ class ReadStats:
 
     @property
     def failed(self) -> bool:
-        """True when some input could not be read (a file or a record was lost)."""
-        return self.unreadable_files > 0 or self.malformed > 0
+        """True when some input could not be read (a file, a record or a file's cut tail
+        was lost)."""
+        return self.unreadable_files > 0 or self.truncated_files > 0 or self.malformed > 0
 
     def add_problem(
         self, path: str, line: int | None, message: str, *, warning: bool = False
@@ -88,6 +92,7 @@ class ReadStats:
         for name in (
             "files",
             "unreadable_files",
+            "truncated_files",
             "empty_files",
             "ignored_files",
             "records_read",

@@ -1,0 +1,217 @@
+"""JSON texts that are not one whole document: documents written back to back
+(``concatenated_documents``), and texts cut off (``salvage``: a truncated gzip stream,
+a half-copied file), whose complete records the readers read, reporting the rest lost.
+
+msgspec (like orjson) refuses a partial document, so a small structural scanner finds
+where each top-level value, and each item of the cut document's record list, ends.
+Strings are skipped whole by one regular expression (escapes included), so brackets
+and quotes inside strings never count; only the structure between items (``,``,
+``]``, the ``"Records"`` key) is checked here: each item is decoded and validated on
+its own later, as every record of a record list is.
+
+Recognised texts: zero or more complete JSON documents, then one cut document that is
+a delivery file ``{"Records": [...`` (``Records`` may follow other keys) or a JSON
+array ``[...`` (a cut document of another shape, after complete ones, is one lost
+item). Anything else (a lone cut single record, a structural error before the cut, a
+text that is not cut at all) is not salvaged: ``salvage`` returns None.
+NDJSON needs no scanner (each complete line is read; the cut line is malformed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Salvage", "concatenated_documents", "salvage"]
+
+# A string, closed (group 1 set) or running to the end of the text (group 1 None:
+# ``[^"\\]*`` stops only at a quote, a backslash or the end, and ``\\.`` needs a
+# character after the backslash), or one bracket.
+_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*(")?'
+_TOKENS = re.compile(_STRING + rb"|[\[\]{}]", re.DOTALL)
+_STRING_ONLY = re.compile(_STRING, re.DOTALL)
+# a number or a literal (true, false, null): anything up to a delimiter
+_SCALAR = re.compile(rb'[^ \t\r\n,:\[\]{}"]+')
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_QUOTE, _OPEN_OBJECT, _OPEN_ARRAY = ord('"'), ord("{"), ord("[")
+_RECORDS_KEY = b'"Records"'
+
+
+class _Cut(Exception):
+    """The text ended inside the value being scanned."""
+
+
+class _Bad(Exception):
+    """The text is not JSON where the scanner looked."""
+
+
+@dataclass(frozen=True)
+class Salvage:
+    """What a cut text still holds.
+
+    ``documents``: the complete documents before the cut one (each a view of the
+    text); ``items``: the complete items of the cut document's record list, in order;
+    ``delivery``: True for ``{"Records": [...`` and False for an array; ``cut_item``:
+    True when an item had begun at the cut (one record lost in part, not just those
+    after it); ``complete``: where the last complete item ends (byte offset).
+    """
+
+    documents: list[memoryview]
+    items: list[memoryview]
+    delivery: bool
+    cut_item: bool
+    complete: int
+
+
+def salvage(text: bytes) -> Salvage | None:
+    """The complete documents and record-list items of a cut JSON ``text`` (bytes of
+    UTF-8 JSON, any whitespace), or None when ``text`` is not one of the recognised
+    shapes (see the module docstring) or is not cut. Linear time; the result holds
+    views of ``text``, no copy."""
+    view = memoryview(text)
+    documents: list[memoryview] = []
+    position = _skip(text, 0)
+    while position < len(text):
+        if text[position] not in (_OPEN_OBJECT, _OPEN_ARRAY):
+            return None  # documents are objects or arrays
+        try:
+            end = _value_end(text, position)
+        except _Cut:
+            found = _cut_document(text, view, position, documents)
+            if found is None and documents:  # the cut document holds no record list
+                return Salvage(documents, [], False, True, position)
+            return found
+        except _Bad:
+            return None
+        documents.append(view[position:end])
+        position = _skip(text, end)
+    return None  # every document complete: nothing was cut
+
+
+def _skip(text: bytes, position: int) -> int:
+    found = _SPACE.match(text, position)
+    return found.end() if found else position
+
+
+def _value_end(text: bytes, position: int) -> int:
+    """Where the JSON value starting at ``position`` ends (exclusive).
+
+    Raises _Cut when the text ends first, _Bad when no value starts there. Brackets
+    are counted, not paired (``{]`` closes): the decoder of each item finds that."""
+    if position >= len(text):
+        raise _Cut
+    first = text[position]
+    if first == _QUOTE:
+        found = _STRING_ONLY.match(text, position)
+        if found is None or found.group(1) is None:
+            raise _Cut
+        return found.end()
+    if first in (_OPEN_OBJECT, _OPEN_ARRAY):
+        depth = 0
+        for token in _TOKENS.finditer(text, position):
+            kind = text[token.start()]
+            if kind == _QUOTE:
+                if token.group(1) is None:
+                    raise _Cut
+            elif kind in (_OPEN_OBJECT, _OPEN_ARRAY):
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return token.end()
+        raise _Cut
+    found = _SCALAR.match(text, position)
+    if found is None:
+        raise _Bad
+    if found.end() == len(text):
+        raise _Cut  # "12" may be the start of "123"
+    return found.end()
+
+
+def _cut_document(
+    text: bytes, view: memoryview, position: int, documents: list[memoryview]
+) -> Salvage | None:
+    """The items of the cut document at ``position``, or None when it holds no record
+    list (or the text before its list is not a delivery file's)."""
+    if text[position] == _OPEN_ARRAY:
+        return _items(text, view, position + 1, documents, delivery=False)
+    if text[position] != _OPEN_OBJECT:
+        return None
+    position = _skip(text, position + 1)
+    try:
+        while True:
+            key_end = _value_end(text, position)
+            if text[position] != _QUOTE:
+                return None
+            key = text[position:key_end]
+            position = _skip(text, key_end)
+            if text[position : position + 1] != b":":
+                return None
+            position = _skip(text, position + 1)
+            if key == _RECORDS_KEY and text[position : position + 1] == b"[":
+                return _items(text, view, position + 1, documents, delivery=True)
+            position = _skip(text, _value_end(text, position))
+            if text[position : position + 1] != b",":
+                return None
+            position = _skip(text, position + 1)
+    except (_Cut, _Bad):
+        return None  # cut (or broken) before the Records list began: no record there
+
+
+def _items(
+    text: bytes, view: memoryview, position: int, documents: list[memoryview], *, delivery: bool
+) -> Salvage | None:
+    items: list[memoryview] = []
+    complete = position
+    position = _skip(text, position)
+    if text[position : position + 1] == b"]":
+        return Salvage(documents, items, delivery, False, position + 1)
+    while position < len(text):
+        try:
+            end = _value_end(text, position)
+        except _Cut:
+            return Salvage(documents, items, delivery, True, complete)
+        except _Bad:
+            return None
+        items.append(view[position:end])
+        complete = end
+        position = _skip(text, end)
+        if position >= len(text) or text[position] == ord("]"):
+            break  # cut right after an item, or the list closed and its envelope was cut
+        if text[position] != ord(","):
+            return None
+        position = _skip(text, position + 1)
+    return Salvage(documents, items, delivery, False, complete)
+
+
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def concatenated_documents(data: bytes) -> list[Any] | None:
+    """Two or more JSON documents one after another (objects or arrays, whitespace
+    between or none), or None. Decoded with the standard library, which reports where
+    each document ends; only tried once the main decoder has refused the whole text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder()
+    documents: list[Any] = []
+    index = _skip_space(text, 0)
+    while index < len(text):
+        if text[index] not in "{[":
+            return None
+        try:
+            document, index = decoder.raw_decode(text, index)
+        except (ValueError, RecursionError):  # the standard decoder recurses per level
+            return None
+        documents.append(document)
+        index = _skip_space(text, index)
+    return documents if len(documents) > 1 else None
+
+
+def _skip_space(text: str, index: int) -> int:
+    found = _JSON_SPACE.match(text, index)
+    return found.end() if found else index
