@@ -131,7 +131,8 @@ def investigate(
         sys.exit(1)
     written = _write(report, output_dir, formats or FORMATS)
     _summary(report, written, err)
-    failed = report.run.malformed or report.run.unreadable_files or messages
+    info = report.run
+    failed = info.malformed or info.unreadable_files or info.truncated_files or messages
     sys.exit(1 if failed else 0)
 
 
@@ -190,6 +191,7 @@ def _summary(report: Report, written: list[Path], err: Console) -> None:
     err.print(
         f"{run.files} files, {run.records_read:,} records read, {run.events_evaluated:,} "
         f"investigated, {run.malformed} malformed, {run.unreadable_files} unreadable, "
+        f"{run.truncated_files} truncated, "
         f"{run.skipped} skipped (digests, no eventName), {run.empty_files} empty; "
         f"{report.findings_total:,} findings; {report.principals_total:,} principals; "
         f"{report.resources_total:,} resources; {len(report.checklist)} checklist items; "

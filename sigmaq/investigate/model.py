@@ -255,6 +255,7 @@ class RunInfo:
     filtered_out: int
     malformed: int
     unreadable_files: int
+    truncated_files: int  # cut files whose complete records were read (the rest lost)
     empty_files: int
     skipped: int
     invalid_event_time: int

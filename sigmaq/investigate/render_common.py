@@ -154,11 +154,12 @@ def run_lines(report: Report) -> list[tuple[str, str]]:
     if run.filtered_out:
         lines.append(("left out by filters", f"{run.filtered_out:,}"))
     lines.append(("credential report", run.credential_report or "not given"))
-    problems = run.malformed + run.unreadable_files
+    problems = run.malformed + run.unreadable_files + run.truncated_files
     lines.append(
         (
             "input problems",
             f"{run.malformed} malformed record(s), {run.unreadable_files} unreadable file(s), "
+            f"{run.truncated_files} truncated file(s) (complete records read), "
             f"{run.empty_files} empty file(s), {run.skipped} skipped (digests, no eventName)"
             if problems or run.empty_files or run.skipped
             else "none",

@@ -215,6 +215,7 @@ def investigate(
         filtered_out=filtered,
         malformed=stats.malformed,
         unreadable_files=stats.unreadable_files,
+        truncated_files=stats.truncated_files,
         empty_files=stats.empty_files,
         skipped=stats.skipped,
         invalid_event_time=stats.invalid_event_time,

@@ -336,3 +336,21 @@ def test_hunt_finds_what_the_complete_records_trigger(tmp_path: Path, jobs: str)
     assert summary["truncated_files"] == 1 and summary["records_read"] == complete + 1
     assert summary["malformed"] == 1 and summary["unreadable_files"] == 0
     assert f"truncated gzip: {complete} complete records read, the rest lost" in result.stderr
+
+
+def test_investigate_counts_a_file_cut_between_records_and_exits_one(tmp_path: Path) -> None:
+    """No record is malformed when the cut falls after a comma, yet the file is incomplete:
+    the report's run summary counts it and the command exits 1."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULE)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "cut.json.gz").write_bytes(CUTS["stored-between-records"])
+    out = tmp_path / "report"
+    result = CliRunner().invoke(
+        main,
+        ["investigate", "--rules", str(rules), "-o", str(out), "--format", "json", str(data)],
+    )
+    assert result.exit_code == 1, result.output
+    run = orjson.loads((out / "report.json").read_bytes())["run"]
+    assert (run["truncated_files"], run["malformed"], run["records_read"]) == (1, 0, 21)
