@@ -113,7 +113,7 @@ def default_engine_factory(
     keys: dict[str, None] = {}
     for slot in engine.slots:
         if slot.matches is not None:  # kept for a correlation
-            keys.update(dict.fromkeys(request_keys_of(slot.compiled.fields or ())))
+            keys.update(dict.fromkeys(request_keys_of(sorted(slot.compiled.fields or ()))))
     engine.annotate = partial(_annotation, keys=tuple(keys))
     return engine
 
@@ -362,7 +362,7 @@ def request_keys_for(engine: Engine) -> Callable[[str], Sequence[str]]:
     that is not a ``ReplayEngine``)."""
     slots = getattr(engine, "slots", None) or ()
     keys = {
-        slot.rule_id: request_keys_of(slot.compiled.fields or ())
+        slot.rule_id: request_keys_of(sorted(slot.compiled.fields or ()))
         for slot in slots
         if hasattr(slot, "compiled")
     }
