@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
+
+if TYPE_CHECKING:
+    from sigmaq.core.loader import LoadResult
 
 # indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
 # with an underscore or hyphen; a search may also name several with the `*` wildcard.
@@ -106,28 +109,32 @@ NO_VALIDATE_OPTION = click.option(
 )
 
 
-def validate_first(rule_paths: list[Path], profile: str | None, command: str) -> None:
+def validate_first(rule_paths: list[Path], profile: str | None, command: str) -> LoadResult:
     """Validate ``rule_paths`` (rule validators only) and exit 1 on blocking findings.
 
     Blocking: load errors and findings at severity ``high`` or above, such as an
     eventName CloudTrail never logs (``q:SendMessage``): converting or hunting with
     them silently finds nothing. Lower findings are left to `sigmaq validate`.
+    Returns the rules as loaded for validation (``load_rules(rule_paths)``), so the
+    command does not parse them again.
     """
     import dataclasses
 
     from sigmaq.core.errors import SigmaqError
+    from sigmaq.core.loader import load_rules
     from sigmaq.validate.config import load_project_config
     from sigmaq.validate.runner import validate_paths
 
     try:
         config = load_project_config(rule_paths[0] if rule_paths else None, profile=profile)
         config = dataclasses.replace(config, validators=(*config.validators, "-fixtures"))
-        report = validate_paths(rule_paths, config=config)
+        loaded = load_rules(rule_paths)
+        report = validate_paths(rule_paths, config=config, loaded=loaded)
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
     blocking = report.failing("high")
     if not blocking:
-        return
+        return loaded
     for finding in blocking:
         location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
         click.echo(

@@ -166,9 +166,7 @@ def hunt(
         sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
     except ConfigError as error:
         raise click.UsageError(error.message) from error
-    if not no_validate:
-        validate_first(sources, profile, "hunt")
-    loaded = load_rules(sources)
+    loaded = validate_first(sources, profile, "hunt") if not no_validate else load_rules(sources)
     for load_error in loaded.errors:
         err.print(f"[red]rule error[/red] {escape(str(load_error))}", markup=True, soft_wrap=True)
     try:

@@ -32,6 +32,7 @@ from sigmaq.core.model import EventRef, Finding, FindingKind, WindowMode
 from sigmaq.core.runtime import streaming_gc, tune_gc_for_streaming
 from sigmaq.hunt.details import (  # re-exported: the hunt's public API
     EventDetails,
+    details_tuple,
     event_details,
     principal_of,
     request_keys_of,
@@ -112,7 +113,7 @@ def default_engine_factory(
     keys: dict[str, None] = {}
     for slot in engine.slots:
         if slot.matches is not None:  # kept for a correlation
-            keys.update(dict.fromkeys(request_keys_of(slot.compiled.fields or ())))
+            keys.update(dict.fromkeys(request_keys_of(sorted(slot.compiled.fields or ()))))
     engine.annotate = partial(_annotation, keys=tuple(keys))
     return engine
 
@@ -347,7 +348,7 @@ def _enrichment(event: Mapping[str, Any], keys: Sequence[str] = ()) -> EventDeta
 def _annotation(event: Mapping[str, Any], keys: Sequence[str] = ()) -> tuple[Any, ...]:
     """The annotation of an event a correlation keeps: ``EventDetails`` as a tuple,
     shared between equal ones."""
-    details = event_details(event, keys).as_tuple()
+    details = details_tuple(event, keys)
     shared = _ENRICHMENTS.get(details)
     if shared is None:
         if len(_ENRICHMENTS) >= 100_000:  # crafted input: stop sharing, stay bounded
@@ -361,7 +362,7 @@ def request_keys_for(engine: Engine) -> Callable[[str], Sequence[str]]:
     that is not a ``ReplayEngine``)."""
     slots = getattr(engine, "slots", None) or ()
     keys = {
-        slot.rule_id: request_keys_of(slot.compiled.fields or ())
+        slot.rule_id: request_keys_of(sorted(slot.compiled.fields or ()))
         for slot in slots
         if hasattr(slot, "compiled")
     }

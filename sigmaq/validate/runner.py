@@ -339,8 +339,13 @@ def validate_paths(
     project_root: Path | None = None,
     profile: str | None = None,
     config: ProjectConfig | None = None,
+    loaded: LoadResult | None = None,
 ) -> ValidationReport:
     """Load and validate every rule file under ``paths``, and their fixtures.
+
+    ``loaded``: what ``load_rules(paths)`` returned when the caller loaded them already
+    (validators only read the rules), so a command that validates then runs the rules
+    parses them once.
 
     ``project_root`` defaults to the project holding the first path (folder with
     ``rules/`` and ``fixtures/``); ``config`` defaults to the sigmaq config found
@@ -354,7 +359,7 @@ def validate_paths(
         config = load_project_config(first, config_path=config_path, profile=profile)
     else:
         config = config.with_profile(profile)
-    result = load_rules(paths)
+    result = loaded if loaded is not None else load_rules(paths)
     return validate_load_result(
         result, project_root=root, config=config, whole_project=covers_project(paths, root)
     )
