@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
@@ -177,21 +178,51 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
             )
     errors += _falsepositives_errors(path, document)
     correlation = data.get("correlation") if isinstance(data, dict) else None
-    if (
-        isinstance(correlation, dict)
-        and "condition" in correlation
-        and not isinstance(correlation["condition"], dict)
-    ):
-        errors.append(
-            RuleLoadError(
+    if isinstance(correlation, dict):
+        errors += _correlation_shape_errors(path, document, correlation)
+    return errors
+
+
+def _correlation_shape_errors(
+    path: Path, document: YamlDocument, correlation: dict[str, Any]
+) -> list[RuleLoadError]:
+    """A correlation's ``rules`` must name at least one rule and its condition counts
+    must be integers: pySigma casts them with ``int()``, so 1.5 would become 1 and
+    ``true`` 1, silently changing the threshold every target exports."""
+    messages: list[tuple[str, str]] = []
+    if correlation.get("rules") == []:
+        messages.append(("correlation references no rules: name at least one", "rules"))
+    condition = correlation.get("condition")
+    if "condition" in correlation and not isinstance(condition, dict):
+        messages.append(
+            (
                 "correlation condition must be a map such as {gte: 5}, not "
-                f"{type(correlation['condition']).__name__}: {correlation['condition']!r}",
-                path=path,
-                line=document.line_of("correlation.condition"),
-                rule_id=_rule_id(None, document),
+                f"{type(condition).__name__}: {condition!r}",
+                "condition",
             )
         )
-    return errors
+    elif isinstance(condition, dict):
+        for key, value in condition.items():
+            if key in ("field", "percentile"):
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                continue
+            messages.append(
+                (
+                    f"correlation condition {key}: count must be an integer, not "
+                    f"{type(value).__name__}: {value!r}",
+                    "condition",
+                )
+            )
+    return [
+        RuleLoadError(
+            message,
+            path=path,
+            line=document.line_of(f"correlation.{key}", "correlation"),
+            rule_id=_rule_id(None, document),
+        )
+        for message, key in messages
+    ]
 
 
 def _falsepositives_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:

@@ -30,6 +30,18 @@ detection:
   condition: sel
 """
 
+CORRELATION = """title: Corr
+id: 0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5f
+status: experimental
+correlation:
+  type: event_count
+  rules: {rules}
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {condition}
+level: medium
+"""
+
 # name -> (file text, expected line or the text its line starts with, a fragment of the message)
 BROKEN: dict[str, tuple[str, int | str, str]] = {
     "yaml_syntax": ("title: x\ndetection:\n  sel: [unclosed\n  condition: sel\n", 4, "YAML syntax"),
@@ -79,6 +91,25 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "must be a string or a list of strings, not int",
     ),
     "empty_file": ("", 1, "no YAML document"),
+    # YAML forbids most control characters; PyYAML refuses them before parsing starts
+    "nul_byte": ("title: a\nauthor: b\x00c\n", 2, "#x0000"),
+    # pySigma casts the count with int(): 1.5 would silently become 1, true would become 1
+    "correlation_count_float": (
+        CORRELATION.format(rules="[some_rule]", condition="{gte: 1.5}"),
+        "  condition:",
+        "count must be an integer, not float: 1.5",
+    ),
+    "correlation_count_bool": (
+        CORRELATION.format(rules="[some_rule]", condition="{gt: true}"),
+        "  condition:",
+        "count must be an integer, not bool: True",
+    ),
+    # an empty list passes pySigma and exports a query over no events (`| multisearch` alone)
+    "correlation_no_rules": (
+        CORRELATION.format(rules="[]", condition="{gte: 2}"),
+        "  rules:",
+        "correlation references no rules",
+    ),
     # an unquoted ": " makes YAML read the entry as a map (pySigma keeps it as is)
     "falsepositives_map": (
         rule_text().replace(
