@@ -12,6 +12,7 @@ references across the whole set, and turns every failure into a
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,20 @@ from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
-from sigmaq.core.yaml_source import YamlDocument, YamlSourceError, read_yaml_documents
+from sigmaq.core.yaml_source import (
+    MAX_RULE_FILE_BYTES,
+    YamlDocument,
+    YamlSourceError,
+    read_yaml_documents,
+)
 
 log = logging.getLogger(__name__)
 
 RULE_GLOBS = ("*.yml", "*.yaml")
+NOT_REGULAR = (
+    "not a regular file (a broken or looping symbolic link, a FIFO or a device): "
+    "no rule was read from it"
+)
 
 # pySigma error class name fragment -> rule keys whose line best locates it.
 _ERROR_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -103,10 +113,13 @@ class LoadResult:
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given).
 
-    In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
+    Folder entries that are not regular files (a broken or looping symbolic link, a
+    FIFO, a device) are kept so that ``load_file`` names them instead of losing a rule
+    silently. In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
     and anything under a hidden folder or named with a leading dot (``.github/``,
     ``.pre-commit-config.yaml``) are not rules and are left out. Sorted,
-    de-duplicated. Raises RuleLoadError for a path that does not exist.
+    de-duplicated. Raises RuleLoadError for a path that does not exist or, named
+    explicitly, is not a regular file or folder.
     """
     found: set[Path] = set()
     for raw in paths:
@@ -119,10 +132,12 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
                     found.update(
                         p
                         for p in path.rglob(pattern)
-                        if p.is_file()
+                        if not p.is_dir()  # a FIFO or dangling link is kept: load_file names it
                         and not is_config_file(p)
                         and not any(part.startswith(".") for part in p.relative_to(path).parts)
                     )
+            elif os.path.lexists(path):
+                raise RuleLoadError(NOT_REGULAR, path=path)
             else:
                 raise RuleLoadError("no such file or directory", path=path)
         except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop
@@ -296,7 +311,16 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
 
     Returns (clean rules, errors); never raises for a bad file.
     """
+    if not path.is_file():  # never opened: reading a FIFO or a device would block
+        return [], [RuleLoadError(NOT_REGULAR, path=path)]
     try:
+        size = path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:  # refused unread: a huge file would be held whole
+            return [], [
+                RuleLoadError(
+                    f"rule file larger than {MAX_RULE_FILE_BYTES} bytes ({size})", path=path
+                )
+            ]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [RuleLoadError(f"cannot read file: {exc}", path=path)]

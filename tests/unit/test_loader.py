@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -273,3 +274,41 @@ def test_symlink_loop_is_an_error_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "b.yml").symlink_to(tmp_path / "a.yml")
     with pytest.raises(RuleLoadError):
         load_rules([tmp_path / "a.yml"])
+
+
+def test_rule_entries_that_are_not_regular_files_are_named_not_skipped(tmp_path: Path) -> None:
+    # before: a dangling link, a FIFO or a device named *.yml in a rule folder was left out
+    # silently (the rule it stood for was lost without a word); reading a FIFO would block
+    write_rule(tmp_path)
+    (tmp_path / "dangling.yml").symlink_to(tmp_path / "moved_away.yml")
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    (tmp_path / "device.yml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.yml")
+    result = load_rules([tmp_path])
+    assert [str(loaded.rule.title) for loaded in result.rules] == [GOOD_TITLE]
+    messages = {e.path.name: e.message for e in result.errors if e.path is not None}
+    assert sorted(messages) == ["dangling.yml", "device.yml", "fifo.yml", "loop.yml"]
+    assert all("not a regular file" in message for message in messages.values())
+    for name in ("fifo.yml", "dangling.yml"):  # named explicitly: the same words
+        with pytest.raises(RuleLoadError, match="not a regular file"):
+            load_rules([tmp_path / name])
+
+
+def test_an_oversized_rule_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: read whole, then refused (a 300 MB file took 612 MB of memory)
+    big = tmp_path / "big.yml"
+    with big.open("wb") as out:
+        out.truncate(2 * 1024 * 1024)  # sparse
+    read_text = Path.read_text
+
+    def guarded(self: Path, *args: object, **kwargs: object) -> str:
+        assert self != big, "the oversized file was read"
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", guarded)
+    result = load_rules([big])
+    assert [(e.path, e.message) for e in result.errors] == [
+        (big, "rule file larger than 1048576 bytes (2097152)")
+    ]
