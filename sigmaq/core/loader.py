@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,7 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
                 )
             )
     errors += _falsepositives_errors(path, document)
+    errors += _one_line_errors(path, document)
     correlation = data.get("correlation") if isinstance(data, dict) else None
     if isinstance(correlation, dict):
         errors += _correlation_shape_errors(path, document, correlation)
@@ -238,6 +240,39 @@ def _correlation_shape_errors(
         )
         for message, key in messages
     ]
+
+
+# Line breaks and other control or format characters (C0/C1 controls, U+2028/U+2029, bidi
+# overrides). Exporters write a title or a name on one line (a Splunk stanza and macro
+# name, an SQL or Logs Insights comment): a line break there would start a conf key or a
+# statement the rule never asked for. Sigma's title is "a brief title" (specification,
+# "Title"; 256 characters at most).
+_ONE_LINE_KEYS = ("title", "name")
+
+
+def _unseen_char(value: str) -> str | None:
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return None
+
+
+def _one_line_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
+    data = document.data
+    errors: list[RuleLoadError] = []
+    for key in _ONE_LINE_KEYS:
+        value = data.get(key) if isinstance(data, dict) else None
+        shown = _unseen_char(value) if isinstance(value, str) else None
+        if shown is not None:
+            errors.append(
+                RuleLoadError(
+                    f"{key} must be one line of text: it holds a control character ({shown})",
+                    path=path,
+                    line=document.line_of(key),
+                    rule_id=_rule_id(None, document),
+                )
+            )
+    return errors
 
 
 def _falsepositives_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:

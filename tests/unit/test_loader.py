@@ -92,6 +92,18 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "must be a string or a list of strings, not int",
     ),
     "empty_file": ("", 1, "no YAML document"),
+    # exporters write the title on one line (a Splunk stanza name, a SQL `--` comment):
+    # a newline in it wrote a conf key or an SQL statement the rule never asked for
+    "title_newline": (
+        rule_text(title="Q Business App\n[x]\nsearch = | delete"),
+        "title:",
+        "title must be one line of text: it holds a control character (\\x0a)",
+    ),
+    "name_control": (
+        rule_text(name="app_created\u2028DROP TABLE x"),
+        "name:",
+        "name must be one line of text: it holds a control character (\\u2028)",
+    ),
     # YAML forbids most control characters; PyYAML refuses them before parsing starts
     "nul_byte": ("title: a\nauthor: b\x00c\n", 2, "#x0000"),
     # pySigma casts the count with int(): 1.5 would silently become 1, true would become 1
