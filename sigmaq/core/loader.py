@@ -12,9 +12,12 @@ references across the whole set, and turns every failure into a
 from __future__ import annotations
 
 import logging
+import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
@@ -24,11 +27,20 @@ from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
-from sigmaq.core.yaml_source import YamlDocument, YamlSourceError, read_yaml_documents
+from sigmaq.core.yaml_source import (
+    MAX_RULE_FILE_BYTES,
+    YamlDocument,
+    YamlSourceError,
+    read_yaml_documents,
+)
 
 log = logging.getLogger(__name__)
 
 RULE_GLOBS = ("*.yml", "*.yaml")
+NOT_REGULAR = (
+    "not a regular file (a broken or looping symbolic link, a FIFO or a device): "
+    "no rule was read from it"
+)
 
 # pySigma error class name fragment -> rule keys whose line best locates it.
 _ERROR_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -102,10 +114,13 @@ class LoadResult:
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given).
 
-    In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
+    Folder entries that are not regular files (a broken or looping symbolic link, a
+    FIFO, a device) are kept so that ``load_file`` names them instead of losing a rule
+    silently. In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
     and anything under a hidden folder or named with a leading dot (``.github/``,
     ``.pre-commit-config.yaml``) are not rules and are left out. Sorted,
-    de-duplicated. Raises RuleLoadError for a path that does not exist.
+    de-duplicated. Raises RuleLoadError for a path that does not exist or, named
+    explicitly, is not a regular file or folder.
     """
     found: set[Path] = set()
     for raw in paths:
@@ -118,10 +133,12 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
                     found.update(
                         p
                         for p in path.rglob(pattern)
-                        if p.is_file()
+                        if not p.is_dir()  # a FIFO or dangling link is kept: load_file names it
                         and not is_config_file(p)
                         and not any(part.startswith(".") for part in p.relative_to(path).parts)
                     )
+            elif os.path.lexists(path):
+                raise RuleLoadError(NOT_REGULAR, path=path)
             else:
                 raise RuleLoadError("no such file or directory", path=path)
         except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop
@@ -176,21 +193,85 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
                 )
             )
     errors += _falsepositives_errors(path, document)
+    errors += _one_line_errors(path, document)
     correlation = data.get("correlation") if isinstance(data, dict) else None
-    if (
-        isinstance(correlation, dict)
-        and "condition" in correlation
-        and not isinstance(correlation["condition"], dict)
-    ):
-        errors.append(
-            RuleLoadError(
+    if isinstance(correlation, dict):
+        errors += _correlation_shape_errors(path, document, correlation)
+    return errors
+
+
+def _correlation_shape_errors(
+    path: Path, document: YamlDocument, correlation: dict[str, Any]
+) -> list[RuleLoadError]:
+    """A correlation's ``rules`` must name at least one rule and its condition counts
+    must be integers: pySigma casts them with ``int()``, so 1.5 would become 1 and
+    ``true`` 1, silently changing the threshold every target exports."""
+    messages: list[tuple[str, str]] = []
+    if correlation.get("rules") == []:
+        messages.append(("correlation references no rules: name at least one", "rules"))
+    condition = correlation.get("condition")
+    if "condition" in correlation and not isinstance(condition, dict):
+        messages.append(
+            (
                 "correlation condition must be a map such as {gte: 5}, not "
-                f"{type(correlation['condition']).__name__}: {correlation['condition']!r}",
-                path=path,
-                line=document.line_of("correlation.condition"),
-                rule_id=_rule_id(None, document),
+                f"{type(condition).__name__}: {condition!r}",
+                "condition",
             )
         )
+    elif isinstance(condition, dict):
+        for key, value in condition.items():
+            if key in ("field", "percentile"):
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                continue
+            messages.append(
+                (
+                    f"correlation condition {key}: count must be an integer, not "
+                    f"{type(value).__name__}: {value!r}",
+                    "condition",
+                )
+            )
+    return [
+        RuleLoadError(
+            message,
+            path=path,
+            line=document.line_of(f"correlation.{key}", "correlation"),
+            rule_id=_rule_id(None, document),
+        )
+        for message, key in messages
+    ]
+
+
+# Line breaks and other control or format characters (C0/C1 controls, U+2028/U+2029, bidi
+# overrides). Exporters write a title or a name on one line (a Splunk stanza and macro
+# name, an SQL or Logs Insights comment): a line break there would start a conf key or a
+# statement the rule never asked for. Sigma's title is "a brief title" (specification,
+# "Title"; 256 characters at most).
+_ONE_LINE_KEYS = ("title", "name")
+
+
+def _unseen_char(value: str) -> str | None:
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return None
+
+
+def _one_line_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
+    data = document.data
+    errors: list[RuleLoadError] = []
+    for key in _ONE_LINE_KEYS:
+        value = data.get(key) if isinstance(data, dict) else None
+        shown = _unseen_char(value) if isinstance(value, str) else None
+        if shown is not None:
+            errors.append(
+                RuleLoadError(
+                    f"{key} must be one line of text: it holds a control character ({shown})",
+                    path=path,
+                    line=document.line_of(key),
+                    rule_id=_rule_id(None, document),
+                )
+            )
     return errors
 
 
@@ -265,7 +346,16 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
 
     Returns (clean rules, errors); never raises for a bad file.
     """
+    if not path.is_file():  # never opened: reading a FIFO or a device would block
+        return [], [RuleLoadError(NOT_REGULAR, path=path)]
     try:
+        size = path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:  # refused unread: a huge file would be held whole
+            return [], [
+                RuleLoadError(
+                    f"rule file larger than {MAX_RULE_FILE_BYTES} bytes ({size})", path=path
+                )
+            ]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [RuleLoadError(f"cannot read file: {exc}", path=path)]

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_NODES = 50_000
@@ -98,16 +99,26 @@ def _record_lines(node: Node, prefix: str, out: dict[str, int], depth: int = 0) 
             _record_lines(item, prefix, out, depth + 1)
 
 
+def _char(character: Any) -> str:
+    code = character if isinstance(character, int) else ord(character[:1] or "\0")
+    return f"unacceptable character #x{code:04x}"
+
+
 def read_yaml_documents(text: str) -> list[YamlDocument]:
     """Parse every document of ``text`` safely.
 
     Returns one ``YamlDocument`` per non-empty document.
-    Raises YamlSourceError (with the line) on syntax errors, aliases,
+    Raises YamlSourceError (with the line) on syntax errors, characters YAML
+    forbids (NUL and other C0/C1 controls, YAML 1.1 section 5.1), aliases,
     duplicate keys, excessive size or nesting.
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_RULE_FILE_BYTES:
         raise YamlSourceError(f"rule file larger than {MAX_RULE_FILE_BYTES} bytes")
-    loader = _NoAliasLoader(text)
+    try:  # the reader refuses control characters (NUL...) before any parsing
+        loader = _NoAliasLoader(text)
+    except ReaderError as exc:
+        where = text.count("\n", 0, exc.position) + 1
+        raise YamlSourceError(f"YAML error: {exc.reason} ({_char(exc.character)})", where) from exc
     documents: list[YamlDocument] = []
     try:
         while loader.check_node():

@@ -5,7 +5,7 @@ the CLI service, the operation in the CLI's kebab case, the botocore service mod
 operation it maps to, and the parameters the command passes. A test checks each entry
 against the botocore service models installed with the test extras (operation exists,
 every required member is passed, every passed parameter is a member), and checks every
-command a report emits the same way. Values are shell-quoted (``shlex.quote``).
+command a report emits the same way. Values are shell-quoted (``shell_quote``).
 
 The AWS CLI names operations and parameters with botocore's ``xform_name(name, "-")``
 (``DeleteDataSource`` -> ``delete-data-source``, ``applicationId`` -> ``--application-id``).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -177,6 +178,33 @@ class ShellWord(str):
 
 Value = str | Sequence[str]
 
+# Control and format characters (newline, ESC, bidi overrides) and line separators.
+_UNSEEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def shell_quote(value: str) -> str:
+    """``value`` as one shell word: ``shlex.quote``, or, when it holds a control or format
+    character (a newline in a forged resource name), bash's ANSI-C quoting ``$'...'`` with
+    that character escaped, so the command stays on one visible line (a report's code
+    block cannot be ended from inside it) and still names exactly ``value`` (bash manual,
+    "ANSI-C Quoting"; also POSIX.1-2024 ``sh``)."""
+    if not any(unicodedata.category(ch) in _UNSEEN for ch in value):
+        return shlex.quote(value)
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in "\\'":
+            out.append("\\" + ch)
+        elif unicodedata.category(ch) not in _UNSEEN:
+            out.append(ch)
+        elif code < 0x80:  # \xHH above 0x7f would be a raw byte, not the character
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "$'" + "".join(out) + "'"
+
 
 def aws(service: str, operation: str, *params: tuple[str, Value]) -> str:
     """``aws SERVICE OPERATION --param value ...``, values shell-quoted; a list value
@@ -192,7 +220,7 @@ def aws(service: str, operation: str, *params: tuple[str, Value]) -> str:
             raise SigmaqError(f"aws {service} {operation} has no verified --{name}")
         words.append(f"--{name}")
         values = [value] if isinstance(value, str) else list(value)
-        words.extend(v if isinstance(v, ShellWord) else shlex.quote(v) for v in values)
+        words.extend(v if isinstance(v, ShellWord) else shell_quote(v) for v in values)
     return " ".join(words)
 
 

@@ -32,6 +32,9 @@ from pathlib import Path
 from sigmaq.core.errors import ConfigError
 
 ROOT_USER = "<root_account>"
+# One row per IAM user (5,000 per account by default, IAM quotas) of a few hundred bytes:
+# a file this large is not a credential report, and it would be held whole.
+MAX_CREDENTIAL_REPORT_BYTES = 64 * 1024 * 1024
 REQUIRED_COLUMNS = (
     "user",
     "arn",
@@ -121,6 +124,15 @@ def read_credential_report(path: Path) -> list[CredentialRow]:
     be read, is not a credential report, or lacks a required column.
     """
     try:
+        if not path.is_file():  # a FIFO or device would block or never end
+            raise ConfigError("cannot read the credential report: not a regular file", path=path)
+        size = path.stat().st_size
+        if size > MAX_CREDENTIAL_REPORT_BYTES:
+            raise ConfigError(
+                f"cannot read the credential report: larger than "
+                f"{MAX_CREDENTIAL_REPORT_BYTES} bytes ({size})",
+                path=path,
+            )
         raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"cannot read the credential report: {error}", path=path) from error
@@ -133,29 +145,36 @@ def read_credential_report(path: Path) -> list[CredentialRow]:
     if missing:
         raise ConfigError(f"credential report lacks columns {', '.join(missing)}", path=path)
     rows: list[CredentialRow] = []
-    for line, row in enumerate(reader, start=2):
-        user = _value(row.get("user"))
-        if user is None:
-            raise ConfigError("row without a user", path=path, line=line)
-        keys = tuple(
-            KeySlot(
-                slot=slot,
-                active=bool(_flag(row.get(f"access_key_{slot}_active"))),
-                last_rotated=_value(row.get(f"access_key_{slot}_last_rotated")),
-                last_used=_value(row.get(f"access_key_{slot}_last_used_date")),
-                last_used_region=_value(row.get(f"access_key_{slot}_last_used_region")),
-                last_used_service=_value(row.get(f"access_key_{slot}_last_used_service")),
-            )
-            for slot in (1, 2)
-        )
-        rows.append(
-            CredentialRow(
-                user=user,
-                arn=_value(row.get("arn")) or "",
-                password_enabled=_flag(row.get("password_enabled")),
-                password_last_used=_value(row.get("password_last_used")),
-                mfa_active=_flag(row.get("mfa_active")),
-                keys=keys,
-            )
-        )
+    try:
+        for line, row in enumerate(reader, start=2):
+            rows.append(_row(row, path, line))
+    except csv.Error as error:  # a field over csv.field_size_limit(), a NUL in old Pythons
+        raise ConfigError(
+            f"not a credential report: {error}", path=path, line=reader.reader.line_num
+        ) from error
     return rows
+
+
+def _row(row: dict[str, str], path: Path, line: int) -> CredentialRow:
+    user = _value(row.get("user"))
+    if user is None:
+        raise ConfigError("row without a user", path=path, line=line)
+    keys = tuple(
+        KeySlot(
+            slot=slot,
+            active=bool(_flag(row.get(f"access_key_{slot}_active"))),
+            last_rotated=_value(row.get(f"access_key_{slot}_last_rotated")),
+            last_used=_value(row.get(f"access_key_{slot}_last_used_date")),
+            last_used_region=_value(row.get(f"access_key_{slot}_last_used_region")),
+            last_used_service=_value(row.get(f"access_key_{slot}_last_used_service")),
+        )
+        for slot in (1, 2)
+    )
+    return CredentialRow(
+        user=user,
+        arn=_value(row.get("arn")) or "",
+        password_enabled=_flag(row.get("password_enabled")),
+        password_last_used=_value(row.get("password_last_used")),
+        mfa_active=_flag(row.get("mfa_active")),
+        keys=keys,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from sigmaq.investigate.model import Answer, ChecklistItem, PrincipalTimeline, Report
@@ -29,8 +31,36 @@ MD_FINDINGS = 3  # findings detailed per rule
 MD_EVENTS = 10  # events per detailed finding
 
 
+# CommonMark punctuation that opens code spans, emphasis, links, images, raw HTML or
+# table cells; a backslash before it makes it a literal character (CommonMark, "Backslash
+# escapes").
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|!])")
+_UNSEEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+class Md(str):
+    """Markdown sigmaq wrote itself (a link to an anchor): put in as is."""
+
+    __slots__ = ()
+
+
+def md(value: object) -> str:
+    """``value`` as inert Markdown text: control and format characters (a newline would
+    end the line and let a forged value write headings or code blocks) are shown as
+    ``\\xNN``/``\\uNNNN`` escapes, and Markdown punctuation is backslash-escaped."""
+    if isinstance(value, Md):
+        return str(value)
+    shown = "".join(
+        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        if unicodedata.category(ch) in _UNSEEN
+        else ch
+        for ch in text(value)
+    )
+    return _MD_SPECIAL.sub(r"\\\1", shown)
+
+
 def _cell(value: object) -> str:
-    return text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md(value)
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
@@ -54,19 +84,22 @@ def _answer(answer: Answer) -> list[str]:
     lines = [
         f"### {answer.id.upper()}. {answer.question}",
         "",
-        f"**{VERDICT[answer.answered].capitalize()}.** {answer.summary}",
+        f"**{VERDICT[answer.answered].capitalize()}.** {md(answer.summary)}",
         "",
     ]
     if answer.gaps:
         lines.append("What this archive cannot show:")
         lines.append("")
         for gap in answer.gaps:
-            lines.append(f"- {gap.statement}")
+            lines.append(f"- {md(gap.statement)}")
             if gap.rules:
-                lines.append(f"  Rules that need it: {', '.join(gap.rules)}.")
+                lines.append(f"  Rules that need it: {md(', '.join(gap.rules))}.")
         lines.append("")
     if answer.rules:
-        lines += [f"Rules of the pack on this question that fired: {', '.join(answer.rules)}.", ""]
+        lines += [
+            f"Rules of the pack on this question that fired: {md(', '.join(answer.rules))}.",
+            "",
+        ]
     if answer.table.rows:
         rows = answer.table.rows[:MD_ROWS]
         lines += table(answer.table.columns, rows)
@@ -83,32 +116,34 @@ def _answer(answer: Answer) -> list[str]:
 
 def _timeline(timeline: PrincipalTimeline) -> list[str]:
     lines = [
-        f"### {timeline.principal}",
+        f"### {md(timeline.principal)}",
         "",
         f"- kind {timeline.kind}"
-        + (f", IAM user {timeline.user_name}" if timeline.user_name else "")
-        + (f", accounts {', '.join(timeline.accounts)}" if timeline.accounts else ""),
+        + (f", IAM user {md(timeline.user_name)}" if timeline.user_name else "")
+        + (f", accounts {md(', '.join(timeline.accounts))}" if timeline.accounts else ""),
         f"- first seen {iso(timeline.first_seen)}, last seen {iso(timeline.last_seen)}; "
         f"{timeline.events} event(s), {timeline.errors} error(s)",
     ]
     if timeline.findings:
         lines.append(
             f"- {timeline.findings} finding(s), up to {timeline.max_level}: "
-            + counted(timeline.finding_rules, 8)
+            + md(counted(timeline.finding_rules, 8))
         )
     if timeline.on_behalf_of:
-        lines.append(f"- on behalf of Identity Center user(s) {', '.join(timeline.on_behalf_of)}")
+        lines.append(
+            f"- on behalf of Identity Center user(s) {md(', '.join(timeline.on_behalf_of))}"
+        )
     if timeline.surfaces:
-        lines.append(f"- Amazon Q surfaces: {counted(timeline.surfaces, 10)}")
+        lines.append(f"- Amazon Q surfaces: {md(counted(timeline.surfaces, 10))}")
     lines.append(
         f"- source addresses ({timeline.source_addresses_total}): "
-        + counted(timeline.source_addresses, 8)
+        + md(counted(timeline.source_addresses, 8))
     )
     lines.append(
-        f"- user agents ({timeline.user_agents_total}): " + counted(timeline.user_agents, 3)
+        f"- user agents ({timeline.user_agents_total}): " + md(counted(timeline.user_agents, 3))
     )
     lines.append(
-        f"- calls ({timeline.event_names_total} kinds): " + counted(timeline.event_names, 10)
+        f"- calls ({timeline.event_names_total} kinds): " + md(counted(timeline.event_names, 10))
     )
     if timeline.sessions:
         lines += ["", "Sessions:", ""]
@@ -152,14 +187,17 @@ def _timeline(timeline: PrincipalTimeline) -> list[str]:
 
 def _item(item: ChecklistItem) -> list[str]:
     box = "x" if item.done else " "
-    lines = [f"- [{box}] **{item.category}**: {item.target}", f"  - why: {item.reason}"]
+    lines = [
+        f"- [{box}] **{md(item.category)}**: {md(item.target)}",
+        f"  - why: {md(item.reason)}",
+    ]
     if item.done:
-        lines.append(f"  - already done in the archive: {item.done}")
+        lines.append(f"  - already done in the archive: {md(item.done)}")
     if item.manual:
-        lines.append(f"  - {item.manual}")
-    lines.append(f"  - caution: {item.caution}")
+        lines.append(f"  - {md(item.manual)}")
+    lines.append(f"  - caution: {md(item.caution)}")
     if item.evidence_ids:
-        lines.append(f"  - evidence: {', '.join(item.evidence_ids[:10])}")
+        lines.append(f"  - evidence: {md(', '.join(item.evidence_ids[:10]))}")
     if item.commands:
         lines += ["", "  ```sh", *(f"  {c}" for c in item.commands), "  ```"]
     return lines
@@ -173,7 +211,7 @@ def render_markdown(report: Report) -> str:
     out += table(
         ("question", "verdict", "summary"),
         (
-            (f"[{a.id.upper()}](#{a.id}) {a.question}", VERDICT[a.answered], a.summary)
+            (Md(f"[{a.id.upper()}](#{a.id}) {md(a.question)}"), VERDICT[a.answered], a.summary)
             for a in report.answers
         ),
     )
@@ -182,12 +220,12 @@ def render_markdown(report: Report) -> str:
         out += table(FINDING_COLUMNS, (finding_row(r) for r in report.findings))
         out.append("")
         for rule in report.findings:
-            out += [f"### {rule.rule_title} ({rule.level}, {rule.total} finding(s))", ""]
+            out += [f"### {md(rule.rule_title)} ({rule.level}, {rule.total} finding(s))", ""]
             for number, finding in enumerate(rule.findings[:MD_FINDINGS], start=1):
                 group = ", ".join(f"{k}={v}" for k, v in finding.group)
                 out.append(
                     f"Finding {number}: {iso(finding.first_seen)} .. {iso(finding.last_seen)}, "
-                    f"{finding.events_total} event(s)" + (f", group {group}" if group else "")
+                    f"{finding.events_total} event(s)" + (f", group {md(group)}" if group else "")
                 )
                 out.append("")
                 events = finding.events[:MD_EVENTS]
@@ -235,19 +273,19 @@ def render_markdown(report: Report) -> str:
     out.append(
         f"{coverage.management_events:,} management, {coverage.data_events:,} data and "
         f"{coverage.other_events:,} other event(s). Data-event resource types: "
-        + (counted(coverage.data_resource_types, 20) or "none")
+        + (md(counted(coverage.data_resource_types, 20)) or "none")
         + ". Amazon Q sources: "
-        + (counted(coverage.q_event_sources, 20) or "none")
+        + (md(counted(coverage.q_event_sources, 20)) or "none")
         + "."
     )
     if report.run.limits:
         out += ["", "Left out by the memory caps:", ""]
-        out += [f"- {c.value}: {c.count:,}" for c in report.run.limits]
+        out += [f"- {md(c.value)}: {c.count:,}" for c in report.run.limits]
     if report.run.problems:
         out += ["", "Input problems:", ""]
-        out += [f"- {p}" for p in report.run.problems[:50]]
+        out += [f"- {md(p)}" for p in report.run.problems[:50]]
     if report.run.rule_errors:
         out += ["", "Rules that could not be used:", ""]
-        out += [f"- {e}" for e in report.run.rule_errors]
+        out += [f"- {md(e)}" for e in report.run.rule_errors]
     out.append("")
     return "\n".join(out)

@@ -40,6 +40,7 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
         elif path.is_file():
             yield path
         elif path.exists():  # a FIFO, socket or device would block or never end
+            stats.files += 1  # counted among files, as unreadable
             stats.unreadable_files += 1
             stats.add_problem(str(path), None, "not a regular file")
         else:
@@ -80,6 +81,7 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
                 if path.is_file():
                     yield path
                 else:  # FIFO, socket, device or dangling link inside an archive folder
+                    stats.files += 1
                     stats.unreadable_files += 1
                     stats.add_problem(str(path), None, "not a regular file")
             else:

@@ -35,6 +35,9 @@ PYPROJECT = "pyproject.toml"
 LEGACY_CONFIG_FILE = "sigmaq-validation.yml"
 PROFILES = ("amazon_q", "cloudtrail")
 DEFAULT_PROFILE = "cloudtrail"
+# A config names a profile, rule paths and per-rule exclusions: far below this. Reading a
+# multi-megabyte YAML file costs seconds and ~120 bytes of memory per byte (PyYAML).
+MAX_CONFIG_BYTES = 1024 * 1024
 KEYS = frozenset(["profile", "rules", "validators", "exclusions", "config", "real_data"])
 
 
@@ -88,9 +91,10 @@ def _check_profile(profile: object, source: Path | None) -> str:
 
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
     """``[tool.sigmaq]`` of a pyproject.toml, None when absent. Raises ConfigError."""
+    text = _read_text(path, PYPROJECT)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot read {PYPROJECT}: {exc}", path=path) from exc
     table = data.get("tool", {}).get("sigmaq")
     if table is None:
@@ -100,10 +104,26 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of a config file of at most MAX_CONFIG_BYTES. Raises ConfigError."""
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"cannot read {what}: larger than {MAX_CONFIG_BYTES} bytes ({size})", path=path
+            )
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what}: {exc}", path=path) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {what}: not UTF-8 ({exc})", path=path) from exc
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    text = _read_text(path, "sigmaq config")
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise ConfigError(f"cannot read sigmaq config: {exc}", path=path) from exc
     if loaded is None:
         return {}

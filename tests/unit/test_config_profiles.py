@@ -78,6 +78,25 @@ def test_malformed_config_is_a_config_error(tmp_path: Path, text: str, message: 
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("sigmaq.yml", b"profile: amazon_q\n# caf\xe9\n", "not UTF-8"),
+        ("pyproject.toml", b"[tool.sigmaq]\nprofile = 'amazon_q'\n# caf\xe9\n", "not UTF-8"),
+        ("sigmaq.yml", b"profile: amazon_q\n" + b"# padding\n" * 110_000, "larger than"),
+    ],
+    ids=["yaml-latin1", "toml-latin1", "yaml-over-1-mib"],
+)
+def test_unreadable_config_is_a_config_error(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    # a traceback before (UnicodeDecodeError); a 5 MB file took 25 s and 600 MB to refuse
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ConfigError, match=name.replace(".", r"\.")) as error:
+        load_project_config(tmp_path)
+    assert message in str(error.value)
+
+
 def test_legacy_validation_file_says_how_to_migrate(tmp_path: Path) -> None:
     (tmp_path / "sigmaq-validation.yml").write_text("exclusions: {}\n", encoding="utf-8")
     write_rule(tmp_path)

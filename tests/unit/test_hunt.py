@@ -331,6 +331,8 @@ def test_fifo_and_api_catalogues_are_reported_not_read(
     result = run([folder], rules)
     assert result.stats.records_read == 1
     assert result.stats.unreadable_files == 1
+    # the FIFO counts among the files: "files 2 (1 unreadable)" read as if both were bad
+    assert result.stats.files == 3
     assert result.stats.malformed == 1
     assert [f.finding.rule_title for f in result.findings] == ["Q Business application deleted"]
 

