@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -223,12 +224,27 @@ def _correlation_shape_errors(
             if key in ("field", "percentile"):
                 continue
             if isinstance(value, int) and not isinstance(value, bool):
+                if value < 0:
+                    messages.append(
+                        (f"correlation condition {key}: count {value} is negative", "condition")
+                    )
                 continue
             messages.append(
                 (
                     f"correlation condition {key}: count must be an integer, not "
                     f"{type(value).__name__}: {value!r}",
                     "condition",
+                )
+            )
+    timespan = correlation.get("timespan")
+    if isinstance(timespan, str) and (match := _TIMESPAN.fullmatch(timespan.strip())):
+        seconds = int(match.group(1)) * _TIMESPAN_UNITS[match.group(2)]
+        if seconds > MAX_TIMESPAN_SECONDS:
+            messages.append(
+                (
+                    f"correlation timespan {timespan} is over a year: no target keeps or scans "
+                    "that much (Splunk wrote a look-back of billions of minutes)",
+                    "timespan",
                 )
             )
     return [
@@ -240,6 +256,12 @@ def _correlation_shape_errors(
         )
         for message, key in messages
     ]
+
+
+# Sigma correlation timespans (specification: s, m, h, d, w, M, y) and the longest kept.
+_TIMESPAN = re.compile(r"(\d+)([smhdwMy])")
+_TIMESPAN_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2629746, "y": 31556952}
+MAX_TIMESPAN_SECONDS = 366 * 86400
 
 
 # Line breaks and other control or format characters (C0/C1 controls, U+2028/U+2029, bidi

@@ -117,6 +117,19 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "  condition:",
         "count must be an integer, not bool: True",
     ),
+    "correlation_count_negative": (
+        CORRELATION.format(rules="[some_rule]", condition="{gte: -1}"),
+        "  condition:",
+        "count -1 is negative",
+    ),
+    # Splunk wrote dispatch.earliest_time = -143999999999999999998635m@m for this
+    "correlation_timespan_huge": (
+        CORRELATION.format(rules="[some_rule]", condition="{gte: 2}").replace(
+            "timespan: 10m", "timespan: 99999999999999999999d"
+        ),
+        "  timespan:",
+        "is over a year",
+    ),
     # an empty list passes pySigma and exports a query over no events (`| multisearch` alone)
     "correlation_no_rules": (
         CORRELATION.format(rules="[]", condition="{gte: 2}"),
