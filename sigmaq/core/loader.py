@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from sigma.rule.detection import EmptySigmaDetections
 
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
+from sigmaq.core.unseen import first_unseen
 from sigmaq.core.yaml_source import (
     MAX_RULE_FILE_BYTES,
     YamlDocument,
@@ -272,19 +272,12 @@ MAX_TIMESPAN_SECONDS = 366 * 86400
 _ONE_LINE_KEYS = ("title", "name")
 
 
-def _unseen_char(value: str) -> str | None:
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-    return None
-
-
 def _one_line_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
     data = document.data
     errors: list[RuleLoadError] = []
     for key in _ONE_LINE_KEYS:
         value = data.get(key) if isinstance(data, dict) else None
-        shown = _unseen_char(value) if isinstance(value, str) else None
+        shown = first_unseen(value) if isinstance(value, str) else None
         if shown is not None:
             errors.append(
                 RuleLoadError(

@@ -7,7 +7,6 @@ UTC with ``Z``. Nothing here decides anything: ``hunt.py`` computes, this render
 from __future__ import annotations
 
 import csv
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sigmaq.core.model import EventRef, Level
+from sigmaq.core.unseen import show_unseen
 from sigmaq.hunt.details import EventDetails
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
@@ -189,15 +189,9 @@ def _level_rank(name: str | None) -> int:
 def printable(value: str) -> Text:
     """``value`` as terminal text that cannot act on the terminal: no Rich markup is
     interpreted (``[/red]`` in a forged session name would raise ``MarkupError``), and
-    control and format characters (ESC sequences, bidi overrides, BEL) are shown as
-    ``\\xNN``/``\\uNNNN`` escapes instead of being sent to the terminal."""
-    out = []
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf"):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return Text("".join(out))
+    control and format characters and line separators (ESC sequences, bidi overrides,
+    BEL, U+2028) are shown as ``\\xNN``/``\\uNNNN`` escapes (``sigmaq.core.unseen``)."""
+    return Text(show_unseen(value))
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV

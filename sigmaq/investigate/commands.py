@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import shlex
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sigmaq.core.errors import SigmaqError
+from sigmaq.core.unseen import is_unseen
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +178,6 @@ class ShellWord(str):
 
 Value = str | Sequence[str]
 
-# Control and format characters (newline, ESC, bidi overrides) and line separators.
-_UNSEEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
-
 
 def shell_quote(value: str) -> str:
     """``value`` as one shell word: ``shlex.quote``, or, when it holds a control or format
@@ -188,14 +185,14 @@ def shell_quote(value: str) -> str:
     that character escaped, so the command stays on one visible line (a report's code
     block cannot be ended from inside it) and still names exactly ``value`` (bash manual,
     "ANSI-C Quoting"; also POSIX.1-2024 ``sh``)."""
-    if not any(unicodedata.category(ch) in _UNSEEN for ch in value):
+    if not any(is_unseen(ch) for ch in value):
         return shlex.quote(value)
     out = []
     for ch in value:
         code = ord(ch)
         if ch in "\\'":
             out.append("\\" + ch)
-        elif unicodedata.category(ch) not in _UNSEEN:
+        elif not is_unseen(ch):
             out.append(ch)
         elif code < 0x80:  # \xHH above 0x7f would be a raw byte, not the character
             out.append(f"\\x{code:02x}")

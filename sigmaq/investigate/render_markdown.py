@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
+from sigmaq.core.unseen import show_unseen
 from sigmaq.investigate.model import Answer, ChecklistItem, PrincipalTimeline, Report
 from sigmaq.investigate.questions import iso
 from sigmaq.investigate.render_common import (
@@ -35,7 +35,6 @@ MD_EVENTS = 10  # events per detailed finding
 # table cells; a backslash before it makes it a literal character (CommonMark, "Backslash
 # escapes").
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|!])")
-_UNSEEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
 
 
 class Md(str):
@@ -50,13 +49,7 @@ def md(value: object) -> str:
     ``\\xNN``/``\\uNNNN`` escapes, and Markdown punctuation is backslash-escaped."""
     if isinstance(value, Md):
         return str(value)
-    shown = "".join(
-        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        if unicodedata.category(ch) in _UNSEEN
-        else ch
-        for ch in text(value)
-    )
-    return _MD_SPECIAL.sub(r"\\\1", shown)
+    return _MD_SPECIAL.sub(r"\\\1", show_unseen(text(value)))
 
 
 def _cell(value: object) -> str:
