@@ -221,12 +221,14 @@ class CorrelationHit:
     @property
     def refs(self) -> tuple[EventRef, ...]:
         """Every event in the window, de-duplicated, in time order."""
-        seen: dict[EventRef, None] = {}
+        # by identity first (match columns share one reference per event), then by
+        # equality over what is left (the first of equal references is kept)
+        seen: dict[int, EventRef] = {}
         for sample in self.window.samples:
             source, row = sample.payload
             for ref in source.refs(row):
-                seen.setdefault(ref, None)
-        return tuple(sorted(seen, key=_ref_order))
+                seen.setdefault(id(ref), ref)
+        return tuple(sorted(dict.fromkeys(seen.values()), key=_ref_order))
 
     def finding(self, refs: tuple[EventRef, ...] | None = None) -> Finding:
         """The hit as a ``Finding`` (kind CORRELATION, group dict, first/last seen);

@@ -415,6 +415,9 @@ class ReplayEngine:
         """
         tables = self._tables
         source_id = tables.sources.id(source)
+        # the file's events, numbered from 0 in every batch, get numbers of this engine
+        count = max((max(batch.events, default=-1) for batch in taken.values()), default=-1)
+        first = tables.events.reserve(count + 1)
         for position, batch in taken.items():
             slot = self.slots[position] if 0 <= position < len(self.slots) else None
             if slot is None or slot.matches is None or slot.rule_id != batch.rule_id:
@@ -427,7 +430,7 @@ class ReplayEngine:
             slot.ungrouped += batch.ungrouped
             values = [tables.values.id(value) for value in batch.value_table]
             notes = [tables.notes.id(note) for note in batch.note_table]
-            slot.matches.extend(batch, source_id, values, notes)
+            slot.matches.extend(batch, source_id, values, notes, first)
 
     def finish(self) -> list[Finding]:
         """Evaluate every correlation over the recorded matches; return their findings.
@@ -474,9 +477,7 @@ class ReplayEngine:
             del hits
             if feeds_outer:
                 produced[id(plan.rule)] = occurrences
-        for slot in self.slots:
-            if slot.matches is not None:
-                slot.matches.forget_refs()
+        self._tables.events.forget()  # every column's shared references at once
         findings.sort(key=lambda item: (item[0], item[1]))
         return [finding for _, _, finding in findings]
 

@@ -12,7 +12,10 @@ about 0.6 KB; here a match is one row of typed arrays, about 57 bytes:
 * the ``eventID``, packed to 16 bytes when it is a canonical lower-case UUID (what
   CloudTrail writes), else as UTF-8 in a side blob (``EventIdColumn``);
 * the recorded field values and the caller's annotation, each an id in a shared
-  ``Interner`` (principals, accounts and addresses repeat across matches).
+  ``Interner`` (principals, accounts and addresses repeat across matches);
+* the event's number in the engine (``MatchTables.events``): every rule's row for one
+  record shares it, so the record's ``EventRef`` is built once, when a correlation
+  finding first needs it, and shared by every finding that lists the record.
 
 Redelivered events (same ``eventID`` twice for one rule) are dropped by ``dedupe``
 when the correlations run, not while recording: no set of every eventID is held.
@@ -116,7 +119,8 @@ def encode_event_id(event_id: str | None) -> tuple[int, bytes, bytes]:
 
 class RowStamp(NamedTuple):
     """What the rows of every rule matching one event share, computed once per event:
-    eventTime (µs), file id, position, the encoded eventID, the annotation id."""
+    eventTime (µs), file id, position, the encoded eventID, the annotation id, the
+    event's number in ``MatchTables.events``."""
 
     micros: int
     source: int
@@ -125,10 +129,12 @@ class RowStamp(NamedTuple):
     id_packed: bytes
     id_text: bytes
     note: int
+    event: int
 
 
 def stamp(tables: MatchTables, ref: EventRef, micros: int, note: Hashable) -> RowStamp:
-    """The ``RowStamp`` of the event ``ref`` points to (``micros``: its eventTime)."""
+    """The ``RowStamp`` of the event ``ref`` points to (``micros``: its eventTime);
+    numbers the event in ``tables.events``."""
     kind, packed, text = encode_event_id(ref.event_id)
     return RowStamp(
         micros,
@@ -138,6 +144,7 @@ def stamp(tables: MatchTables, ref: EventRef, micros: int, note: Hashable) -> Ro
         packed,
         text,
         tables.notes.id(note),
+        tables.events.number(),
     )
 
 
@@ -235,18 +242,60 @@ class FieldValues(Mapping[str, Sequence[Any]]):
         return len(self._index)
 
 
+class EventTable:
+    """The events recorded rows point to, by number (``RowStamp.event``): each event's
+    ``EventRef``, built on first use and then shared (one object per record, however
+    many rules and correlation findings list it), and cached ``eventTime`` datetimes."""
+
+    __slots__ = ("_moments", "refs")
+
+    def __init__(self) -> None:
+        self.refs: list[EventRef | None] = []
+        self._moments: dict[int, datetime] = {}
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def number(self) -> int:
+        """Number a new event (its reference not built yet)."""
+        self.refs.append(None)
+        return len(self.refs) - 1
+
+    def reserve(self, count: int) -> int:
+        """Number ``count`` new events at once; returns the first number."""
+        first = len(self.refs)
+        self.refs.extend([None] * count)
+        return first
+
+    def moment(self, micros: int) -> datetime:
+        """``from_micros(micros)``, one object per distinct instant (bounded cache)."""
+        moment = self._moments.get(micros)
+        if moment is None:
+            if len(self._moments) >= 65_536:
+                self._moments.clear()
+            moment = self._moments[micros] = from_micros(micros)
+        return moment
+
+    def forget(self) -> None:
+        """Drop every built reference and cached instant (findings keep what they hold)."""
+        self.refs = [None] * len(self.refs)
+        self._moments = {}
+
+
 @dataclass(frozen=True)
 class MatchTables:
-    """The interners one engine's match columns share (paths, field values, annotations)."""
+    """What one engine's match columns share: interners of paths, field values and
+    annotations, and the ``EventTable`` of the events their rows point to."""
 
     sources: Interner[str]
     values: Interner[tuple[tuple[Any, ...], ...]]
     notes: Interner[Hashable]
+    events: EventTable
 
     @classmethod
     def empty(cls) -> MatchTables:
         """Fresh tables; annotation id 0 is None (no annotation)."""
-        tables = cls(Interner(), Interner(), Interner())
+        tables = cls(Interner(), Interner(), Interner(), EventTable())
         tables.notes.id(None)
         return tables
 
@@ -256,13 +305,13 @@ class MatchColumns:
 
     Row ``i``: ``micros[i]`` (eventTime, µs since epoch), ``sources[i]`` (id in
     ``tables.sources``), ``positions[i]``, ``ids[i]`` (the eventID), ``values[i]``
-    (id in ``tables.values``: per path of ``field_index``, its values) and
-    ``notes[i]`` (id in ``tables.notes``: the caller's annotation). Implements
-    ``correlate.Occurrences``.
+    (id in ``tables.values``: per path of ``field_index``, its values),
+    ``notes[i]`` (id in ``tables.notes``: the caller's annotation) and ``events[i]``
+    (the event's number in ``tables.events``). Implements ``correlate.Occurrences``.
     """
 
     __slots__ = (
-        "_refs",
+        "events",
         "field_index",
         "ids",
         "micros",
@@ -281,20 +330,21 @@ class MatchColumns:
         self.positions = array("q")
         self.values = array("q")
         self.notes = array("q")
+        self.events = array("q")
         self.ids = EventIdColumn()
-        self._refs: dict[int, EventRef] = {}
 
     def __len__(self) -> int:
         return len(self.micros)
 
     def append(self, row: RowStamp, values: int) -> None:
         """Add one row: the event's ``stamp`` and its field values' id in ``tables``."""
-        micros, source, position, kind, packed, text, note = row
+        micros, source, position, kind, packed, text, note, event = row
         self.micros.append(micros)
         self.sources.append(source)
         self.positions.append(position)
         self.values.append(values)
         self.notes.append(note)
+        self.events.append(event)
         self.ids.append_encoded(kind, packed, text)
 
     def event_key(self, row: int) -> Hashable:
@@ -321,22 +371,27 @@ class MatchColumns:
         return (self.ref(row),)
 
     def ref(self, row: int) -> EventRef:
-        """The ``EventRef`` of row ``row`` (annotation included); one shared object per
-        row until ``forget_refs`` (an event is often in several correlations' findings)."""
-        ref = self._refs.get(row)
+        """The ``EventRef`` of row ``row`` (annotation included): one object per event,
+        shared with every other rule's row for it, until ``forget_refs`` (an event is
+        often in several correlations' findings)."""
+        tables = self.tables
+        events = tables.events
+        number = self.events[row]
+        ref = events.refs[number]
         if ref is None:
-            ref = self._refs[row] = EventRef(
-                self.tables.sources[self.sources[row]],
+            ref = events.refs[number] = EventRef(
+                tables.sources[self.sources[row]],
                 self.positions[row],
                 self.ids[row],
-                from_micros(self.micros[row]),
-                self.tables.notes[self.notes[row]],
+                events.moment(self.micros[row]),
+                tables.notes[self.notes[row]],
             )
         return ref
 
     def forget_refs(self) -> None:
-        """Drop the shared ``EventRef`` objects (findings keep the ones they hold)."""
-        self._refs = {}
+        """Drop the shared ``EventRef`` objects of every column of these tables
+        (findings keep the ones they hold)."""
+        self.tables.events.forget()
 
     def dedupe(self) -> int:
         """Drop every row whose eventID an earlier row has; return how many were dropped.
@@ -354,21 +409,24 @@ class MatchColumns:
             keep.append(row)
         dropped = len(self.micros) - len(keep)
         if dropped:
-            self._refs = {}
-            for name in ("micros", "sources", "positions", "values", "notes"):
+            for name in ("micros", "sources", "positions", "values", "notes", "events"):
                 column: array[int] = getattr(self, name)
                 setattr(self, name, array("q", (column[row] for row in keep)))
             self.ids = self.ids.select(keep)
         return dropped
 
-    def extend(self, batch: MatchBatch, source: int, values: list[int], notes: list[int]) -> None:
+    def extend(
+        self, batch: MatchBatch, source: int, values: list[int], notes: list[int], first: int
+    ) -> None:
         """Append every row of ``batch`` (one file, id ``source``); ``values``/``notes``
-        map the batch's local table ids to ids in ``tables``."""
+        map the batch's local table ids to ids in ``tables``; ``first``: the number in
+        ``tables.events`` of the file's event numbered 0 in the batch."""
         self.micros.extend(batch.micros)
         self.sources.extend([source] * len(batch.micros))
         self.positions.extend(batch.positions)
         self.values.extend(values[local] for local in batch.values)
         self.notes.extend(notes[local] for local in batch.notes)
+        self.events.extend(first + local for local in batch.events)
         self.ids.extend(batch.ids)
 
     def batch(self, rule_id: str, *, untimed: int = 0, ungrouped: int = 0) -> MatchBatch:
@@ -381,6 +439,7 @@ class MatchColumns:
             micros=self.micros,
             positions=self.positions,
             ids=self.ids,
+            events=self.events,
             values=array("q", (values.id(self.tables.values[v]) for v in self.values)),
             notes=array("q", (notes.id(self.tables.notes[n]) for n in self.notes)),
             value_table=values.values,
@@ -396,7 +455,8 @@ class MatchBatch:
 
     ``rule_id``: the rule the rows belong to (checked by the receiving engine). Columns
     as in ``MatchColumns``; ``values``/``notes`` index ``value_table`` and
-    ``note_table``. ``untimed``/``ungrouped``: matches not recorded (no eventTime; no
+    ``note_table``; ``events`` number the file's events from 0 (rows of every rule
+    batch of one file share them). ``untimed``/``ungrouped``: matches not recorded (no eventTime; no
     value for any consuming correlation's group-by fields).
     """
 
@@ -404,6 +464,7 @@ class MatchBatch:
     micros: array[int]
     positions: array[int]
     ids: EventIdColumn
+    events: array[int]
     values: array[int]
     notes: array[int]
     value_table: list[tuple[tuple[Any, ...], ...]]

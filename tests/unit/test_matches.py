@@ -158,7 +158,8 @@ def test_a_batch_moves_rows_between_engines_with_their_tables() -> None:
     source = parent_tables.sources.id("g.json")
     values = [parent_tables.values.id(value) for value in batch.value_table]
     notes = [parent_tables.notes.id(note) for note in batch.note_table]
-    parent.extend(batch, source, values, notes)
+    first = parent_tables.events.reserve(max(batch.events) + 1)
+    parent.extend(batch, source, values, notes, first)
     moved = [parent.ref(row) for row in range(len(parent))]
     assert moved == [
         EventRef("g.json", 0, UUID_A, T0),
@@ -180,3 +181,21 @@ def test_a_batch_moves_rows_between_engines_with_their_tables() -> None:
 
 def test_uuid_module_agrees_on_the_packed_form() -> None:
     assert pack_uuid(UUID_A) == uuid.UUID(UUID_A).bytes
+
+
+def test_rows_of_one_event_in_two_rules_share_one_reference() -> None:
+    tables = MatchTables.empty()
+    first, second = _columns(tables), _columns(tables)
+    moment = T0 + timedelta(seconds=3)
+    row = stamp(tables, EventRef("f.json", 7, UUID_A, moment), to_micros(moment), None)
+    other = stamp(tables, EventRef("f.json", 8, UUID_B, moment), to_micros(moment), None)
+    first.append(row, tables.values.id((("arn:a",),)))
+    second.append(other, tables.values.id((("arn:b",),)))
+    second.append(row, tables.values.id((("arn:a",),)))
+    assert first.ref(0) is second.ref(1)
+    assert first.ref(0) is not second.ref(0)
+    assert second.ref(0) == EventRef("f.json", 8, UUID_B, moment)
+    assert first.ref(0).event_time is second.ref(0).event_time  # one instant, one object
+    first.forget_refs()
+    rebuilt = second.ref(1)
+    assert rebuilt == first.ref(0) and rebuilt.position == 7
