@@ -108,7 +108,16 @@ def _dumps(data: Any, *, indent: bool = False) -> str:
 
 
 def write_ndjson(findings: Iterable[HuntFinding], out: IO[str]) -> None:
-    """One JSON object per line per finding."""
+    """One JSON object per line per finding (``finding_to_dict``, compact, UTF-8); on a
+    UTF-8 text file the bytes go to its binary buffer (no str round trip)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and (getattr(out, "encoding", "") or "").lower() in ("utf-8", "utf8"):
+        out.flush()
+        for item in findings:
+            buffer.write(orjson.dumps(finding_to_dict(item), default=str))
+            buffer.write(b"\n")
+        buffer.flush()
+        return
     for item in findings:
         out.write(_dumps(finding_to_dict(item)))
         out.write("\n")
