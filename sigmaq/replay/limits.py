@@ -38,6 +38,8 @@ class TruncatedGzip(EOFError):
     holds; ``compressed``: the size of the cut file (bytes).
     """
 
+    kind = "truncated gzip"  # how the readers name the cut ("truncated gzip: N complete …")
+
     def __init__(self, partial: bytes, compressed: int) -> None:
         super().__init__(
             f"truncated gzip stream (compressed file ended early, {compressed:,} bytes "
@@ -45,6 +47,24 @@ class TruncatedGzip(EOFError):
         )
         self.partial = partial
         self.compressed = compressed
+
+
+class CorruptGzip(TruncatedGzip, ValueError):
+    """A gzip file whose stream turns corrupt (a bad deflate block or checksum, or
+    bytes that are not gzip) after ``partial``: the output of every complete member
+    before it, each verified by its CRC (the corrupt member's own output is dropped:
+    it may hold silently damaged bytes). ``at``: byte offset of the corrupt member."""
+
+    def __init__(self, partial: bytes, compressed: int, at: int, detail: str) -> None:
+        ValueError.__init__(
+            self,
+            f"corrupt gzip stream at byte {at:,} of {compressed:,} ({detail}); "
+            f"{len(partial):,} bytes expanded from the complete members before it",
+        )
+        self.partial = partial
+        self.compressed = compressed
+        self.at = at
+        self.kind = f"corrupt gzip from byte {at:,} ({detail})"
 
 
 @dataclass(frozen=True)
@@ -101,8 +121,9 @@ def bounded_gunzip(
     after at most ``limits.ratio_floor`` expanded bytes.
 
     Raises LimitExceeded (over the size or ratio bound), TruncatedGzip (an EOFError
-    carrying what was expanded before the cut) for a truncated stream, ValueError for
-    trailing garbage, one of ``GZIP_ERRORS`` for a corrupt one.
+    carrying what was expanded before the cut) for a truncated stream, CorruptGzip (a
+    TruncatedGzip and a ValueError carrying the complete members before it) for a
+    corrupt member or trailing bytes that are not gzip.
     """
     if not data.startswith(GZIP_MAGIC):
         if len(data) > limits.max_expanded_bytes:
@@ -117,11 +138,15 @@ def bounded_gunzip(
     position = 0
     while position < len(data):
         decoder = decompressobj(wbits=31)
+        member, complete = position, len(parts)  # where this member starts
         while True:
             piece = view[position : position + _SLICE]
             if not piece:
                 raise TruncatedGzip(b"".join(parts), len(data))
-            chunk = decoder.decompress(piece, budget - expanded + 1)
+            try:
+                chunk = decoder.decompress(piece, budget - expanded + 1)
+            except GZIP_ERRORS as err:
+                raise CorruptGzip(b"".join(parts[:complete]), len(data), member, str(err)) from err
             parts.append(chunk)
             expanded += len(chunk)
             if expanded > budget or decoder.unconsumed_tail:
@@ -141,7 +166,8 @@ def bounded_gunzip(
         while position < len(data) and data[position] == 0:
             position += 1
         if position < len(data) and not data.startswith(GZIP_MAGIC, position):
-            raise ValueError("trailing garbage after gzip stream")
+            detail = "trailing garbage after gzip stream: not a gzip member"
+            raise CorruptGzip(b"".join(parts), len(data), position, detail)
     # one piece (a whole file in one call, the common case) is returned without a copy
     return parts[0] if len(parts) == 1 else b"".join(parts)
 

@@ -18,7 +18,11 @@ What is counted (``ReadStats``): every record-shaped item seen ends up in exactl
 cut short (a truncated gzip stream, or a delivery file, array or NDJSON text that ends
 mid-way) keeps every complete record before the cut (``salvage``): they are read as
 usual, the record cut in part is malformed, and the file counts in ``truncated_files``
-with a problem "truncated gzip|JSON: N complete records read, the rest lost". A file
+with a problem "truncated gzip|JSON: N complete records read, the rest lost". A gzip
+file whose stream turns corrupt part-way (a bad block or checksum in a later member,
+trailing bytes that are not gzip) keeps the records of the complete members before it
+the same way ("corrupt gzip from byte N (...): N complete records read, the rest
+lost"); the corrupt member's own output is not trusted. A file
 that cannot be read at all (I/O error, corrupt gzip, invalid JSON text, a cut text
 holding no complete record, a cut CSV, over a ``ReadLimits`` bound) counts in
 ``unreadable_files``; a file holding no record (zero
@@ -219,7 +223,7 @@ def read_parts(path: Path, stats: ReadStats, limits: ReadLimits = DEFAULT_LIMITS
             stats.add_problem(source, None, f"cannot read: {cut}")
         else:
             _note_truncated(
-                stats, source, "gzip", stats.records_seen - stats.malformed - kept_before
+                stats, source, cut.kind, stats.records_seen - stats.malformed - kept_before
             )
         return
     if stats.truncated_files != truncated_before:
@@ -327,7 +331,9 @@ def _read_json(
         elif lines is not None:
             yield from _read_ndjson(lines, source, stats, limits)
         elif (pieces := salvage(data)) is not None and (pieces.documents or pieces.items):
-            yield from _read_salvaged(pieces, len(data), source, stats, "gzip" if cut else "JSON")
+            yield from _read_salvaged(
+                pieces, len(data), source, stats, cut.kind if cut else "truncated JSON"
+            )
         else:
             stats.unreadable_files += 1
             message = f"cannot read: {cut}" if cut else f"invalid JSON: {_message(err)}"
@@ -370,9 +376,7 @@ def _read_salvaged(
 
 def _note_truncated(stats: ReadStats, source: str, kind: str, complete: int) -> None:
     stats.truncated_files += 1
-    stats.add_problem(
-        source, None, f"truncated {kind}: {complete:,} complete records read, the rest lost"
-    )
+    stats.add_problem(source, None, f"{kind}: {complete:,} complete records read, the rest lost")
 
 
 # Envelope levels above a record (an NDJSON line holding a delivery file: 3).

@@ -13,6 +13,7 @@ import orjson
 import pytest
 from isal import isal_zlib
 
+from sigmaq.replay.limits import CorruptGzip
 from sigmaq.replay.readers import (
     GZIP_ERRORS,
     MAX_PROBLEMS,
@@ -363,8 +364,45 @@ def test_decompress_same_answers_with_either_codec(codec: Any) -> None:
         decompress(gzip.compress(b"abc" * 1000)[:20], codec)
     with pytest.raises(ValueError, match="trailing garbage"):
         decompress(gzip.compress(b"ab") + b"junk", codec)
-    with pytest.raises(GZIP_ERRORS):
+    with pytest.raises(CorruptGzip, match="at byte 0") as raised:
         decompress(b"\x1f\x8b\x08\x00" + b"not deflate data at all", codec)
+    assert isinstance(raised.value.__cause__, GZIP_ERRORS) and raised.value.partial == b""
+
+
+def _corrupt(member: bytes) -> bytes:
+    damaged = bytearray(member)
+    damaged[20] ^= 0xFF  # inside the first deflate block
+    damaged[25] ^= 0xFF
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize(
+    ("tail", "detail"),
+    [
+        (_corrupt(gzip.compress(orjson.dumps({"Records": [record()]}))), "corrupt gzip"),
+        (b"junk after the members", "trailing garbage"),
+    ],
+    ids=["corrupt-second-member", "trailing-garbage"],
+)
+def test_members_before_a_corrupt_one_are_read(tmp_path: Path, tail: bytes, detail: str) -> None:
+    good = gzip.compress(orjson.dumps({"Records": [record(), record()]}))
+    path = tmp_path / "joined.json.gz"
+    path.write_bytes(good + tail)
+    items, stats = read(path)
+    assert len(items) == 2
+    assert (stats.records_read, stats.truncated_files, stats.unreadable_files) == (2, 1, 0)
+    message = stats.problems[0].message
+    assert detail in message and f"from byte {len(good):,}" in message
+    assert "2 complete records read, the rest lost" in message
+
+
+def test_a_corrupt_only_member_yields_nothing_it_holds(tmp_path: Path) -> None:
+    path = tmp_path / "one.json.gz"
+    path.write_bytes(_corrupt(gzip.compress(orjson.dumps({"Records": [record()] * 3}))))
+    items, stats = read(path)
+    assert items == []
+    assert (stats.unreadable_files, stats.truncated_files) == (1, 0)
+    assert "cannot read: corrupt gzip stream at byte 0" in stats.problems[0].message
 
 
 def test_hunt_reads_gzip_with_the_fastest_codec_installed() -> None:
