@@ -66,7 +66,16 @@ _ERROR_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Regular", ("detection",)),
     ("Value", ("detection",)),
     ("Detection", ("detection",)),
+    ("Fields", ("fields",)),
+    ("License", ("license",)),
+    ("Taxonomy", ("taxonomy",)),
+    ("Scope", ("scope",)),
+    ("Recursion", ("detection.condition", "correlation.condition")),
 )
+# "Sigma rule name must be a string": pySigma names the key in the message only
+_NAMED_KEY = re.compile(r"\bSigma (?:rule |correlation )?(\w+) (?:must|cannot)\b")
+# "... incompatible to value type of '1e999999'": the value names the detection item
+_QUOTED_VALUE = re.compile(r"value type of '([^']*)'|value '([^']*)'")
 
 
 @dataclass(frozen=True)
@@ -148,14 +157,46 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _error_line(error: Exception, document: YamlDocument) -> int:
-    name = type(error).__name__
+    """The line of the key ``error`` is about: by pySigma's exception class, a key the
+    message names, a detection value the message quotes, else where pySigma placed it
+    (or the document's first line)."""
+    name = type(error).__name__.lower()
+    message = str(error)
+    quoted = _QUOTED_VALUE.search(message)
+    if quoted is not None:
+        line = _detection_value_line(document, quoted.group(1) or quoted.group(2) or "")
+        if line is not None:
+            return line
     for fragment, keys in _ERROR_KEYS:
-        if fragment in name and any(key in document.key_lines for key in keys):
+        if fragment.lower() in name and any(key in document.key_lines for key in keys):
             return document.line_of(*keys)
+    named = _NAMED_KEY.search(message)
+    if named is not None and named.group(1) in document.key_lines:
+        return document.line_of(named.group(1))
     source = getattr(error, "source", None)
     if isinstance(source, SigmaRuleLocation) and source.line is not None:
         return source.line
     return document.line
+
+
+def _detection_value_line(document: YamlDocument, text: str) -> int | None:
+    """Line of the first detection item (``detection.<selection>.<field>``) one of
+    whose values reads ``text``, or None."""
+    detection = document.data.get("detection") if isinstance(document.data, dict) else None
+    if not isinstance(detection, dict) or not text:
+        return None
+    for selection, body in detection.items():
+        items = body if isinstance(body, list) else [body]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for field_spec, value in item.items():
+                values = value if isinstance(value, list) else [value]
+                if any(str(v) == text for v in values):
+                    key = f"detection.{selection}.{field_spec}"
+                    if key in document.key_lines:
+                        return document.line_of(key)
+    return None
 
 
 def _rule_id(rule: SigmaRule | SigmaCorrelationRule | None, document: YamlDocument) -> str | None:
@@ -179,6 +220,16 @@ def shape_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
     """
     data = document.data
     errors: list[RuleLoadError] = []
+    identifier = data.get("id") if isinstance(data, dict) else None
+    if identifier is not None and not isinstance(identifier, str):
+        errors.append(
+            RuleLoadError(
+                f"id must be a string (a UUID), not {type(identifier).__name__}: {identifier!r}",
+                path=path,
+                line=document.line_of("id"),
+                rule_id=None,
+            )
+        )
     detection = data.get("detection") if isinstance(data, dict) else None
     if isinstance(detection, dict) and "condition" in detection:
         condition = detection["condition"]
@@ -403,9 +454,10 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 resolve_references=False,
             )
         except Exception as exc:  # pySigma raises many types on odd input; never crash
+            detail = _TOO_DEEP if isinstance(exc, RecursionError) else exc
             errors.append(
                 RuleLoadError(
-                    f"{type(exc).__name__}: {exc}",
+                    f"{type(exc).__name__}: {detail}",
                     path=path,
                     line=_error_line(exc, document),
                     rule_id=_rule_id(None, document),
@@ -454,8 +506,13 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
     return loaded, errors
 
 
+_TOO_DEEP = "the rule nests too deeply to parse (Python's recursion limit)"
+
+
 def _strip_location(error: Exception) -> str:
     """pySigma appends ' in <path>' to messages; our errors carry the path."""
+    if isinstance(error, RecursionError):
+        return _TOO_DEEP
     return str(error.args[0]) if error.args else str(error)
 
 

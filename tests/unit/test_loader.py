@@ -85,6 +85,34 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
         "nosuchmod",
     ),
     "bad_level": (rule_text(level="severe"), "level:", "level"),
+    # pySigma crashed with "'int' object has no attribute 'replace'" at the first line
+    "id_not_a_string": (rule_text(id=5), "id:", "id must be a string (a UUID), not int: 5"),
+    "logsource_not_a_map": (rule_text(logsource="aws"), "logsource:", "logsource must be"),
+    "fields_not_a_list": (rule_text(fields="eventName"), "fields:", "fields must be a list"),
+    "name_not_a_string": (rule_text(name=5), "name:", "name must be a string"),
+    "value_a_modifier_refuses": (
+        rule_text(
+            detection={
+                "selection": {
+                    "eventSource": "q.amazonaws.com",
+                    "requestParameters.maxResults|gt": "1e999999",
+                },
+                "condition": "selection",
+            }
+        ),
+        "    requestParameters.maxResults|gt:",
+        "incompatible to value type of '1e999999'",
+    ),
+    "condition_nested_too_deeply": (
+        rule_text(
+            detection={
+                "selection": {"eventSource": "q.amazonaws.com"},
+                "condition": "not " * 2000 + "selection",
+            }
+        ),
+        "  condition:",
+        "nests too deeply to parse",
+    ),
     "not_a_mapping": ("- just\n- a list\n", 1, "not a mapping"),
     "condition_not_a_string": (
         rule_text(detection={"selection": {"eventSource": "q.amazonaws.com"}, "condition": 5}),
