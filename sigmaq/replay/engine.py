@@ -81,6 +81,10 @@ class RuleSlot:
     field_getters: tuple[Callable[[Mapping[str, Any]], list[Any]], ...] = ()
     # group_paths as positions in record_fields (the hot path indexes tuples).
     group_positions: tuple[tuple[int, ...], ...] = ()
+    # event -> the recorded values (per path of record_fields), or None when ungroupable
+    record: Callable[[Mapping[str, Any]], tuple[tuple[Any, ...], ...] | None] = field(
+        default=lambda _event: (), repr=False
+    )
 
     def __post_init__(self) -> None:
         paths = self.record_fields or ()
@@ -89,6 +93,7 @@ class RuleSlot:
         self.group_positions = tuple(
             tuple(self.field_index[path] for path in group) for group in self.group_paths
         )
+        self.record = _recorder(self.field_getters, self.group_positions)
 
 
 class RuleIndex:
@@ -375,8 +380,8 @@ class ReplayEngine:
                 if ref.event_time is None:
                     slot.untimed += 1
                     continue
-                values = tuple([tuple(getter(event)) for getter in slot.field_getters])
-                if slot.group_positions and _ungroupable(values, slot.group_positions):
+                values = slot.record(event)
+                if values is None:
                     slot.ungrouped += 1
                     continue
                 if row is None:  # once per event, however many rules keep it
@@ -497,6 +502,36 @@ class ReplayEngine:
     def matches_recorded(self) -> int:
         """Base-rule matches held for correlations (the engine's only growing state)."""
         return sum(len(slot.matches) for slot in self.slots if slot.matches is not None)
+
+
+Getter = Callable[[Mapping[str, Any]], list[Any]]
+
+
+def _recorder(
+    getters: tuple[Getter, ...], groups: tuple[tuple[int, ...], ...]
+) -> Callable[[Mapping[str, Any]], tuple[tuple[Any, ...], ...] | None]:
+    """The values one rule records of an event (per field, all of them), or None when
+    the event can join no group (``_ungroupable``). The common shape (one field, the
+    group-by field itself) gets a function of its own: it runs once per kept match."""
+    if len(getters) == 1 and groups == ((0,),):
+        (getter,) = getters
+
+        def record_one(event: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+            found = tuple(getter(event))
+            for value in found:
+                if value is not None:
+                    return (found,)
+            return None
+
+        return record_one
+
+    def record(event: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...] | None:
+        values = tuple([tuple(getter(event)) for getter in getters])
+        if groups and _ungroupable(values, groups):
+            return None
+        return values
+
+    return record
 
 
 def _ungroupable(values: tuple[tuple[Any, ...], ...], groups: tuple[tuple[int, ...], ...]) -> bool:

@@ -81,6 +81,28 @@ class Interner(Generic[T]):
         return len(self.values)
 
 
+class SharedInterner(Interner[T]):
+    """An ``Interner`` that finds the very object it numbered first by identity before
+    hashing (for callers that share equal values, such as hunt's event annotations:
+    the same object comes again and again, and a tuple's hash is recomputed on every
+    lookup)."""
+
+    __slots__ = ("_objects",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._objects: dict[int, int] = {}  # id() of an object in values -> its number
+
+    def id(self, value: T) -> int:
+        number = self._objects.get(id(value))
+        if number is not None and self.values[number] is value:
+            return number
+        number = super().id(value)
+        if self.values[number] is value:  # kept alive by values: its id() stays its own
+            self._objects[id(value)] = number
+        return number
+
+
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -295,7 +317,7 @@ class MatchTables:
     @classmethod
     def empty(cls) -> MatchTables:
         """Fresh tables; annotation id 0 is None (no annotation)."""
-        tables = cls(Interner(), Interner(), Interner(), EventTable())
+        tables = cls(Interner(), Interner(), SharedInterner(), EventTable())
         tables.notes.id(None)
         return tables
 

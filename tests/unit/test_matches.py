@@ -15,6 +15,7 @@ from sigmaq.replay.matches import (
     EventIdColumn,
     MatchColumns,
     MatchTables,
+    SharedInterner,
     from_micros,
     pack_uuid,
     stamp,
@@ -199,3 +200,13 @@ def test_rows_of_one_event_in_two_rules_share_one_reference() -> None:
     first.forget_refs()
     rebuilt = second.ref(1)
     assert rebuilt == first.ref(0) and rebuilt.position == 7
+
+
+def test_a_shared_interner_numbers_equal_values_once_whatever_the_object() -> None:
+    interner: SharedInterner[tuple[str, ...]] = SharedInterner()
+    first = ("arn:a", "192.0.2.1")
+    assert interner.id(first) == interner.id(first) == 0
+    assert interner.id(("arn:" + "a", "192.0.2.1")) == 0  # equal, another object
+    assert interner.id(("arn:b", "192.0.2.1")) == 1
+    assert interner.id([1]) == 2 and interner.id([1]) == 3  # unhashable: kept, not shared
+    assert interner[0] is first and len(interner) == 4
