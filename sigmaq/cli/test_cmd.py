@@ -53,6 +53,15 @@ _RULE_PREFIX = "aws_cloudtrail_"
     help="Correlation windows: sliding (Sigma's timespan) or tumbling (what Splunk/ES|QL "
     "bucketed queries see).",
 )
+@click.option(
+    "--missing-fixtures",
+    type=click.Choice(["error", "skip"]),
+    default="error",
+    show_default=True,
+    help="A rule without a positive and a negative fixture: an error (the pack's gate), "
+    "or skipped and listed (a rule repository adopting fixtures rule by rule; the "
+    "fixtures that exist are still replayed).",
+)
 def test(
     paths: tuple[Path, ...],
     keyword: str | None,
@@ -60,14 +69,15 @@ def test(
     output: Path | None,
     junit_xml: Path | None,
     window: str,
+    missing_fixtures: str,
 ) -> None:
     """Replay every rule in PATHS (default: the project's rules/) against its pos_/neg_
     fixtures and the benign baseline in fixtures/_baseline/. Outside a project (no
     rules/ + fixtures/), fixtures sit beside each rule: <stem>.pos_*.json, <stem>.neg_*.json.
 
     Exit 0 when every expectation holds, 1 on a failed fixture, an unlisted baseline
-    match, a broken rule or a rule without a positive and a negative fixture, 2 on
-    usage errors.
+    match, a broken rule or a rule without a positive and a negative fixture (unless
+    --missing-fixtures skip), 2 on usage errors.
     """
     from sigmaq.core.errors import RuleLoadError
     from sigmaq.core.layout import find_project_root
@@ -91,7 +101,13 @@ def test(
                 f"no rule files (*.yml, *.yaml) under {', '.join(map(str, rule_paths))}"
             )
     try:
-        report = run_tests(root, rule_paths, keyword=keyword, window=WindowMode(window))
+        report = run_tests(
+            root,
+            rule_paths,
+            keyword=keyword,
+            window=WindowMode(window),
+            missing_fixtures=missing_fixtures,
+        )
     except RuleLoadError as exc:
         exit_with_usage_error(str(exc))
     if output_format == "json":
@@ -145,6 +161,9 @@ def _render(report: TestReport) -> None:
     for problem in report.problems:
         where = f"{problem.location}: " if problem.location else ""
         errors.print(f"[red]error[/] {where}{problem.message}", highlight=False)
+    for problem in report.untested:
+        where = f"{problem.location}: " if problem.location else ""
+        errors.print(f"[yellow]skipped[/] {where}{problem.message}", highlight=False)
     baseline = report.baseline
     if baseline is not None:
         for match in baseline.failures:
@@ -170,9 +189,12 @@ def _render(report: TestReport) -> None:
             console.print(f"baseline: {title} ({verdict_name}): {count} match(es)", highlight=False)
     counts = report.summary()
     verdict = "[red]FAILED[/]" if report.failed else "[green]passed[/]"
+    skipped = counts["rules_without_fixtures"]
     console.print(
         f"{verdict}: {counts['rules']} rules, {counts['fixtures_passed']}/{counts['fixtures']} "
-        f"fixtures passed, {counts['rule_problems']} rule problems, baseline "
+        f"fixtures passed, {counts['rule_problems']} rule problems, "
+        + (f"{skipped} rules without fixtures (skipped), " if skipped else "")
+        + "baseline "
         f"{counts['baseline_records']} records: {counts['baseline_failures']} unlisted, "
         f"{counts['baseline_known']} known, {counts['baseline_reported']} reported",
         highlight=False,
@@ -211,12 +233,18 @@ def _sarif(report: TestReport, root: Path | None) -> str:
                 properties={"sigmaRuleId": problem.rule_id} if problem.rule_id else {},
             )
         )
+    for problem in report.untested:
+        results.append(
+            SarifResult(
+                rule="sigmaq-test/untested",
+                severity="low",  # a SARIF note
+                message=f"skipped: {problem.message}",
+                path=str(problem.path) if problem.path is not None else None,
+                line=problem.line or 1,
+                properties={"sigmaRuleId": problem.rule_id} if problem.rule_id else {},
+            )
+        )
     baseline = report.baseline
-    known = None
-    if root is not None:
-        from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout
-
-        known = str(ProjectLayout(root).baseline_dir / KNOWN_MATCHES_FILE)
     known = None
     if root is not None:
         from sigmaq.core.layout import KNOWN_MATCHES_FILE, ProjectLayout
@@ -242,6 +270,7 @@ def _sarif(report: TestReport, root: Path | None) -> str:
         ("sigmaq-test/fixture", "A positive fixture must match its rule, a negative must not"),
         ("sigmaq-test/rule", "A rule loads, replays and has positive and negative fixtures"),
         ("sigmaq-test/baseline", "No alerting rule matches the benign baseline unreviewed"),
+        ("sigmaq-test/untested", "A rule skipped for want of fixtures (--missing-fixtures skip)"),
     ]
     log = sarif_log(
         tool_rules, results, base=Path.cwd(), command=shlex.join(["sigmaq", *sys.argv[1:]])

@@ -140,6 +140,9 @@ class TestReport:
     problems: list[RuleProblem] = field(default_factory=list)
     baseline: BaselineReport | None = None
     rules_tested: int = 0
+    # rules without a positive and a negative fixture, when run_tests was told to skip
+    # them (missing_fixtures="skip"): listed, not failed
+    untested: list[RuleProblem] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -158,6 +161,7 @@ class TestReport:
             "fixtures_passed": sum(1 for r in self.fixtures if r.passed),
             "fixtures_failed": sum(1 for r in self.fixtures if not r.passed),
             "rule_problems": len(self.problems),
+            "rules_without_fixtures": len(self.untested),
             "baseline_files": baseline.files if baseline else 0,
             "baseline_records": baseline.records if baseline else 0,
             "baseline_failures": len(baseline.failures) if baseline else 0,
@@ -172,6 +176,7 @@ class TestReport:
             "summary": self.summary(),
             "fixtures": [result.to_dict() for result in self.fixtures],
             "problems": [problem.to_dict() for problem in self.problems],
+            "untested": [problem.to_dict() for problem in self.untested],
             "baseline": self.baseline.to_dict() if self.baseline is not None else None,
         }
 
@@ -190,6 +195,9 @@ class TestReport:
             classname = problem.path.stem if problem.path is not None else "sigmaq"
             text = f"{problem.location}: {problem.message}" if problem.location else problem.message
             cases.append(JUnitCase(name="rule", classname=classname, failure=text))
+        for problem in self.untested:
+            classname = problem.path.stem if problem.path is not None else "sigmaq"
+            cases.append(JUnitCase(name="rule", classname=classname, skipped=problem.message))
         if self.baseline is not None:
             cases.extend(self.baseline.junit_cases())
         return cases
@@ -265,6 +273,7 @@ def run_tests(
     keyword: str | None = None,
     window: WindowMode = WindowMode.SLIDING,
     baseline: bool = True,
+    missing_fixtures: str = "error",
 ) -> TestReport:
     """Test the rules under ``paths`` (default ``<root>/rules``) against their fixtures.
 
@@ -273,8 +282,13 @@ def run_tests(
     title, file stem and id. Rules of the project outside ``paths`` are loaded too, so
     correlation references resolve, but only rules under ``paths`` are tested. Raises
     RuleLoadError when a path does not exist (or no path is given without a project);
-    every other problem is in the report.
+    every other problem is in the report. ``missing_fixtures``: ``"error"`` (a rule
+    without a positive and a negative fixture is a problem: the pack's gate) or
+    ``"skip"`` (such a rule is listed in ``report.untested``, its fixtures that exist
+    still replayed: a rule repository adopting fixtures rule by rule).
     """
+    if missing_fixtures not in ("error", "skip"):
+        raise ValueError(f"missing_fixtures must be 'error' or 'skip', not {missing_fixtures!r}")
     if root is None:
         if not paths:
             raise RuleLoadError("no rule paths given and no project")
@@ -309,7 +323,7 @@ def run_tests(
             if not keyword_matches(keyword, str(loaded.rule.title), path.stem, loaded.rule_id):
                 continue
             report.rules_tested += 1
-            if _test_rule(root, loaded, window, report):
+            if _test_rule(root, loaded, window, report, skip_missing=missing_fixtures == "skip"):
                 tested.append(loaded)
     if baseline and root is not None:
         report.baseline = evaluate_baseline(
@@ -322,7 +336,12 @@ def run_tests(
 
 
 def _test_rule(
-    root: Path | None, loaded: LoadedRule, window: WindowMode, report: TestReport
+    root: Path | None,
+    loaded: LoadedRule,
+    window: WindowMode,
+    report: TestReport,
+    *,
+    skip_missing: bool = False,
 ) -> bool:
     """Replay one rule's fixtures into ``report``; False when the rule cannot run."""
     try:
@@ -335,7 +354,7 @@ def _test_rule(
     positives, negatives = rule_fixtures(loaded.path, root)
     missing = [kind for kind, found in (("pos_", positives), ("neg_", negatives)) if not found]
     if missing:
-        report.problems.append(
+        (report.untested if skip_missing else report.problems).append(
             RuleProblem(
                 loaded.path,
                 loaded.rule_id,

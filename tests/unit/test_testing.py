@@ -198,6 +198,30 @@ def test_missing_negative_fixture_fails(pack: Path) -> None:
     assert invoke(str(pack / "rules")).exit_code == 1
 
 
+def test_missing_fixtures_can_be_skipped_and_listed(pack: Path, tmp_path: Path) -> None:
+    folder = pack / "fixtures" / "q_business" / "aws_cloudtrail_q_business_index_deleted"
+    (folder / "neg_index_listed.json").unlink()
+    report = run_tests(pack, missing_fixtures="skip")
+    assert not report.failed and report.problems == []
+    assert [(p.rule_id, p.message.split(" in ")[0]) for p in report.untested] == [
+        (DELETE_ID, "needs at least one neg_ fixture")
+    ]
+    assert report.fixtures and all(r.passed for r in report.fixtures)  # the rest still ran
+    assert report.summary()["rules_without_fixtures"] == 1
+    junit = tmp_path / "junit.xml"
+    result = invoke(str(pack / "rules"), "--missing-fixtures", "skip", "--junit-xml", str(junit))
+    assert result.exit_code == 0, result.output
+    assert "1 rules without fixtures (skipped)" in result.output
+    skipped = [
+        case
+        for case in ET.parse(junit).getroot().iter("testcase")
+        if case.find("skipped") is not None
+    ]
+    assert len(skipped) == 1
+    with pytest.raises(ValueError, match="missing_fixtures"):
+        run_tests(pack, missing_fixtures="ignore")
+
+
 def test_rule_load_error_fails(pack: Path) -> None:
     broken = pack / "rules" / "q_business" / "aws_cloudtrail_broken.yml"
     write(broken, "title: Broken\nlogsource: {product: aws}\ndetection:\n  condition: missing\n")
