@@ -21,6 +21,7 @@ eventVersion 1.11) and "userIdentity element".
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -414,6 +415,28 @@ def known_cloudtrail_field(path: str) -> bool:
     if path in _EXACT_BY_PATH:
         return True
     return _PATH_RE.match(path) is not None and _prefix_spec(path) is not None
+
+
+def suggest_cloudtrail_field(path: str) -> str | None:
+    """The known path ``path`` most likely misspells (the same path in other case, else
+    the closest by ``difflib`` ratio 0.8 or more, a known prefix's remainder kept:
+    ``requestParameter.x`` -> ``requestParameters.x``), or None."""
+    candidates = sorted({*_EXACT_BY_PATH, *(spec.path for spec in PREFIX_FIELDS)})
+    folded = {candidate.casefold(): candidate for candidate in candidates}
+    if path.casefold() in folded:
+        return folded[path.casefold()]
+    for spec in PREFIX_FIELDS:  # a misspelt prefix, the rest kept: requestParameter.roleName
+        segments = path.split(".")
+        depth = spec.path.count(".") + 1
+        head, rest = ".".join(segments[:depth]), ".".join(segments[depth:])
+        if rest and head != spec.path:
+            similar = head.casefold() == spec.path.casefold() or (
+                difflib.SequenceMatcher(None, head, spec.path).ratio() >= 0.8
+            )
+            if similar and known_cloudtrail_field(f"{spec.path}.{rest}"):
+                return f"{spec.path}.{rest}"
+    close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def top_level_keys() -> frozenset[str]:

@@ -11,6 +11,7 @@ references across the whole set, and turns every failure into a
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
@@ -156,12 +157,39 @@ def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     return sorted(found)
 
 
+_UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '([^']*)'")
+
+
+def _modifier_hint(error: Exception) -> str:
+    """ "; did you mean 'contains'?" for an unknown modifier close to a known one."""
+    found = _UNKNOWN_MODIFIER.search(str(error))
+    if found is None:
+        return ""
+    from sigma.modifiers import modifier_mapping
+
+    close = difflib.get_close_matches(found.group(1), sorted(modifier_mapping), n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _modifier_line(document: YamlDocument, modifier: str) -> int | None:
+    """Line of the first detection item whose field spec uses ``|modifier``."""
+    for key in document.key_lines:
+        if key.startswith("detection.") and modifier in key.split("|")[1:]:
+            return document.line_of(key)
+    return None
+
+
 def _error_line(error: Exception, document: YamlDocument) -> int:
     """The line of the key ``error`` is about: by pySigma's exception class, a key the
     message names, a detection value the message quotes, else where pySigma placed it
     (or the document's first line)."""
     name = type(error).__name__.lower()
     message = str(error)
+    unknown = _UNKNOWN_MODIFIER.search(message)
+    if unknown is not None:
+        line = _modifier_line(document, unknown.group(1))
+        if line is not None:
+            return line
     quoted = _QUOTED_VALUE.search(message)
     if quoted is not None:
         line = _detection_value_line(document, quoted.group(1) or quoted.group(2) or "")
@@ -457,7 +485,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
             detail = _TOO_DEEP if isinstance(exc, RecursionError) else exc
             errors.append(
                 RuleLoadError(
-                    f"{type(exc).__name__}: {detail}",
+                    f"{type(exc).__name__}: {detail}{_modifier_hint(exc)}",
                     path=path,
                     line=_error_line(exc, document),
                     rule_id=_rule_id(None, document),
@@ -470,7 +498,8 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 continue
             errors.append(
                 RuleLoadError(
-                    f"{type(collection_error).__name__}: {collection_error}",
+                    f"{type(collection_error).__name__}: {collection_error}"
+                    f"{_modifier_hint(collection_error)}",
                     path=path,
                     line=_error_line(collection_error, document),
                     rule_id=_rule_id(None, document),
@@ -495,7 +524,8 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
             for rule_error in rule_errors:
                 errors.append(
                     RuleLoadError(
-                        f"{type(rule_error).__name__}: {_strip_location(rule_error)}",
+                        f"{type(rule_error).__name__}: {_strip_location(rule_error)}"
+                        f"{_modifier_hint(rule_error)}",
                         path=path,
                         line=_error_line(rule_error, document),
                         rule_id=_rule_id(rule, document),

@@ -120,3 +120,24 @@ def test_name_for_unknown_target_raises() -> None:
     assert resolved is not None
     with pytest.raises(ValueError, match="unknown field target"):
         resolved.name_for("qradar")
+
+
+@pytest.mark.parametrize(
+    ("path", "suggestion"),
+    [
+        ("eventSorce", "eventSource"),
+        ("errorcode", "errorCode"),
+        ("sourceIpAddress", "sourceIPAddress"),
+        ("userIdentity.arm", "userIdentity.arn"),
+        ("requestParameter.roleName", "requestParameters.roleName"),
+        ("additionalEventdata.x", "additionalEventData.x"),
+        ("somethingElse", None),
+    ],
+)
+def test_a_misspelt_path_gets_the_known_one_it_is_closest_to(
+    path: str, suggestion: str | None
+) -> None:
+    assert not fields.known_cloudtrail_field(path)
+    found = fields.suggest_cloudtrail_field(path)
+    assert found == suggestion
+    assert found is None or fields.known_cloudtrail_field(found)

@@ -81,8 +81,13 @@ BROKEN: dict[str, tuple[str, int | str, str]] = {
     "duplicate_key": ("title: a\ntitle: b\n", 2, "duplicate key 'title'"),
     "bad_modifier": (
         rule_text(detection={"selection": {"eventName|nosuchmod": "x"}, "condition": "selection"}),
-        "detection:",
-        "nosuchmod",
+        "    eventName|nosuchmod:",
+        "Unknown modifier 'nosuchmod'",
+    ),
+    "misspelt_modifier": (
+        rule_text(detection={"selection": {"eventName|contians": "x"}, "condition": "selection"}),
+        "    eventName|contians:",
+        "Unknown modifier 'contians'; did you mean 'contains'?",
     ),
     "bad_level": (rule_text(level="severe"), "level:", "level"),
     # pySigma crashed with "'int' object has no attribute 'replace'" at the first line

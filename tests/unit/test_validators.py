@@ -156,7 +156,8 @@ def test_unknown_field_path(tmp_path: Path) -> None:
         detection=_selection(eventSource="qbusiness.amazonaws.com", eventname="CreateApplication"),
     )
     found = by_validator(findings(tmp_path))
-    assert "'eventname' is not a CloudTrail field path" in found["sigmaq_field_path"][0].message
+    message = found["sigmaq_field_path"][0].message
+    assert "'eventname' is not a CloudTrail field path; did you mean 'eventName'?" in message
 
 
 def test_data_event_must_be_declared(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.core.fields import known_cloudtrail_field
+from sigmaq.core.fields import known_cloudtrail_field, suggest_cloudtrail_field
 from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
 from sigmaq.validate.house.rule_walk import rule_fields
 
@@ -38,7 +38,11 @@ class SigmaqFieldPathValidator(SigmaRuleValidator):
                     if isinstance(rule, SigmaCorrelationRule)
                     else detection_key_for_field(rule, field)
                 )
+                guess = suggest_cloudtrail_field(field)
+                hint = f"; did you mean '{guess}'?" if guess else ""
                 issues.append(
-                    SigmaqFieldPathIssue([rule], f"'{field}' is not a CloudTrail field path", key)
+                    SigmaqFieldPathIssue(
+                        [rule], f"'{field}' is not a CloudTrail field path{hint}", key
+                    )
                 )
         return issues
