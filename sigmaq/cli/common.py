@@ -120,6 +120,7 @@ def validate_first(rule_paths: list[Path], profile: str | None, command: str) ->
     """
     import dataclasses
 
+    from sigmaq.core.condition_trees import shared_condition_trees
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.loader import load_rules
     from sigmaq.core.runtime import start_up_gc
@@ -129,7 +130,7 @@ def validate_first(rule_paths: list[Path], profile: str | None, command: str) ->
     try:
         config = load_project_config(rule_paths[0] if rule_paths else None, profile=profile)
         config = dataclasses.replace(config, validators=(*config.validators, "-fixtures"))
-        with start_up_gc():
+        with start_up_gc(), shared_condition_trees():
             loaded = load_rules(rule_paths)
             report = validate_paths(rule_paths, config=config, loaded=loaded)
     except SigmaqError as exc:

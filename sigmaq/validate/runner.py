@@ -20,12 +20,12 @@ from typing import Any
 
 from sigma.validators.base import SigmaRuleValidator, SigmaValidationIssue
 
+from sigmaq.core.condition_trees import shared_condition_trees
 from sigmaq.core.errors import ConfigError
 from sigmaq.core.layout import ProjectLayout, find_project_root, resolve_paths_once
 from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
 from sigmaq.validate.config import ProjectConfig, load_project_config
 from sigmaq.validate.house.base import HouseIssue
-from sigmaq.validate.house.rule_walk import shared_condition_trees
 from sigmaq.validate.registry import rule_validator_classes
 
 log = logging.getLogger(__name__)
@@ -363,7 +363,8 @@ def validate_paths(
         config = load_project_config(first, config_path=config_path, profile=profile)
     else:
         config = config.with_profile(profile)
-    result = loaded if loaded is not None else load_rules(paths)
-    return validate_load_result(
-        result, project_root=root, config=config, whole_project=covers_project(paths, root)
-    )
+    with shared_condition_trees():  # the loader's parse serves the validators
+        result = loaded if loaded is not None else load_rules(paths)
+        return validate_load_result(
+            result, project_root=root, config=config, whole_project=covers_project(paths, root)
+        )

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from rulebuilder import rule_text
 
 from sigmaq.cli import main
+from sigmaq.core.condition_trees import shared_condition_trees
 from sigmaq.core.layout import (
     flat_fixtures_for,
     is_fixture_file,
@@ -29,11 +30,7 @@ from sigmaq.core.layout import (
 )
 from sigmaq.core.loader import load_rules
 from sigmaq.core.offline import MemoryCache, use_vendored_data
-from sigmaq.validate.house.rule_walk import (
-    condition_roots,
-    rule_field_values,
-    shared_condition_trees,
-)
+from sigmaq.validate.house.rule_walk import condition_roots, rule_field_values
 from sigmaq.validate.registry import plugin_validator_classes
 
 

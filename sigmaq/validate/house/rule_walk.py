@@ -5,18 +5,11 @@ of ``ConditionAND``/``ConditionOR``/``ConditionNOT`` over
 ``ConditionFieldEqualsValueExpression`` leaves (one field, one typed value) and
 ``ConditionValueExpression`` leaves (keywords). House validators read that tree
 rather than the YAML, so they see exactly what the backends and replay see.
-
-pySigma parses a condition again on every ``.parsed`` access (a deep copy of its
-parse tree, then post-processing), since a processing pipeline may have changed the
-rule meanwhile. Inside ``shared_condition_trees()`` (one validation run, where
-validators only read the rules) each rule's trees are parsed once and shared.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +23,8 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule, SigmaRuleBase
 from sigma.types import SigmaString
 
+from sigmaq.core.condition_trees import condition_trees
+
 
 @dataclass(frozen=True)
 class FieldValue:
@@ -41,46 +36,10 @@ class FieldValue:
     node: ConditionFieldEqualsValueExpression
 
 
-# id(rule) -> (rule, its condition trees, its leaves), while shared_condition_trees() runs.
-_SHARED: ContextVar[dict[int, tuple[SigmaRule, list[Any], list[FieldValue]]] | None] = ContextVar(
-    "sigmaq_shared_condition_trees", default=None
-)
-
-
-@contextmanager
-def shared_condition_trees() -> Iterator[None]:
-    """Within the block, ``condition_roots`` and ``rule_field_values`` parse each rule's
-    conditions once and return the same trees to every caller: the rules and the trees
-    must not be changed inside (validators only read them). Nested use keeps the outer
-    block's trees."""
-    if _SHARED.get() is not None:
-        yield
-        return
-    token = _SHARED.set({})
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
-
-
-def _shared_entry(rule: SigmaRule) -> tuple[SigmaRule, list[Any], list[FieldValue]] | None:
-    shared = _SHARED.get()
-    if shared is None:
-        return None
-    entry = shared.get(id(rule))
-    if entry is None or entry[0] is not rule:
-        roots = [condition.parsed for condition in rule.detection.parsed_condition]
-        leaves = [leaf for root in roots for leaf in iter_field_values(root)]
-        entry = shared[id(rule)] = (rule, roots, leaves)
-    return entry
-
-
 def condition_roots(rule: SigmaRule) -> list[Any]:
-    """The parsed condition trees of a rule (one per condition)."""
-    entry = _shared_entry(rule)
-    if entry is not None:
-        return list(entry[1])
-    return [condition.parsed for condition in rule.detection.parsed_condition]
+    """The parsed condition trees of a rule (one per condition); parsed once per rule
+    inside ``sigmaq.core.condition_trees.shared_condition_trees``."""
+    return condition_trees(rule)
 
 
 def iter_field_values(node: Any, negated: bool = False) -> Iterator[FieldValue]:
@@ -97,9 +56,6 @@ def iter_field_values(node: Any, negated: bool = False) -> Iterator[FieldValue]:
 
 def rule_field_values(rule: SigmaRule) -> list[FieldValue]:
     """Every field/value leaf of every condition of ``rule``."""
-    entry = _shared_entry(rule)
-    if entry is not None:
-        return list(entry[2])
     return [leaf for root in condition_roots(rule) for leaf in iter_field_values(root)]
 
 
