@@ -204,7 +204,7 @@ def _random_value(rng: random.Random, depth: int = 0) -> object:
         return rng.choice([text, "", "1", "0x1F", "true", "~", "2024-01-01", 7, None, 1.5])
     if roll < 0.75:
         return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    return {str(_random_value(rng, 3)): _random_value(rng, depth + 1) for _ in range(3)}
+    return {str(_random_value(rng, 4)): _random_value(rng, depth + 1) for _ in range(3)}
 
 
 @needs_libyaml
