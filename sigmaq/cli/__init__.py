@@ -8,6 +8,7 @@ May import: every subpackage (the top of the import direction).
 
 from __future__ import annotations
 
+import gc
 import importlib
 from typing import Any
 
@@ -68,6 +69,18 @@ class LazyGroup(click.Group):
         rows = [(name, COMMAND_HELP.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The process entry (the ``sigmaq`` script, ``python -m sigmaq``; click's test
+        runner calls ``main`` instead): run the command, then ``gc.freeze()`` so that the
+        interpreter's exit does not run the cyclic collector over every object still
+        alive (rules, validators, vendored data: measured about 50 ms of every command);
+        what sits in reference cycles goes with the process. Commands close their own
+        files and ``atexit`` handlers still run."""
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            gc.freeze()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

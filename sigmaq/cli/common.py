@@ -120,16 +120,19 @@ def validate_first(rule_paths: list[Path], profile: str | None, command: str) ->
     """
     import dataclasses
 
+    from sigmaq.core.condition_trees import shared_condition_trees
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.loader import load_rules
+    from sigmaq.core.runtime import start_up_gc
     from sigmaq.validate.config import load_project_config
     from sigmaq.validate.runner import validate_paths
 
     try:
         config = load_project_config(rule_paths[0] if rule_paths else None, profile=profile)
         config = dataclasses.replace(config, validators=(*config.validators, "-fixtures"))
-        loaded = load_rules(rule_paths)
-        report = validate_paths(rule_paths, config=config, loaded=loaded)
+        with start_up_gc(), shared_condition_trees():
+            loaded = load_rules(rule_paths)
+            report = validate_paths(rule_paths, config=config, loaded=loaded)
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
     blocking = report.failing("high")

@@ -71,11 +71,13 @@ def validate(
     2 on usage errors.
     """
     from sigmaq.core.errors import SigmaqError
+    from sigmaq.core.runtime import start_up_gc
     from sigmaq.validate.runner import validate_paths
 
     rule_paths = list(paths) or default_rule_paths()
     try:
-        report = validate_paths(rule_paths, config_path=config_path, profile=profile)
+        with start_up_gc():
+            report = validate_paths(rule_paths, config_path=config_path, profile=profile)
     except SigmaqError as exc:
         exit_with_usage_error(str(exc))
     if report.files == 0:

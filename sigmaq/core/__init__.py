@@ -2,7 +2,8 @@
 
 Owns the error root (``errors``), frozen value objects and enums (``model``),
 path and naming conventions (``layout``), rule loading with located errors
-(``loader``, ``yaml_source``), the CloudTrail API catalogue (``catalog``), the
+(``loader``, ``yaml_source``; condition trees parsed once per run: ``condition_trees``),
+the CloudTrail API catalogue (``catalog``), the
 CloudTrail field table (``fields``: Sigma field -> Splunk, ECS, SQL names; the AWS
 table shapes in ``aws_tables``),
 canonical JSON (``jsonfmt``), offline pySigma data (``offline``) and process

@@ -9,8 +9,12 @@ points at its fixtures: the path is the link.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +39,59 @@ COMPONENTS = (
     "q_chat_apps",
     "containment",
 )
+
+
+# path -> path.resolve(), while resolve_paths_once() runs.
+_RESOLVED: ContextVar[dict[Path, Path] | None] = ContextVar("sigmaq_resolved_paths", default=None)
+
+
+@contextmanager
+def resolve_paths_once() -> Iterator[None]:
+    """Within the block, ``resolved`` resolves each path once (``Path.resolve`` costs an
+    ``lstat`` per path component; a validation run asks for the same rule paths and
+    ``rules/`` folder many times over). The files must not move meanwhile. Nested use
+    keeps the outer block's answers."""
+    if _RESOLVED.get() is not None:
+        yield
+        return
+    token = _RESOLVED.set({})
+    try:
+        yield
+    finally:
+        _RESOLVED.reset(token)
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, remembered inside ``resolve_paths_once``. Raises as
+    ``Path.resolve`` (OSError, RuntimeError on a symbolic-link loop)."""
+    answers = _RESOLVED.get()
+    if answers is None:
+        return path.resolve()
+    answer = answers.get(path)
+    if answer is None:
+        answer = answers[path] = path.resolve()
+    return answer
+
+
+def _files(folder: Path, name_ok: Callable[[str], bool]) -> list[Path]:
+    """The regular files (symbolic links followed, as ``Path.is_file``) of ``folder``
+    whose name passes ``name_ok``, sorted; entries are typed by the directory listing
+    itself, so only links cost a ``stat``."""
+    with os.scandir(folder) as entries:
+        return sorted(
+            folder / entry.name
+            for entry in entries
+            if name_ok(entry.name) and _is_file(folder, entry)
+        )
+
+
+def _is_file(folder: Path, entry: os.DirEntry[str]) -> bool:
+    try:
+        if not entry.is_symlink():
+            return entry.is_file(follow_symlinks=False)
+    except OSError:
+        pass
+    return (folder / entry.name).is_file()  # a link (or an odd entry): as Path.is_file
 
 
 def slugify(title: str) -> str:
@@ -89,7 +146,7 @@ class ProjectLayout:
 
         Raises ValueError when the file is not inside ``rules/<component>/``.
         """
-        rel = rule_path.resolve().relative_to(self.rules_dir.resolve())
+        rel = resolved(rule_path).relative_to(resolved(self.rules_dir))
         if len(rel.parts) < 2:
             raise ValueError(f"{rule_path} is not inside rules/<component>/")
         return rel.parts[0]
@@ -103,7 +160,7 @@ class ProjectLayout:
         folder = self.fixture_dir_for(rule_path)
         if not folder.is_dir():
             return [], []
-        files = sorted(p for p in folder.iterdir() if p.is_file() and is_fixture_file(p))
+        files = _files(folder, lambda name: name.endswith(FIXTURE_SUFFIXES))
         return (
             [p for p in files if p.name.startswith(POSITIVE_PREFIX)],
             [p for p in files if p.name.startswith(NEGATIVE_PREFIX)],
@@ -132,11 +189,7 @@ def flat_fixtures_for(rule_path: Path) -> tuple[list[Path], list[Path]]:
     if not folder.is_dir():
         return [], []
     prefix = rule_path.stem + "."
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.name.startswith(prefix) and is_fixture_file(p)
-    )
+    files = _files(folder, lambda name: name.startswith(prefix) and name.endswith(FIXTURE_SUFFIXES))
     kinds = [p.name[len(prefix) :] for p in files]
     return (
         [p for p, kind in zip(files, kinds, strict=True) if kind.startswith(POSITIVE_PREFIX)],

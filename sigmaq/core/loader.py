@@ -26,6 +26,7 @@ from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.rule import SigmaRule
 from sigma.rule.detection import EmptySigmaDetections
 
+from sigmaq.core.condition_trees import condition_trees
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
 from sigmaq.core.unseen import first_unseen
@@ -430,9 +431,9 @@ def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]
 
 
 def _check_conditions(rule: SigmaRule) -> None:
-    """Force pySigma to parse conditions, raising on undefined detection names."""
-    for condition in rule.detection.parsed_condition:
-        _ = condition.parsed
+    """Force pySigma to parse conditions, raising on undefined detection names (inside
+    ``shared_condition_trees`` the trees are kept for the validators)."""
+    condition_trees(rule)
 
 
 def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:

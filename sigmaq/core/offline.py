@@ -4,8 +4,12 @@ pySigma 1.5 and pySigma-validators-sigmahq 0.21 fetch ATT&CK, the SigmaHQ
 taxonomy and the SigmaHQ file-name patterns from GitHub on first use and cache
 them under ``~/.cache/pysigma`` (TOOLCHAIN.md, "Loading and validation").
 ``use_vendored_data()`` redirects every loader to the files in ``sigmaq/data``
-and to a private, per-process cache directory, so validation and the Kibana
-``siem_rule`` formats work with no network and never read a stale user cache.
+and replaces each loader's disk cache (``diskcache.Cache``) with an in-memory
+one, so validation and the Kibana ``siem_rule`` formats work with no network,
+never read a stale user cache, write nothing to disk, and parse each data set
+once per process (pySigma's loaders look the whole data set up in their cache on
+every attribute access: with a disk cache that was a SQLite read and a JSON or
+pickle decode per rule validated).
 
 Vendored versions (regenerate with the scripts under ``tools/``):
 - ATT&CK Enterprise v18.1 (``attack-enterprise-v18.1.json``, ``tools/vendor_attack.py``)
@@ -18,12 +22,10 @@ validator is not run (see README).
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 ATTACK_VERSION = "18.1"
 ATTACK_FILE = "attack-enterprise-v18.1.json"
@@ -45,12 +47,38 @@ def data_path(name: str) -> Path:
     return path
 
 
+class MemoryCache:
+    """The part of ``diskcache.Cache`` pySigma's data loaders call (``get``, ``set``,
+    ``clear``, ``close``), held in memory: a loaded data set is kept as the object it
+    is, for the life of the process, and nothing is written to disk."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._items.get(key, default)
+
+    def set(self, key: str, value: Any, *_args: Any, **_kwargs: Any) -> bool:
+        self._items[key] = value
+        return True
+
+    def clear(self) -> int:
+        count = len(self._items)
+        self._items.clear()
+        return count
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 def use_vendored_data() -> None:
     """Configure pySigma's data loaders for offline use (idempotent, thread-safe).
 
     Effects: ``sigma.data.mitre_attack`` reads the vendored ATT&CK bundle; the
     SigmaHQ validators' taxonomy and file-name loaders read the vendored JSON;
-    all caches live in a temporary directory removed at exit.
+    each loader's cache is a ``MemoryCache`` (pySigma 1.5 ``mitre_attack._cache``,
+    pySigma-validators-sigmahq 0.21 ``SigmahqDataLoader._cache``), so a data set is
+    read and parsed on first use only, once per process. Nothing is read here.
     Raises FileNotFoundError when a vendored file is missing.
     """
     global _configured
@@ -60,15 +88,14 @@ def use_vendored_data() -> None:
         from sigma.data import mitre_attack
         from sigma.validators.sigmahq.data import data_filename, data_taxonomy
 
-        cache_root = Path(tempfile.mkdtemp(prefix="sigmaq-pysigma-cache-"))
-        atexit.register(shutil.rmtree, cache_root, ignore_errors=True)
-
-        mitre_attack.set_cache_dir(str(cache_root / "mitre_attack"))
+        mitre_attack._cache = MemoryCache()  # type: ignore[assignment]  # set_url clears it
         mitre_attack.set_url(str(data_path(ATTACK_FILE)))
-        for name, loader, file_name in (
-            ("taxonomy", data_taxonomy, SIGMAHQ_TAXONOMY_FILE),
-            ("filename", data_filename, SIGMAHQ_FILENAME_FILE),
+        for module, file_name in (
+            (data_taxonomy, SIGMAHQ_TAXONOMY_FILE),
+            (data_filename, SIGMAHQ_FILENAME_FILE),
         ):
-            loader.set_cache_dir(str(cache_root / f"sigmahq_{name}"))
+            loader = module.set_url.__self__  # the module API's loader instance
+            loader._cache = MemoryCache()  # set_url clears it, then drops it
             loader.set_url(str(data_path(file_name)))
+            loader._cache = MemoryCache()
         _configured = True

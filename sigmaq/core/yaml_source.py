@@ -6,20 +6,40 @@ bomb). Sigma rules have no use for aliases, so any alias is refused at compose
 time, before anything is expanded. Duplicate mapping keys, which YAML silently
 collapses to the last value, are refused too. Timestamps stay strings so that
 an impossible date becomes a pySigma date error with a line, not a crash.
+
+Two readers give the same documents, key lines and errors. libyaml's C parser
+(``yaml.CSafeLoader``, present when PyYAML was built with libyaml:
+``yaml.__with_libyaml__``) reads a rule file about six times faster than PyYAML's
+pure-Python scanner; it answers only when the text holds nothing on which the two
+scanners are known to disagree (``_NOT_FOR_LIBYAML``) and a first C pass over the
+events (``_plain_events``) finds no alias, tag or anchor, at most ``MAX_NODES``
+nodes, nesting within ``MAX_DEPTH`` and none of the constructs the two place or read
+differently. Everything else, every error included, goes through the pure-Python
+``_NoAliasLoader``, which composes one node at a time and refuses an alias before
+anything is expanded: an error reads the same whichever reader saw the file first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.reader import ReaderError
+from yaml.reader import Reader, ReaderError
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_NODES = 50_000
+MAX_DEPTH = 64
 
 
 class YamlSourceError(ValueError):
@@ -52,10 +72,25 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 # Keep timestamps as strings: pySigma parses dates itself and reports bad ones.
-_NoAliasLoader.yaml_implicit_resolvers = {
+_IMPLICIT_RESOLVERS = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_NoAliasLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+
+# libyaml's loader with the same resolvers (None: PyYAML built without libyaml).
+_CLoader: Any = None
+if getattr(yaml, "__with_libyaml__", False):
+    _CLoader = type("_CRuleLoader", (yaml.CSafeLoader,), {})
+    _CLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+
+# Text on which libyaml and PyYAML's scanner are known to disagree: a tab after ``:`` or
+# at a line end (libyaml reads it, PyYAML refuses it), a tab in a block scalar's
+# indentation (the reverse), a block scalar header followed by ``#`` with no space
+# (``|#``: libyaml reads it, PyYAML refuses it), and the line breaks other than \n (line
+# counting). A text holding one goes to the pure-Python reader; the differential tests
+# (tests/unit/test_yaml_source.py) found these.
+_NOT_FOR_LIBYAML = re.compile("[\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#")
 
 
 @dataclass
@@ -114,6 +149,95 @@ def read_yaml_documents(text: str) -> list[YamlDocument]:
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_RULE_FILE_BYTES:
         raise YamlSourceError(f"rule file larger than {MAX_RULE_FILE_BYTES} bytes")
+    documents = libyaml_documents(text)
+    return documents if documents is not None else python_documents(text)
+
+
+def _plain_events(text: str) -> bool:
+    """True when libyaml parses ``text`` into events that both readers are known to
+    read alike, within the limits: no alias, tag or anchor, at most ``MAX_NODES``
+    nodes, nesting below ``MAX_DEPTH``, no empty plain scalar as a document or a key
+    (its position differs: libyaml puts an empty document at the next line), no plain
+    scalar holding ``?`` inside a flow collection (PyYAML's scanner ends a plain
+    scalar there, libyaml reads on). False on anything else, an error included.
+    Events are dropped as they come: nothing is composed."""
+    parser = _CLoader(text)
+    nodes = 0
+    # one entry per open collection: [is a mapping, children so far, in flow context]
+    open_collections: list[list[Any]] = []
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event)
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                open_collections.pop()
+                continue
+            if kind is AliasEvent:
+                return False
+            if (
+                kind is not ScalarEvent
+                and kind is not MappingStartEvent
+                and (kind is not SequenceStartEvent)
+            ):
+                continue  # stream and document start and end
+            nodes += 1
+            if nodes > MAX_NODES or event.tag is not None or event.anchor is not None:
+                return False
+            parent = open_collections[-1] if open_collections else None
+            key_or_root = parent is None or (parent[0] and parent[1] % 2 == 0)
+            flow = parent is not None and parent[2]
+            if parent is not None:
+                parent[1] += 1
+            if kind is ScalarEvent:
+                if not event.style and (
+                    (key_or_root and not event.value) or (flow and "?" in event.value)
+                ):
+                    return False
+            elif len(open_collections) + 1 >= MAX_DEPTH:
+                return False
+            else:
+                open_collections.append([kind is MappingStartEvent, 0, flow or event.flow_style])
+    except (yaml.YAMLError, ValueError):  # UnicodeEncodeError on a lone surrogate
+        return False
+    finally:
+        parser.dispose()
+    return True
+
+
+def libyaml_documents(text: str) -> list[YamlDocument] | None:
+    """The documents of ``text`` read by libyaml's C parser, or None when this reader
+    does not decide: libyaml absent, a character the two scanners disagree on, an
+    alias, too many nodes, deep nesting or any error (``python_documents`` then reads
+    the text and raises what it finds). Same result as ``python_documents`` otherwise
+    (``tests/unit/test_yaml_source.py`` compares them)."""
+    if (
+        _CLoader is None
+        or _NOT_FOR_LIBYAML.search(text)
+        or Reader.NON_PRINTABLE.search(text)
+        or not _plain_events(text)
+    ):
+        return None
+    loader = _CLoader(text)
+    documents: list[YamlDocument] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            key_lines: dict[str, int] = {}
+            _record_lines(node, "", key_lines)
+            data = loader.construct_document(node)
+            documents.append(YamlDocument(data, node.start_mark.line + 1, key_lines))
+    except Exception:  # every error is the pure-Python reader's to report
+        return None
+    finally:
+        loader.dispose()
+    return documents
+
+
+def python_documents(text: str) -> list[YamlDocument]:
+    """The documents of ``text`` read by PyYAML's pure-Python loader, which refuses
+    an alias before composing it; raises as ``read_yaml_documents``."""
     try:  # the reader refuses control characters (NUL...) before any parsing
         loader = _NoAliasLoader(text)
     except ReaderError as exc:

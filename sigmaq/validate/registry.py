@@ -77,16 +77,50 @@ class ValidatorInfo:
     unavailable: str | None = None
 
 
-@cache
-def rule_validator_classes() -> dict[str, type[SigmaRuleValidator]]:
-    """Identifier -> class of every rule validator: pySigma plugins and house ones."""
+# The modules pySigma and pySigma-validators-sigmahq put in the ``sigma.validators``
+# namespace package; another module there is a third-party validator plugin.
+BUILT_IN_VALIDATOR_MODULES = ("sigma.validators.core", "sigma.validators.sigmahq")
+_VALIDATOR_BASE_MODULE = "sigma.validators.base"
+
+
+def plugin_validator_classes() -> dict[str, type[SigmaRuleValidator]]:
+    """Identifier -> class of the validators pySigma's plugin autodiscovery finds
+    (``InstalledSigmaPlugins.autodiscover``), in its order.
+
+    When the ``sigma.validators`` namespace holds only pySigma's own modules (core and
+    SigmaHQ), their ``validators`` maps are read directly: the same classes, without
+    importing ``sigma.plugins`` (which imports requests, packaging and every pipeline
+    module: a third of a second before any rule is read). A third-party validator
+    plugin in the namespace is discovered by pySigma itself.
+    """
+    import importlib
+    import pkgutil
+
+    import sigma.validators
+
+    modules = [
+        info.name
+        for info in pkgutil.iter_modules(sigma.validators.__path__, "sigma.validators.")
+        if info.name != _VALIDATOR_BASE_MODULE
+    ]
+    if all(name in BUILT_IN_VALIDATOR_MODULES for name in modules):
+        found: dict[str, type[SigmaRuleValidator]] = {}
+        for name in modules:
+            found.update(importlib.import_module(name).validators)
+        return found
     from sigma.plugins import InstalledSigmaPlugins
 
+    plugins = InstalledSigmaPlugins.autodiscover(include_backends=False, include_pipelines=False)
+    return dict(plugins.validators)  # type: ignore[arg-type]
+
+
+@cache
+def rule_validator_classes() -> dict[str, type[SigmaRuleValidator]]:
+    """Identifier -> class of every rule validator: pySigma's, its plugins' (SigmaHQ's,
+    third-party ones) and the house ones."""
     from sigmaq.validate.house import house_validators
 
-    plugins = InstalledSigmaPlugins.autodiscover(include_backends=False, include_pipelines=False)
-    found: dict[str, type[SigmaRuleValidator]] = dict(plugins.validators)  # type: ignore[arg-type]
-    return {**found, **house_validators()}
+    return {**plugin_validator_classes(), **house_validators()}
 
 
 def _origin(cls: type) -> str:

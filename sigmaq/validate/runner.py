@@ -20,8 +20,9 @@ from typing import Any
 
 from sigma.validators.base import SigmaRuleValidator, SigmaValidationIssue
 
+from sigmaq.core.condition_trees import shared_condition_trees
 from sigmaq.core.errors import ConfigError
-from sigmaq.core.layout import ProjectLayout, find_project_root
+from sigmaq.core.layout import ProjectLayout, find_project_root, resolve_paths_once
 from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
 from sigmaq.validate.config import ProjectConfig, load_project_config
 from sigmaq.validate.house.base import HouseIssue
@@ -219,7 +220,6 @@ def validate_load_result(
     """
     from sigmaq.core.offline import use_vendored_data
     from sigmaq.validate.fixtures.checks import FIXTURE_CHECKS
-    from sigmaq.validate.fixtures.runner import fixture_targets, run_fixture_checks
     from sigmaq.validate.registry import resolve_validators
 
     config = config or ProjectConfig()
@@ -256,28 +256,30 @@ def validate_load_result(
     # and a validator that raises is one finding, not a traceback.
     issues: list[tuple[str, SigmaValidationIssue]] = []
     instances = sorted(validator.validators, key=lambda v: names.get(type(v), ""))
-    for loaded in result.rules:
-        excluded = validator.exclusions[loaded.rule.id]
+    # Validators only read the rules and files: parse each condition, resolve each path once.
+    with shared_condition_trees(), resolve_paths_once():
+        for loaded in result.rules:
+            excluded = validator.exclusions[loaded.rule.id]
+            for instance in instances:
+                if type(instance) in excluded:
+                    continue
+                name = names.get(type(instance), type(instance).__name__)
+                try:
+                    found = list(instance.validate(loaded.rule))
+                except Exception as exc:  # a validator bug must not abort the run
+                    log.debug("validator %s raised", name, exc_info=True)
+                    report.findings.append(_crash_finding(loaded, name, exc))
+                    continue
+                issues.extend((name, issue) for issue in found)
         for instance in instances:
-            if type(instance) in excluded:
-                continue
             name = names.get(type(instance), type(instance).__name__)
             try:
-                found = list(instance.validate(loaded.rule))
-            except Exception as exc:  # a validator bug must not abort the run
-                log.debug("validator %s raised", name, exc_info=True)
-                report.findings.append(_crash_finding(loaded, name, exc))
+                found = list(instance.finalize())
+            except Exception as exc:
+                log.debug("validator %s raised in finalize", name, exc_info=True)
+                report.findings.append(_crash_finding(None, name, exc))
                 continue
             issues.extend((name, issue) for issue in found)
-    for instance in instances:
-        name = names.get(type(instance), type(instance).__name__)
-        try:
-            found = list(instance.finalize())
-        except Exception as exc:
-            log.debug("validator %s raised in finalize", name, exc_info=True)
-            report.findings.append(_crash_finding(None, name, exc))
-            continue
-        issues.extend((name, issue) for issue in found)
     for validator_name, issue in issues:
         for rule in issue.rules:
             loaded_rule = by_rule.get(id(rule))
@@ -303,6 +305,8 @@ def validate_load_result(
 
     enabled_checks = {name for name in selected if name in FIXTURE_CHECKS}
     if enabled_checks:
+        from sigmaq.validate.fixtures.runner import fixture_targets, run_fixture_checks
+
         targets, orphans = fixture_targets(result.rules, project_root, whole_project=whole_project)
         report.fixtures = len(targets)
         for found_fixture in run_fixture_checks(
@@ -359,7 +363,8 @@ def validate_paths(
         config = load_project_config(first, config_path=config_path, profile=profile)
     else:
         config = config.with_profile(profile)
-    result = loaded if loaded is not None else load_rules(paths)
-    return validate_load_result(
-        result, project_root=root, config=config, whole_project=covers_project(paths, root)
-    )
+    with shared_condition_trees():  # the loader's parse serves the validators
+        result = loaded if loaded is not None else load_rules(paths)
+        return validate_load_result(
+            result, project_root=root, config=config, whole_project=covers_project(paths, root)
+        )

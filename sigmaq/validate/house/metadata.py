@@ -35,6 +35,7 @@ from sigmaq.core.amazon_q import (
     PLAYBOOK_KEYS,
 )
 from sigmaq.core.catalog import OTHER_DATA_EVENTS, load_catalog
+from sigmaq.core.layout import resolved
 from sigmaq.validate.house.base import SIGMAQ_ATTRIBUTE, HouseIssue, sigmaq_metadata
 from sigmaq.validate.house.rule_walk import rule_field_values, sibling_values
 
@@ -61,7 +62,7 @@ def _component(rule: SigmaRule | SigmaCorrelationRule) -> str | None:
     """The ``rules/<component>/`` folder of a rule file, None outside a rules/ tree."""
     if rule.source is None:
         return None
-    parts = rule.source.path.resolve().parts
+    parts = resolved(rule.source.path).parts
     if "rules" not in parts[:-1]:
         return None
     below = parts[len(parts) - 1 - parts[::-1].index("rules") + 1 :]

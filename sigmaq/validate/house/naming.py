@@ -13,7 +13,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.core.layout import COMPONENTS, expected_rule_filename
+from sigmaq.core.layout import COMPONENTS, expected_rule_filename, resolved
 from sigmaq.validate.house.base import HouseIssue
 
 
@@ -39,7 +39,7 @@ class SigmaqFilenameValidator(SigmaRuleValidator):
             issues.append(
                 SigmaqFilenameIssue([rule], f"file is {path.name}, expected {expected}", "title")
             )
-        parts = path.resolve().parts
+        parts = resolved(path).parts
         if "rules" in parts:
             below = parts[len(parts) - 1 - parts[::-1].index("rules") + 1 :]
             if len(below) != 2 or below[0] not in COMPONENTS:

@@ -23,6 +23,8 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule, SigmaRuleBase
 from sigma.types import SigmaString
 
+from sigmaq.core.condition_trees import condition_trees
+
 
 @dataclass(frozen=True)
 class FieldValue:
@@ -35,8 +37,9 @@ class FieldValue:
 
 
 def condition_roots(rule: SigmaRule) -> list[Any]:
-    """The parsed condition trees of a rule (one per condition)."""
-    return [condition.parsed for condition in rule.detection.parsed_condition]
+    """The parsed condition trees of a rule (one per condition); parsed once per rule
+    inside ``sigmaq.core.condition_trees.shared_condition_trees``."""
+    return condition_trees(rule)
 
 
 def iter_field_values(node: Any, negated: bool = False) -> Iterator[FieldValue]:
