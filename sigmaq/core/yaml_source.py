@@ -22,6 +22,7 @@ anything is expanded: an error reads the same whichever reader saw the file firs
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,19 +221,24 @@ def libyaml_documents(text: str) -> list[YamlDocument] | None:
     loader = _CLoader(text)
     documents: list[YamlDocument] = []
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            key_lines: dict[str, int] = {}
-            _record_lines(node, "", key_lines)
-            data = loader.construct_document(node)
-            documents.append(YamlDocument(data, node.start_mark.line + 1, key_lines))
+        documents.extend(_composed(loader))
     except Exception:  # every error is the pure-Python reader's to report
         return None
     finally:
         loader.dispose()
     return documents
+
+
+def _composed(loader: Any) -> Iterator[YamlDocument]:
+    """Each document ``loader`` composes, with the line of every key (either loader)."""
+    while loader.check_node():
+        node = loader.get_node()
+        if node is None:
+            continue
+        key_lines: dict[str, int] = {}
+        _record_lines(node, "", key_lines)
+        data = loader.construct_document(node)
+        yield YamlDocument(data, node.start_mark.line + 1, key_lines)
 
 
 def python_documents(text: str) -> list[YamlDocument]:
@@ -245,14 +251,7 @@ def python_documents(text: str) -> list[YamlDocument]:
         raise YamlSourceError(f"YAML error: {exc.reason} ({_char(exc.character)})", where) from exc
     documents: list[YamlDocument] = []
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            key_lines: dict[str, int] = {}
-            _record_lines(node, "", key_lines)
-            data = loader.construct_document(node)
-            documents.append(YamlDocument(data, node.start_mark.line + 1, key_lines))
+        documents.extend(_composed(loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
