@@ -2,11 +2,13 @@
 
 ``multiprocessing.Pool`` waits forever for the answer of a worker the kernel killed
 (out of memory, a segmentation fault in an extension): the parent hangs. Here each
-worker is a process with its own pipe, given one file at a time; the parent waits on
-the pipes and on the processes' sentinels together (``multiprocessing.connection.wait``),
-so a worker that dies wakes it at once. The file that worker was reading is reported
-(``WorkerFailure``: its path and how the worker ended), a new worker takes its place,
-and the other files are still read. A worker that raises (``MemoryError`` included)
+worker is a process with its own pipe, holding at most ``QUEUED`` files at a time (the
+next path waits in its pipe, so a worker never idles while the parent reads its last
+result); the parent waits on the pipes and on the processes' sentinels together
+(``multiprocessing.connection.wait``), so a worker that dies wakes it at once. The file
+that worker was reading is reported (``WorkerFailure``: its path and how the worker
+ended), a new worker takes its place and the files queued behind it, and the other
+files are still read. A worker that raises (``MemoryError`` included)
 reports the exception for its file and is replaced too (its memory may be in a bad
 state). Results are handed over in file order, so runs are reproducible.
 """
@@ -19,14 +21,20 @@ import multiprocessing
 import os
 import signal
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WorkerFailure", "run_workers"]
+__all__ = ["QUEUED", "WorkerFailure", "run_workers"]
+
+QUEUED = 2
+"""Files handed to a worker before its first answer: the one it reads and the next.
+(Measured on 2 cores, benign corpus: with one at a time each worker waited for the parent
+between files, and ``-j 2`` ran about 20 % slower than two separate processes.)"""
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,8 @@ def _serve(conn: Connection, work: Callable[[str], Any]) -> None:
 class _Worker:
     process: Any
     conn: Connection
-    task: tuple[int, str] | None = None
+    # files sent and not answered yet, in the order the worker reads them
+    tasks: deque[tuple[int, str]] = field(default_factory=deque)
 
 
 def run_workers(
@@ -89,7 +98,7 @@ def run_workers(
     context: Any | None = None,
 ) -> Iterator[tuple[str, Any | WorkerFailure]]:
     """Run ``setup()`` once in each of ``jobs`` worker processes, then the function it
-    returns on every path (one path at a time per worker). Yields ``(path, result)`` in
+    returns on every path (``QUEUED`` paths at most per worker). Yields ``(path, result)`` in
     the order of ``paths``, ``result`` being a ``WorkerFailure`` for a path whose worker
     died or raised. Never blocks on a dead worker; all workers are ended on exit.
 
@@ -101,6 +110,7 @@ def run_workers(
         context = multiprocessing.get_context(method)
     ctx: Any = context
     pending = iter(enumerate(paths))
+    returned: deque[tuple[int, str]] = deque()  # queued on a worker that died, not read
     done: dict[int, tuple[str, Any]] = {}
     next_out = 0
     workers: list[_Worker] = []
@@ -112,29 +122,28 @@ def run_workers(
         child_end.close()
         return _Worker(process, parent_end)
 
-    def assign(worker: _Worker) -> bool:
-        task = next(pending, None)
-        if task is None:
-            return False
-        worker.task = task
-        # a dead worker cannot take it: its sentinel reports it
-        with contextlib.suppress(BrokenPipeError, OSError):
-            worker.conn.send(task[1])
-        return True
+    def assign(worker: _Worker) -> None:
+        while len(worker.tasks) < QUEUED:
+            task = returned.popleft() if returned else next(pending, None)
+            if task is None:
+                return
+            worker.tasks.append(task)
+            # a dead worker cannot take it: its sentinel reports it
+            with contextlib.suppress(BrokenPipeError, OSError):
+                worker.conn.send(task[1])
 
     try:
         for _ in range(max(1, jobs)):
             worker = start()
             workers.append(worker)
-            if not assign(worker):
+            assign(worker)
+            if not worker.tasks:
                 break
-        while any(w.task is not None for w in workers):
-            busy = [w for w in workers if w.task is not None]
+        while any(w.tasks for w in workers):
+            busy = [w for w in workers if w.tasks]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
             for worker in busy:
-                if worker.task is None:
-                    continue
-                index, path = worker.task
+                index, path = worker.tasks[0]
                 outcome: Any = None
                 if worker.conn in ready:
                     try:
@@ -144,17 +153,18 @@ def run_workers(
                         outcome = None
                 if outcome is None and worker.process.sentinel not in ready:
                     continue
+                worker.tasks.popleft()
                 if outcome is None or isinstance(outcome, WorkerFailure):
                     worker.process.join(5)
                     if outcome is None:
                         outcome = WorkerFailure(path, _describe(worker.process.exitcode))
                     log.warning("%s: %s", path, outcome.reason)
                     worker.conn.close()
+                    returned.extendleft(reversed(worker.tasks))  # never started: read again
                     replacement = start()
                     workers[workers.index(worker)] = replacement
                     worker = replacement
                 done[index] = (path, outcome)
-                worker.task = None
                 assign(worker)
             while next_out in done:
                 yield done.pop(next_out)
