@@ -12,10 +12,13 @@ eventTime, a flat ``"userIdentity.type"`` key holding a value...) takes the full
 exactly those of ``read_file`` + ``feed`` (``tests/unit/test_fastpath.py`` compares
 them over every fixture, the baseline, the external data and records built to be odd).
 One documented difference, on hostile records only: the nesting limit and the UTF-8 of
-parts the head skips are checked when a record is decoded in full, so a record no rule
-is a candidate for that nests too deeply, or hides invalid UTF-8 in a field no rule
-reads, is counted as read here and as malformed by ``read_file`` (no finding differs:
-no rule could match it).
+parts the head skips are checked when a record is decoded in full, so a record that is
+never decoded in full (no rule is a candidate for it, the pre-filters rule out every
+candidate, or ``keeps`` leaves it out of the time range) that nests too deeply, or
+hides invalid UTF-8 in a field no rule reads, is counted as read (and evaluated or
+filtered out) here and as malformed by ``read_file`` (no finding differs: no rule
+could match it). A record decoded in full and found malformed is counted as
+``read_file`` counts it: malformed only.
 
 Pre-filters: the top-level tests a rule's every match passes (``CompiledRule.required``,
 such as ``userAgent|contains`` beside a ``readOnly: false`` guard) are read from the
@@ -288,10 +291,12 @@ def _guard_hits(value: Any, keyed: Mapping[str, tuple[RuleSlot, ...]]) -> tuple[
 def _decode_in_full(
     raw: msgspec.Raw, source: str, position: int, stats: ReadStats, max_depth: int
 ) -> dict[str, Any] | None:
-    """A counted record decoded in full, or None when that shows it malformed: nested
-    deeper than ``max_depth``, or invalid text in a part the head skipped (the head
-    decoder does not validate what it skips, such as the UTF-8 of an unread string).
-    The record then moves from ``records_read`` to ``malformed``, with a problem."""
+    """A record decoded in full, or None when that shows it malformed: nested deeper
+    than ``max_depth``, or invalid text in a part the head skipped (the head decoder
+    does not validate what it skips, such as the UTF-8 of an unread string). For None,
+    ``malformed`` is counted with a problem; the caller takes back what it counted for
+    the record as read (``records_read``, ``invalid_event_time``, evaluated), as
+    ``read_file`` counts a malformed record as nothing else."""
     problem = None
     if deeper_than(raw, max_depth):
         problem = f"nested deeper than {max_depth} levels"
@@ -304,7 +309,6 @@ def _decode_in_full(
             if type(event) is dict:
                 return event
             problem = "not a JSON object"  # pragma: no cover - the head typed an object
-    stats.records_read -= 1
     stats.malformed += 1
     stats.add_problem(source, None, f"record {position}: {problem}")
     return None
@@ -409,6 +413,7 @@ class FastFeeder:
         start = batch.start
         max_depth = limits.max_depth
         plans = self._filtered
+        malformed = 0  # counted as read and evaluated above, malformed once decoded in full
         for offset in chosen:
             candidates = found[offset]
             plan = plans.get(id(candidates))
@@ -424,16 +429,19 @@ class FastFeeder:
             raw = items[offset]
             position = start + offset
             event = _decode_in_full(raw, source, position, stats, max_depth)
+            moment = moments[times[offset]]
             if event is None:
+                malformed += 1
+                stats.records_read -= 1
+                if moment is None:
+                    stats.invalid_event_time -= 1
                 continue
             matched = engine.feed_candidates(
-                event,
-                candidates,
-                partial(_make_ref, source, position, event, moments[times[offset]]),
+                event, candidates, partial(_make_ref, source, position, event, moment)
             )
             if matched:
                 on_match(event, matched)
-        return count - filtered, filtered
+        return count - filtered - malformed, filtered
 
     def _plan(self, candidates: Sequence[RuleSlot]) -> tuple[Sequence[RuleSlot], tuple[Any, ...]]:
         """(candidates, each with its pre-filter or None), or (candidates, ()) when none
@@ -533,9 +541,11 @@ class FastFeeder:
             if not candidates:
                 continue
             event = _decode_in_full(raw, source, position, stats, max_depth)
-            if event is None:
+            if event is None:  # malformed: not read, not evaluated
                 read -= 1
-                stats.records_read += 1  # _decode_in_full took one back
+                evaluated -= 1
+                if moment is None:
+                    invalid -= 1
                 continue
             found = engine.feed_candidates(
                 event, candidates, partial(_make_ref, source, position, event, moment)

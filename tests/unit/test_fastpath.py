@@ -176,3 +176,63 @@ def test_odd_records_are_dispatched_exactly(
     # the root access-key rule is guarded by userIdentity.type: a flat key admits it too
     ids = {e for f in found for e in f["event_ids"]}
     assert {"e-0", "e-1"} <= ids
+
+
+# --- records that only decoding in full shows malformed ---------------------------------
+
+BASE_TEXT = (
+    b'{"eventVersion":"1.08","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin",'
+    b'"awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9",'
+    b'"userIdentity":{"type":"Root","accessKeyId":"AKIAIOSFODNN7EXAMPLE"},'
+    b'"responseElements":{"ConsoleLogin":"Success"}'
+)
+# JSON texts of one more key each, in a part of the record no rule reads: the head
+# decoder skips them unchecked, decoding in full refuses them
+UNREAD_BAD_PARTS = {
+    "invalid UTF-8": b'"zzz":"al\xffce"',
+    "nested past the limit": b'"zzz":' + b"[" * 101 + b"]" * 101,
+}
+
+
+def raw_record(number: int, event_time: bytes, *more: bytes) -> bytes:
+    """The JSON text of a record some pack rules are candidates for (Root, signin),
+    with eventID ``e-<number>``, ``event_time`` as the eventTime JSON text, and the
+    JSON texts ``more`` of further keys appended."""
+    parts = [BASE_TEXT, b'"eventID":"e-%d"' % number, b'"eventTime":' + event_time, *more]
+    return b",".join(parts) + b"}"
+
+
+def write_list(path: Path, items: list[bytes], shape: str) -> None:
+    body = b",".join(items)
+    path.write_bytes(b'{"Records":[' + body + b"]}" if shape == "delivery" else b"[" + body + b"]")
+
+
+def assert_same_hunt(paths: list[Path], rules: list[Any], options: HuntOptions) -> HuntResult:
+    fast = hunt(paths, rules, options)
+    full = hunt(paths, rules, options, engine_factory=full_path_factory)
+    assert counters(fast) == counters(full)
+    assert [finding_to_dict(f) for f in fast.findings] == [
+        finding_to_dict(f) for f in full.findings
+    ]
+    return fast
+
+
+@pytest.mark.parametrize("bad", sorted(UNREAD_BAD_PARTS))
+@pytest.mark.parametrize("event_time", [b'"2026-11-03T09:14:05Z"', b'"not a time"', b"17"])
+@pytest.mark.parametrize("shape", ["delivery", "array", "item_by_item"])
+def test_a_candidate_malformed_in_full_is_neither_evaluated_nor_timed(
+    bad: str, event_time: bytes, shape: str, pack_rules: list[Any], tmp_path: Path
+) -> None:
+    items = [
+        raw_record(1, b'"2026-11-03T09:14:05Z"'),
+        raw_record(2, event_time, UNREAD_BAD_PARTS[bad]),
+        raw_record(3, event_time),
+    ]
+    if shape == "item_by_item":  # an item the head cannot type: the batch is fed one by one
+        items.append(raw_record(4, b'"2026-11-03T09:14:05Z"', b'"userIdentity.type":"Root"'))
+    write_list(tmp_path / "a.json", items, "array" if shape == "array" else "delivery")
+    result = assert_same_hunt([tmp_path / "a.json"], pack_rules, HuntOptions())
+    assert result.stats.malformed == 1
+    assert result.events_evaluated == result.stats.records_read == len(items) - 1
+    ids = {e for f in result.findings for e in finding_to_dict(f)["event_ids"]}
+    assert "e-1" in ids and "e-2" not in ids
