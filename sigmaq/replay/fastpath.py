@@ -11,14 +11,15 @@ eventTime, a flat ``"userIdentity.type"`` key holding a value...) takes the full
 (``readers.record_outcomes`` + ``ReplayEngine.feed``), so findings and counters are
 exactly those of ``read_file`` + ``feed`` (``tests/unit/test_fastpath.py`` compares
 them over every fixture, the baseline, the external data and records built to be odd).
-One documented difference, on hostile records only: the nesting limit and the UTF-8 of
-parts the head skips are checked when a record is decoded in full, so a record that is
-never decoded in full (no rule is a candidate for it, the pre-filters rule out every
-candidate, or ``keeps`` leaves it out of the time range) that nests too deeply, or
-hides invalid UTF-8 in a field no rule reads, is counted as read (and evaluated or
-filtered out) here and as malformed by ``read_file`` (no finding differs: no rule
-could match it). A record decoded in full and found malformed is counted as
-``read_file`` counts it: malformed only.
+One documented difference, on hostile records only: the nesting limit, and the UTF-8
+and the number ranges (``1e400``, integers over 4300 digits) of parts the head skips,
+are checked when a record is decoded in full, so a record that is never decoded in full
+(no rule is a candidate for it, the pre-filters rule out every candidate, or ``keeps``
+leaves it out of the time range) that nests too deeply, or hides such text in a field
+no rule reads, is counted as read (and evaluated or filtered out) here and as
+malformed by ``read_file`` (no finding differs: no rule could match it). A record
+decoded in full and found malformed is counted as ``read_file`` counts it: malformed
+only.
 
 Pre-filters: the top-level tests a rule's every match passes (``CompiledRule.required``,
 such as ``userAgent|contains`` beside a ``readOnly: false`` guard) are read from the

@@ -36,10 +36,13 @@ bytes: a 10 MB bomb costs milliseconds and no memory); a record nested deeper th
 ``max_depth`` is malformed; a record longer than CloudTrail's 256 KB event limit is
 counted in ``oversized_records`` with a warning and still read. Decoding is msgspec's
 for every JSON text (``decode_json``): duplicate keys resolve last-wins (as Python's
-``json`` and CloudTrail consumers do), integers stay exact at any size, ``\u0000``
-escapes stay in strings; invalid UTF-8 and raw control characters are invalid JSON: in
-a record of a record list that record is malformed, elsewhere the document (the file,
-or the NDJSON line) is.
+``json`` and CloudTrail consumers do), integers stay exact up to 4300 digits (msgspec's
+bound, CPython's ``int`` parsing limit), ``\u0000`` escapes stay in strings; invalid
+UTF-8, raw control characters, unpaired surrogate escapes and numbers out of range
+(``1e400``) are invalid JSON: in a record of a record list that record is malformed
+(a list the decoder cannot split past such a record is split by
+``salvage.split_record_list`` and each item decoded on its own), elsewhere the document
+(the file, or the NDJSON line) is.
 
 ``EventRef.position`` is the 0-based record index in the file (index in ``Records``, in
 the array, or CSV/``QueryResultRows`` data row), or the 1-based line for NDJSON (every
@@ -82,7 +85,7 @@ from sigmaq.replay.limits import (
 )
 from sigmaq.replay.paths import DATA_SUFFIXES, iter_paths
 from sigmaq.replay.readstats import MAX_PROBLEMS, ReadProblem, ReadStats, parse_event_time
-from sigmaq.replay.salvage import Salvage, concatenated_documents, salvage
+from sigmaq.replay.salvage import Salvage, concatenated_documents, salvage, split_record_list
 from sigmaq.replay.shapes import (
     RECORD_ANCHOR_KEYS,
     ItemKind,
@@ -251,10 +254,11 @@ _JSON_ERRORS = (msgspec.DecodeError, RecursionError)
 def decode_json(text: bytes | memoryview | msgspec.Raw) -> Any:
     """One JSON text decoded as the readers decode it (msgspec): objects to dicts with
     the last of duplicate keys winning (as Python's ``json`` and CloudTrail consumers
-    do), integers exact at any size (no rounding to float), strings validated as
+    do), integers exact up to 4300 digits (no rounding to float), strings validated as
     UTF-8 (``\\u0000`` escapes kept). Raises ``msgspec.DecodeError`` for invalid JSON
-    (invalid UTF-8, raw control characters, lone surrogates, ``1e400``) and
-    RecursionError for nesting deeper than the interpreter's recursion limit."""
+    (invalid UTF-8, raw control characters, lone surrogates, ``1e400``, an integer of
+    more digits) and RecursionError for nesting deeper than the interpreter's
+    recursion limit."""
     return _DECODER.decode(text)
 
 
@@ -330,6 +334,10 @@ def _read_json(
                 start += _width(document)
         elif lines is not None:
             yield from _read_ndjson(lines, source, stats, limits)
+        elif (split := split_record_list(data)) is not None and split[0]:
+            # a whole record list with an item the list decoder refused: each item is
+            # decoded on its own (the bad ones are malformed)
+            yield RawRecords(source, [msgspec.Raw(item) for item in split[0]], 0, None, split[1])
         elif (pieces := salvage(data)) is not None and (pieces.documents or pieces.items):
             yield from _read_salvaged(
                 pieces, len(data), source, stats, cut.kind if cut else "truncated JSON"

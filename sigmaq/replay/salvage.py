@@ -1,6 +1,8 @@
 """JSON texts that are not one whole document: documents written back to back
-(``concatenated_documents``), and texts cut off (``salvage``: a truncated gzip stream,
-a half-copied file), whose complete records the readers read, reporting the rest lost.
+(``concatenated_documents``), texts cut off (``salvage``: a truncated gzip stream,
+a half-copied file), whose complete records the readers read, reporting the rest lost,
+and record lists that one bad record keeps from decoding (``split_record_list``: a raw
+control character, a lone surrogate escape...), whose other records are read.
 
 msgspec (like orjson) refuses a partial document, so a small structural scanner finds
 where each top-level value, and each item of the cut document's record list, ends.
@@ -24,7 +26,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Salvage", "concatenated_documents", "salvage"]
+import msgspec
+
+__all__ = ["Salvage", "concatenated_documents", "salvage", "split_record_list"]
 
 # A string, closed (group 1 set) or running to the end of the text (group 1 None:
 # ``[^"\\]*`` stops only at a quote, a backslash or the end, and ``\\.`` needs a
@@ -184,6 +188,83 @@ def _items(
             return None
         position = _skip(text, position + 1)
     return Salvage(documents, items, delivery, False, complete)
+
+
+def split_record_list(text: bytes) -> tuple[list[memoryview], bool] | None:
+    """The items of one whole delivery file (True) or JSON array (False) ``text`` that
+    the list decoder refused because some item is invalid JSON (a raw control
+    character, RFC 8259 section 7; an unpaired surrogate escape, section 8.2; an invalid
+    escape or literal; nesting past the decoder's limit): each item's text, a view of
+    ``text``, to be decoded (and refused) on its own. None when ``text`` is not one such
+    document with valid JSON around its items: anything after it, a structural error
+    between items, or an envelope that does not decode once its list is left out, is
+    an object with an ``eventName`` (a record, not an envelope) or has another
+    ``Records`` key last (the last of duplicate keys wins). Linear time."""
+    view = memoryview(text)
+    position = _skip(text, 0)
+    try:
+        if text[position : position + 1] == b"[":
+            items, end = _whole_items(text, view, position + 1)
+            return (items, False) if _skip(text, end) == len(text) else None
+        if text[position : position + 1] != b"{":
+            return None
+        found: tuple[list[memoryview], int, int] | None = None
+        position = _skip(text, position + 1)
+        while True:
+            if text[position] != _QUOTE:
+                return None
+            key_end = _value_end(text, position)
+            key = text[position:key_end]
+            position = _skip(text, key_end)
+            if text[position : position + 1] != b":":
+                return None
+            position = _skip(text, position + 1)
+            if key == _RECORDS_KEY and text[position : position + 1] == b"[":
+                items, end = _whole_items(text, view, position + 1)
+                found = (items, position, end)
+                position = end
+            else:
+                position = _value_end(text, position)
+            position = _skip(text, position)
+            if text[position : position + 1] == b"}":
+                break
+            if text[position : position + 1] != b",":
+                return None
+            position = _skip(text, position + 1)
+    except (_Cut, _Bad, IndexError):
+        return None
+    if found is None or _skip(text, position + 1) != len(text):
+        return None
+    items, start, end = found
+    try:  # the envelope without its list: valid JSON, and a delivery file's
+        envelope = _ENVELOPE.decode(text[:start] + b"[]" + text[end:])
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if type(envelope) is not dict or envelope.get("Records") != [] or "eventName" in envelope:
+        return None
+    return items, True
+
+
+_ENVELOPE = msgspec.json.Decoder()
+
+
+def _whole_items(text: bytes, view: memoryview, position: int) -> tuple[list[memoryview], int]:
+    """The items of the list whose ``[`` ends at ``position`` and where its ``]`` ends.
+    Raises _Cut or _Bad when the list is cut or is not a list of values."""
+    items: list[memoryview] = []
+    position = _skip(text, position)
+    if text[position : position + 1] == b"]":
+        return items, position + 1
+    while True:
+        end = _value_end(text, position)
+        items.append(view[position:end])
+        position = _skip(text, end)
+        following = text[position : position + 1]
+        if following == b"]":
+            return items, position + 1
+        if following != b",":
+            raise _Bad
+        position = _skip(text, position + 1)
 
 
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")

@@ -236,3 +236,20 @@ def test_a_candidate_malformed_in_full_is_neither_evaluated_nor_timed(
     assert result.events_evaluated == result.stats.records_read == len(items) - 1
     ids = {e for f in result.findings for e in finding_to_dict(f)["event_ids"]}
     assert "e-1" in ids and "e-2" not in ids
+
+
+@pytest.mark.parametrize(
+    "bad", [b'"zzz":"a\x01b"', b'"zzz":"\\ud800"', b'"eventName":"Console\\udc00Login"']
+)
+@pytest.mark.parametrize("shape", ["delivery", "array"])
+def test_a_record_the_list_decoder_refuses_costs_only_itself(
+    bad: bytes, shape: str, pack_rules: list[Any], tmp_path: Path
+) -> None:
+    when = b'"2026-11-03T09:14:05Z"'
+    items = [raw_record(1, when), raw_record(2, when, bad), raw_record(3, when)]
+    write_list(tmp_path / "a.json", items, shape)
+    result = assert_same_hunt([tmp_path / "a.json"], pack_rules, HuntOptions())
+    assert (result.stats.records_read, result.stats.malformed) == (2, 1)
+    assert result.stats.unreadable_files == 0
+    ids = {e for f in result.findings for e in finding_to_dict(f)["event_ids"]}
+    assert {"e-1", "e-3"} <= ids and "e-2" not in ids

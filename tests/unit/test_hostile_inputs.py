@@ -170,9 +170,14 @@ def test_json_nested_thousands_deep_is_reported_not_a_crash(
     lines = tmp_path / "abyss.ndjson"
     lines.write_bytes(orjson.dumps(record()) + b"\n" + b"[" * 50_000 + b"]" * 50_000 + b"\n")
     result = run([path, lines], rules)
-    assert result.stats.unreadable_files == 1
-    assert result.stats.malformed == 1
+    # the abyss is the only record of its file's record list: that record is malformed
+    assert result.stats.unreadable_files == 0
+    assert result.stats.malformed == 2
     assert result.stats.records_read == 1
+    assert {p.message for p in result.stats.problems} == {
+        "record 0: nested deeper than 100 levels",
+        "invalid JSON: nested deeper than 100 levels",
+    }
 
 
 def test_records_over_the_cloudtrail_size_limit_are_counted_and_still_evaluated(
@@ -207,12 +212,13 @@ def test_invalid_utf8_and_nul_bytes_do_not_crash(rules: list[LoadedRule], tmp_pa
     )
     _, stats = read(bad_bytes)  # the record is malformed, not the whole file
     assert (stats.records_read, stats.malformed, stats.unreadable_files) == (0, 1, 0)
-    _, stats = read(raw_nul)  # a raw control character breaks the document's structure
-    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (0, 0, 1)
+    _, stats = read(raw_nul)  # a raw control character: that record is malformed too
+    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (0, 1, 0)
     result = run([escaped_nul, bad_bytes, raw_nul, lines], rules)
     stats = result.stats
-    assert stats.unreadable_files == 1
-    assert stats.malformed == 2  # the bad record (a candidate, decoded in full), the line
+    assert stats.unreadable_files == 0
+    # the bad records (candidates, decoded in full), the raw NUL one, the line
+    assert stats.malformed == 3
     assert stats.records_read == 2
     problems = {p.path for p in stats.problems}
     assert {str(bad_bytes), str(raw_nul), str(lines)} <= problems

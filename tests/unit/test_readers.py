@@ -546,3 +546,58 @@ def test_documents_with_some_newlines_are_not_taken_for_ndjson(
     items, stats = read(write(tmp_path / "cat.json", data))
     assert len(items) == 9
     assert (stats.malformed, stats.unreadable_files) == (0, 0)
+
+
+# Texts one value of one record may hold that the list decoder refuses to split past:
+# JSON forbids them (RFC 8259 section 7: control characters must be escaped; msgspec
+# refuses unpaired surrogate escapes), so that record is malformed, the others read.
+BAD_VALUES = {
+    "raw control character": b'"al\x01ce"',
+    "raw tab": b'"al\tce"',
+    "raw NUL": b'"al\x00ce"',
+    "lone high surrogate escape": b'"al\\ud800ce"',
+    "lone low surrogate escape": b'"\\udc00"',
+    "invalid escape": b'"al\\xce"',
+    "NaN literal": b"NaN",
+    "number with a leading zero": b"012",
+    "nested 5000 deep": b"[" * 5000 + b"]" * 5000,
+}
+
+
+@pytest.mark.parametrize("shape", ["delivery", "array", "delivery-gzip", "envelope-keys-around"])
+@pytest.mark.parametrize("bad", sorted(BAD_VALUES))
+def test_a_record_the_list_decoder_refuses_is_malformed_and_the_rest_read(
+    tmp_path: Path, bad: str, shape: str
+) -> None:
+    texts = [orjson.dumps(record(f"E{n}")) for n in range(3)]
+    texts[1] = texts[1][:-1] + b',"zzz":' + BAD_VALUES[bad] + b"}"
+    body = b",".join(texts)
+    if shape == "array":
+        data = b"[" + body + b"]"
+    elif shape == "envelope-keys-around":
+        data = b'{"a":{"b":[1,"]"]},"Records":[' + body + b'],"c":null}'
+    else:
+        data = b'{"Records":[' + body + b"]}"
+    path = write(tmp_path / "a.json", data, gz=shape.endswith("gzip"))
+    items, stats = read(path)
+    assert [(r["eventName"], ref.position) for r, ref in items] == [("E0", 0), ("E2", 2)]
+    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (2, 1, 0)
+    assert [p.message.split(":")[0] for p in stats.problems] == ["record 1"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"Records":[RECORD],"x":"\x01"}',  # the envelope itself is invalid
+        b'{"eventName":"A","Records":[RECORD,{"y":"\x01"}]}',  # a record, not an envelope
+        b'[RECORD,{"y":"\x01"},]',  # a trailing comma
+        b'[RECORD {"y":"\x01"}]',  # no comma between items
+        b'{"Records":[RECORD,{"y":"\x01"}]} 42',  # more after the document
+    ],
+)
+def test_a_document_invalid_outside_its_records_stays_unreadable(
+    tmp_path: Path, data: bytes
+) -> None:
+    text = data.replace(b"RECORD", orjson.dumps(record()))
+    items, stats = read(write(tmp_path / "a.json", text))
+    assert (items, stats.unreadable_files, stats.malformed) == ([], 1, 0)
