@@ -5,8 +5,8 @@ the name; concatenated gzip members are read in turn):
 
 - an S3 delivery file ``{"Records": [...]}`` (``AWSLogs/<account>/CloudTrail/<region>/…
   .json.gz``), a JSON array of records, or a single record;
-- NDJSON / JSON Lines: one record, delivery envelope or EventBridge event per line
-  (blank lines ignored; ``\\r\\n`` accepted);
+- NDJSON / JSON Lines: one record, delivery envelope, JSON array of records or
+  EventBridge event per line (blank lines ignored; ``\\r\\n`` accepted);
 - Amazon EventBridge events for CloudTrail (``detail-type`` ``… via CloudTrail``);
 - CloudTrail Lake query results: the ``GetQueryResults`` response
   (``{"QueryResultRows": ...}``, as saved by ``aws cloudtrail get-query-results``) and the
@@ -46,7 +46,7 @@ UTF-8, raw control characters, unpaired surrogate escapes and numbers out of ran
 
 ``EventRef.position`` is the 0-based record index in the file (index in ``Records``, in
 the array, or CSV/``QueryResultRows`` data row), or the 1-based line for NDJSON (every
-record of an envelope on one line shares that line). ``EventRef.event_time`` is the
+record of an envelope or array on one line shares that line). ``EventRef.event_time`` is the
 parsed ``eventTime`` (ISO 8601; ``Z`` or an offset; a time without zone is taken as
 UTC); absent or unparsable gives None, counted in ``invalid_event_time`` (the record is
 still read: single-event rules do not need a time, correlations ignore such events).
@@ -571,6 +571,10 @@ def _read_ndjson(
                 stats.records_read += 1
                 yield item, _event_ref(source, number, item, stats)
                 continue
+        elif type(item) is list:  # an array of records on one line, read like an envelope
+            for element in item:
+                yield from _count_outcomes(classify_item(element, 1), source, number, number, stats)
+            continue
         yield from _count_outcomes(classify_item(item), source, number, number, stats)
 
 

@@ -601,3 +601,34 @@ def test_a_document_invalid_outside_its_records_stays_unreadable(
     text = data.replace(b"RECORD", orjson.dumps(record()))
     items, stats = read(write(tmp_path / "a.json", text))
     assert (items, stats.unreadable_files, stats.malformed) == ([], 1, 0)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        b"R1\nA\nR2\n",  # NDJSON with an array of records on one line
+        b"E\nA\n",  # cat delivery.json array.json: each document on its own line
+        b"A\nE\n",
+    ],
+    ids=["ndjson-with-an-array-line", "delivery-then-array", "array-then-delivery"],
+)
+def test_an_array_of_records_on_one_line_is_read_like_an_envelope(
+    tmp_path: Path, layout: bytes
+) -> None:
+    parts = {
+        b"R1": orjson.dumps(record("R1")),
+        b"R2": orjson.dumps(record("R2")),
+        b"A": orjson.dumps([record("A1"), record("A2"), "junk"]),
+        b"E": orjson.dumps({"Records": [record("E1")]}),
+    }
+    data = b"\n".join(parts.get(key, key) for key in layout.split(b"\n"))
+    items, stats = read(write(tmp_path / "x.json", data))
+    names = [r["eventName"] for r, _ in items]
+    expected = [
+        n
+        for key in layout.split()
+        for n in {b"R1": ["R1"], b"R2": ["R2"], b"A": ["A1", "A2"], b"E": ["E1"]}[key]
+    ]
+    assert names == expected
+    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (len(expected), 1, 0)
+    assert [p.message for p in stats.problems] == ["not a JSON object (a str)"]
