@@ -64,7 +64,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -323,15 +323,17 @@ def _read_json(
         lines = list(_ndjson_lines(data, limits)) if ndjson else None
         # Documents back to back (``cat a.json.gz b.json.gz > all.json.gz``) can look
         # like NDJSON when some end with a newline: a line that does not parse while the
-        # whole text is a sequence of documents settles it.
+        # whole text is a sequence of documents settles it (unless each line is one of
+        # them: NDJSON with a line only Python's json accepts).
         documents = None
         if lines is None or any(error is not None for _, _, error, _ in lines):
             documents = concatenated_documents(data)
+            if documents is not None and lines is not None and len(documents) == len(lines):
+                documents = None
         if documents is not None:
             start = 0
             for document in documents:
-                yield from _read_value(document, source, stats, start)
-                start += _width(document)
+                start += yield from _read_document(document, source, stats, limits, start)
         elif lines is not None:
             yield from _read_ndjson(lines, source, stats, limits)
         elif (split := split_record_list(data)) is not None and split[0]:
@@ -340,7 +342,7 @@ def _read_json(
             yield RawRecords(source, [msgspec.Raw(item) for item in split[0]], 0, None, split[1])
         elif (pieces := salvage(data)) is not None and (pieces.documents or pieces.items):
             yield from _read_salvaged(
-                pieces, len(data), source, stats, cut.kind if cut else "truncated JSON"
+                pieces, len(data), source, stats, cut.kind if cut else "truncated JSON", limits
             )
         else:
             stats.unreadable_files += 1
@@ -351,22 +353,49 @@ def _read_json(
     yield from _read_value(value, source, stats, 0)
 
 
+def _read_document(
+    document: bytes, source: str, stats: ReadStats, limits: ReadLimits, start: int
+) -> Generator[Part, None, int]:
+    """The records of one whole JSON document of a text holding several, read as the
+    text of a file of its own would be (record lists split and each record decoded and
+    checked on its own); positions count from ``start``. Returns how many positions
+    it takes (a document that is not JSON for msgspec, and not a record list with bad
+    records, is one malformed item that takes none)."""
+    found = _record_list(document)
+    if found is None:
+        try:
+            value = _DECODER.decode(document)
+            if deeper_than(document, limits.max_depth + _ENVELOPE_DEPTH):
+                raise RecursionError
+        except _JSON_ERRORS as err:
+            split = split_record_list(document)
+            if split is None:
+                stats.malformed += 1
+                message = f"document at record {start}: invalid JSON: {_message(err)}"
+                stats.add_problem(source, None, message)
+                return 0
+            found = [msgspec.Raw(item) for item in split[0]], split[1]
+        else:
+            yield from _read_value(value, source, stats, start)
+            return _width(value)
+    items, delivery = found
+    if not items:
+        if delivery:
+            stats.add_problem(source, None, "empty Records list", warning=True)
+        return 0
+    yield RawRecords(source, items, start, None, delivery)
+    return len(items)
+
+
 def _read_salvaged(
-    found: Salvage, size: int, source: str, stats: ReadStats, kind: str
+    found: Salvage, size: int, source: str, stats: ReadStats, kind: str, limits: ReadLimits
 ) -> Iterator[Part]:
     """The complete records of a cut text (``salvage``), then the cut counted: one
     more ``truncated_files``, the record cut in part ``malformed``, and a problem."""
     kept_before = stats.records_seen - stats.malformed
     start = 0
     for document in found.documents:
-        try:
-            value = _DECODER.decode(document)
-        except _JSON_ERRORS as err:
-            stats.malformed += 1
-            stats.add_problem(source, None, f"document at record {start}: invalid JSON: {err}")
-            continue
-        yield from _read_value(value, source, stats, start)
-        start += _width(value)
+        start += yield from _read_document(bytes(document), source, stats, limits, start)
     if found.items:
         yield RawRecords(
             source, [msgspec.Raw(item) for item in found.items], start, None, found.delivery

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import msgspec
 
@@ -270,25 +269,28 @@ def _whole_items(text: bytes, view: memoryview, position: int) -> tuple[list[mem
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 
 
-def concatenated_documents(data: bytes) -> list[Any] | None:
-    """Two or more JSON documents one after another (objects or arrays, whitespace
-    between or none), or None. Decoded with the standard library, which reports where
-    each document ends; only tried once the main decoder has refused the whole text."""
+def concatenated_documents(data: bytes) -> list[bytes] | None:
+    """The texts of two or more JSON documents one after another (objects or arrays,
+    whitespace between or none), or None. The standard library's decoder finds where
+    each document ends (only tried once the main decoder has refused the whole text);
+    it accepts what msgspec refuses (unpaired surrogate escapes, ``NaN``, ``1e400``),
+    so the readers decode each text again, as every other JSON text."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
     decoder = json.JSONDecoder()
-    documents: list[Any] = []
+    documents: list[bytes] = []
     index = _skip_space(text, 0)
     while index < len(text):
         if text[index] not in "{[":
             return None
+        start = index
         try:
-            document, index = decoder.raw_decode(text, index)
+            _, index = decoder.raw_decode(text, index)
         except (ValueError, RecursionError):  # the standard decoder recurses per level
             return None
-        documents.append(document)
+        documents.append(text[start:index].encode("utf-8"))  # the exact bytes read
         index = _skip_space(text, index)
     return documents if len(documents) > 1 else None
 

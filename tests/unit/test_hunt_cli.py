@@ -228,3 +228,18 @@ def test_no_record_read_is_exit_one_with_a_message(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "no CloudTrail record was read" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "table"])
+def test_a_lone_surrogate_escape_in_documents_back_to_back_cannot_crash_the_output(
+    setup: tuple[Path, Path], tmp_path: Path, fmt: str
+) -> None:
+    rules, _ = setup
+    forged = orjson.dumps(record(1)).replace(b"evt-1", b"evt-\\ud800").replace(b"alice", b"\\udc00")
+    data = tmp_path / "cat.json"
+    data.write_bytes(b'{"Records":[' + forged + b"]}" + orjson.dumps({"Records": [record(3)]}))
+    result = invoke("--rules", rules, "--format", fmt, data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1, result.output  # the forged record is malformed
+    assert "malformed 1" in result.output
+    assert fmt == "table" or "evt-3" in result.output  # the table shows no event ids

@@ -632,3 +632,49 @@ def test_an_array_of_records_on_one_line_is_read_like_an_envelope(
     assert names == expected
     assert (stats.records_read, stats.malformed, stats.unreadable_files) == (len(expected), 1, 0)
     assert [p.message for p in stats.problems] == ["not a JSON object (a str)"]
+
+
+# Values Python's json accepts and msgspec (every other reader path) refuses.
+STDLIB_ONLY = {
+    "lone surrogate escape": b'"al\\ud800ce"',
+    "NaN": b"NaN",
+    "-Infinity": b"-Infinity",
+    "1e400": b"1e400",
+}
+
+
+def with_bad_value(name: str, bad: bytes) -> bytes:
+    return orjson.dumps(record(name))[:-1] + b',"zzz":' + bad + b"}"
+
+
+@pytest.mark.parametrize("bad", sorted(STDLIB_ONLY))
+def test_documents_back_to_back_are_each_decoded_as_a_whole_file_would_be(
+    tmp_path: Path, bad: str
+) -> None:
+    text = (
+        b'{"Records":['
+        + orjson.dumps(record("A"))
+        + b","
+        + with_bad_value("B", STDLIB_ONLY[bad])
+        + b"]}"
+        + orjson.dumps({"Records": [record("C")]})
+    )
+    items, stats = read(write(tmp_path / "cat.json", text))
+    assert [(r["eventName"], ref.position) for r, ref in items] == [("A", 0), ("C", 2)]
+    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (2, 1, 0)
+    assert [p.message.split(":")[0] for p in stats.problems] == ["record 1"]
+
+
+@pytest.mark.parametrize("bad", sorted(STDLIB_ONLY))
+def test_an_ndjson_line_only_python_json_accepts_is_a_bad_line(tmp_path: Path, bad: str) -> None:
+    text = b"\n".join(
+        [
+            orjson.dumps(record("A")),
+            with_bad_value("B", STDLIB_ONLY[bad]),
+            orjson.dumps(record("C")),
+        ]
+    )
+    items, stats = read(write(tmp_path / "x.ndjson", text))
+    assert [(r["eventName"], ref.position) for r, ref in items] == [("A", 1), ("C", 3)]
+    assert (stats.records_read, stats.malformed, stats.unreadable_files) == (2, 1, 0)
+    assert [p.line for p in stats.problems] == [2]
