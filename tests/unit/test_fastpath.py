@@ -5,6 +5,7 @@ use: the pack's fixtures, the baseline and the external data."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,124 @@ def test_a_record_the_list_decoder_refuses_costs_only_itself(
     assert result.stats.unreadable_files == 0
     ids = {e for f in result.findings for e in finding_to_dict(f)["event_ids"]}
     assert {"e-1", "e-3"} <= ids and "e-2" not in ids
+
+
+def escaped(text: str) -> bytes:
+    """``text`` as a JSON string with every character \\u-escaped."""
+    return b'"' + b"".join(b"\\u%04x" % ord(c) for c in text) + b'"'
+
+
+def hostile_texts() -> dict[str, bytes]:
+    """Record texts odd at the byte level (what a dict cannot hold): duplicate keys at
+    the top level and inside userIdentity (the last wins, in both paths), flat dotted
+    keys beside nested ones, \\u-escaped keys and values, values of every JSON type
+    where dispatch reads strings, and odd eventTimes."""
+    when = b'"2026-11-03T09:14:05Z"'
+    ui = b'"userIdentity":{"type":"IAMUser","accessKeyId":"AKIAIOSFODNN7EXAMPLE"'
+    texts = {
+        "name twice, the last a rule's": b'"eventName":"ListBuckets","eventName":"ConsoleLogin"',
+        "name twice, the last no rule's": b'"eventName":"ListBuckets"',
+        "source twice, the last null": b'"eventSource":null',
+        "source twice, the last a number": b'"eventSource":7',
+        "userIdentity twice, the last a string": b'"userIdentity":"Root"',
+        "userIdentity twice, the last not Root": ui + b"}",
+        "type twice inside userIdentity, Root last": ui + b',"type":"Root"}',
+        "type twice inside userIdentity, Root first": b'"userIdentity":{"type":"Root",'
+        b'"type":"IAMUser"}',
+        "type twice inside userIdentity, a list last": ui + b',"type":["Root"]}',
+        "flat type beside a nested one": ui + b'},"userIdentity.type":"Root"',
+        "flat type null beside a nested one": b'"userIdentity.type":null',
+        "flat type as an object": b'"userIdentity.type":{"x":"Root"}',
+        "flat invokedBy beside a nested one": b'"userIdentity.invokedBy":"q.amazonaws.com"',
+        "dotted key inside userIdentity": ui + b',"type.x":"Root"}',
+        "escaped eventName value": b'"eventName":' + escaped("ConsoleLogin"),
+        "escaped eventSource value": b'"eventSource":' + escaped("signin.amazonaws.com"),
+        "escaped keys": escaped("eventName")
+        + b':"ListBuckets",'
+        + escaped("userIdentity")
+        + b':{"type":"IAMUser"}',
+        "escaped Root inside userIdentity": b'"userIdentity":{'
+        + escaped("type")
+        + b":"
+        + escaped("ROOT")
+        + b"}",
+        "eventName an object": b'"eventName":{"a":"ConsoleLogin"}',
+        "eventName a list": b'"eventName":["ConsoleLogin"]',
+        "eventName null": b'"eventName":null',
+        "eventName a number": b'"eventName":12',
+        "readOnly a number": b'"readOnly":0',
+        "readOnly a string": b'"readOnly":"FALSE"',
+        "errorCode a list": b'"errorCode":["AccessDenied"],"userAgent":"AmazonQ-For-VSCode"',
+        "errorCode and agent": b'"errorCode":"AccessDenied","userAgent":"AmazonQ-For-VSCode"',
+        "userAgent a big integer": b'"userAgent":' + b"9" * 40,
+        "time twice, a bad one last": b'"eventTime":"not a time"',
+        "time with an offset": b'"eventTime":"2026-11-03T18:14:05+09:00"',
+        "time a leap second": b'"eventTime":"2026-12-31T23:59:60Z"',
+        "time past year 9999 in UTC": b'"eventTime":"9999-12-31T23:00:00-05:00"',
+        "time far future": b'"eventTime":"9999-12-31T23:59:59.999999Z"',
+        "time without zone": b'"eventTime":"2026-11-03T09:14:05"',
+        "time a number": b'"eventTime":1762161245',
+        "time a list": b'"eventTime":["2026-11-03T09:14:05Z"]',
+        "time escaped": b'"eventTime":' + escaped("2026-11-03T09:14:05Z"),
+    }
+    records = {"plain": raw_record(0, when)}
+    for number, (name, more) in enumerate(sorted(texts.items()), 1):
+        records[name] = raw_record(number, when, more)
+    return records
+
+
+def _types_as_a_head(text: bytes, rules: list[Any]) -> bool:
+    """True when the fast path's head struct types ``text`` (so a list of such records
+    takes the batch path, dispatched by C-level maps)."""
+    import msgspec
+
+    from sigmaq.replay.fastpath import FastFeeder
+
+    feeder = _FEEDERS.get(id(rules))
+    if feeder is None:
+        engine = default_engine_factory(rules, WindowMode.SLIDING)
+        feeder = _FEEDERS[id(rules)] = FastFeeder(engine)  # type: ignore[arg-type]
+    try:
+        feeder._decode(text)
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
+_FEEDERS: dict[int, Any] = {}
+
+
+@pytest.mark.parametrize("shape", ["delivery", "array", "typed_only", "one_per_file"])
+def test_byte_level_oddities_are_dispatched_exactly(
+    shape: str, pack_rules: list[Any], tmp_path: Path
+) -> None:
+    records = hostile_texts()
+    texts = list(records.values())
+    if shape == "typed_only":  # only the records a head types: the batch path
+        texts = [text for text in texts if _types_as_a_head(text, pack_rules)]
+        assert len(texts) > len(records) // 2
+    if shape == "one_per_file":
+        for number, text in enumerate(texts):
+            write_list(tmp_path / f"{number:02d}.json", [text], "delivery")
+    else:
+        write_list(tmp_path / "a.json", texts, "array" if shape == "array" else "delivery")
+    result = assert_same_hunt([tmp_path], pack_rules, HuntOptions())
+    ids = {e for f in result.findings for e in finding_to_dict(f)["event_ids"]}
+    assert "e-0" in ids  # the plain record matches: the comparison is not vacuous
+    for name, matches in (
+        ("name twice, the last a rule's", True),
+        ("eventName null", False),
+        ("type twice inside userIdentity, Root last", True),
+        ("flat type beside a nested one", True),
+    ):
+        event_id = re.search(rb'"eventID":"(e-\d+)"', records[name])
+        assert event_id is not None
+        if records[name] not in texts:
+            continue
+        assert (event_id.group(1).decode() in ids) is matches, name
+    if shape == "delivery":  # and worker processes find the same
+        parallel = hunt([tmp_path], pack_rules, HuntOptions(jobs=2))
+        assert counters(parallel) == counters(result)
+        assert [finding_to_dict(f) for f in parallel.findings] == [
+            finding_to_dict(f) for f in result.findings
+        ]
