@@ -80,10 +80,10 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
                     continue
                 if path.is_file():
                     yield path
-                else:  # FIFO, socket, device or dangling link inside an archive folder
+                else:  # FIFO, socket, device, dangling link, or a file removed since
                     stats.files += 1
                     stats.unreadable_files += 1
-                    stats.add_problem(str(path), None, "not a regular file")
+                    stats.add_problem(str(path), None, _not_a_file(path))
             else:
                 stats.ignored_files += 1
                 if name.lower().endswith(UNREAD_ARCHIVE_SUFFIXES):
@@ -94,3 +94,12 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
                         "and hunt the extracted files",
                         warning=True,
                     )
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a listed folder entry that is not a regular file cannot be read."""
+    if path.is_symlink():
+        return "dangling symbolic link"
+    if not os.path.lexists(path):
+        return "no such file (removed after its folder was listed)"
+    return "not a regular file"

@@ -678,3 +678,19 @@ def test_an_ndjson_line_only_python_json_accepts_is_a_bad_line(tmp_path: Path, b
     assert [(r["eventName"], ref.position) for r, ref in items] == [("A", 1), ("C", 3)]
     assert (stats.records_read, stats.malformed, stats.unreadable_files) == (2, 1, 0)
     assert [p.line for p in stats.problems] == [2]
+
+
+def test_a_file_removed_while_its_folder_is_read_is_named_as_such(tmp_path: Path) -> None:
+    for name in ("a.json", "b.json", "c.json"):
+        write(tmp_path / name, {"Records": [record(name)]})
+    (tmp_path / "d.json").symlink_to(tmp_path / "gone.json")
+    stats = ReadStats()
+    paths = iter_paths([tmp_path], stats)
+    assert next(paths).name == "a.json"
+    (tmp_path / "b.json").unlink()  # after the folder was listed
+    assert [path.name for path in paths] == ["c.json"]
+    assert (stats.files, stats.unreadable_files) == (2, 2)
+    assert [(Path(p.path).name, p.message) for p in stats.problems] == [
+        ("b.json", "no such file (removed after its folder was listed)"),
+        ("d.json", "dangling symbolic link"),
+    ]
