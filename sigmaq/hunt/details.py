@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EventDetails",
     "details_tuple",
     "event_details",
+    "json_bytes",
     "principal_of",
     "request_keys_of",
     "source_address_of",
@@ -92,8 +94,20 @@ def request_keys_of(fields: Iterable[str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def json_bytes(data: Any, *, indent: bool = False) -> bytes:
+    """``data`` (values from records included) as compact JSON, or indented by two
+    spaces; types JSON lacks as their ``str``. orjson writes it, or msgspec when it
+    holds an integer past 64 bits, which orjson refuses: JSON allows any integer
+    (RFC 8259 section 6) and the readers keep them exact."""
+    try:
+        return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2 if indent else 0)
+    except orjson.JSONEncodeError:
+        text = msgspec.json.encode(data, enc_hook=str)
+        return msgspec.json.format(text, indent=2) if indent else text
+
+
 def _text(value: Any) -> str:
-    text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+    text = value if isinstance(value, str) else json_bytes(value).decode()
     if len(text) > MAX_VALUE_CHARS:
         return text[: MAX_VALUE_CHARS - 1] + "…"
     return text

@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
 
-import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from sigmaq.core.model import EventRef, Level
 from sigmaq.core.unseen import show_unseen
-from sigmaq.hunt.details import EventDetails
+from sigmaq.hunt.details import EventDetails, json_bytes
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
 FORMATS = ("table", "ndjson", "json", "csv")
@@ -103,8 +102,7 @@ def _event_dict(ref: EventRef, details: EventDetails | None) -> dict[str, Any]:
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:
-    option = orjson.OPT_INDENT_2 if indent else 0
-    return orjson.dumps(data, default=str, option=option).decode()
+    return json_bytes(data, indent=indent).decode()
 
 
 def write_ndjson(findings: Iterable[HuntFinding], out: IO[str]) -> None:
@@ -114,7 +112,7 @@ def write_ndjson(findings: Iterable[HuntFinding], out: IO[str]) -> None:
     if buffer is not None and (getattr(out, "encoding", "") or "").lower() in ("utf-8", "utf8"):
         out.flush()
         for item in findings:
-            buffer.write(orjson.dumps(finding_to_dict(item), default=str))
+            buffer.write(json_bytes(finding_to_dict(item)))
             buffer.write(b"\n")
         buffer.flush()
         return

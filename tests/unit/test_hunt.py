@@ -400,3 +400,41 @@ def test_findings_are_ordered_by_the_instant_whatever_the_offset(
     result = run([tmp_path], rules)
     assert [f.finding.events[0].event_id for f in result.findings] == ["evt-2", "evt-1"]
     assert result.findings[0].finding.first_seen == T0 - timedelta(minutes=30)
+
+
+BIG = 123456789012345678901234567890  # JSON allows it; the readers keep it exact
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_integers_past_64_bits_in_records_reach_every_output(
+    rules: list[LoadedRule], tmp_path: Path, jobs: int
+) -> None:
+    import csv
+    import io
+    import json
+
+    from sigmaq.hunt.output import write_csv, write_json, write_ndjson
+
+    records = [denied(m, m, userIdentity={"type": "IAMUser", "arn": BIG}) for m in (1, 2, 3)]
+    deleted = event("DeleteApplication", 4, 4, requestParameters={"applicationId": [BIG, 7]})
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"Records": [*records, deleted]}))  # orjson cannot write BIG
+    result = run([path], rules, jobs=jobs)
+    assert summary(result) == [
+        ("Q Business chat denied burst", "correlation", ("evt-1", "evt-2", "evt-3")),
+        ("Q Business application deleted", "event", ("evt-4",)),
+    ]
+    assert result.findings[0].finding.group == {"userIdentity.arn": BIG}
+    details = result.findings[1].event_details[0]
+    assert details is not None and details.request == (("applicationId", f"[{BIG},7]"),)
+    as_json = io.StringIO()
+    write_json(result, as_json)
+    assert json.loads(as_json.getvalue())["findings"][0]["group"] == {"userIdentity.arn": BIG}
+    as_ndjson = io.StringIO()
+    write_ndjson(result.findings, as_ndjson)
+    lines = [json.loads(line) for line in as_ndjson.getvalue().splitlines()]
+    assert lines[1]["events"][0]["request_parameters"] == {"applicationId": f"[{BIG},7]"}
+    as_csv = io.StringIO()
+    write_csv(result.findings, as_csv)
+    rows = list(csv.DictReader(io.StringIO(as_csv.getvalue())))
+    assert json.loads(rows[0]["group"]) == {"userIdentity.arn": BIG}
