@@ -79,7 +79,7 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
         "last_seen": iso(finding.last_seen),
         "group": dict(finding.group) if finding.group is not None else None,
         "event_ids": [ref.event_id for ref in finding.events],
-        "files": list(dict.fromkeys(ref.source for ref in finding.events)),
+        "files": list(dict.fromkeys(path_text(ref.source) for ref in finding.events)),
         "principals": list(item.principals),
         "source_addresses": list(item.source_addresses),
         "events": [
@@ -91,7 +91,7 @@ def finding_to_dict(item: HuntFinding) -> dict[str, Any]:
 
 def _event_dict(ref: EventRef, details: EventDetails | None) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "file": ref.source,
+        "file": path_text(ref.source),
         "position": ref.position,
         "event_id": ref.event_id,
         "event_time": iso(ref.event_time),
@@ -99,6 +99,23 @@ def _event_dict(ref: EventRef, details: EventDetails | None) -> dict[str, Any]:
     if details is not None:
         data.update(details.to_dict())
     return data
+
+
+def path_text(path: str) -> str:
+    """A file path (or a message naming one) as text every UTF-8 writer accepts: the
+    bytes of a name that is not UTF-8, which Python carries as lone surrogates (PEP 383),
+    written as ``\\xNN`` escapes (the JSON encoders and UTF-8 files refuse surrogates)."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no file system byte stands for
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+    return path
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:
@@ -145,7 +162,12 @@ def summary_dict(result: HuntResult) -> dict[str, Any]:
         "elapsed_seconds": round(result.elapsed, 3),
         "events_per_second": round(result.events_per_second),
         "problems": [
-            {"path": p.path, "line": p.line, "message": p.message, "warning": p.warning}
+            {
+                "path": path_text(p.path),
+                "line": p.line,
+                "message": path_text(p.message),
+                "warning": p.warning,
+            }
             for p in stats.problems
         ],
         "problems_dropped": stats.problems_dropped,
@@ -280,7 +302,7 @@ def summary_lines(result: HuntResult) -> list[str]:
     lines: list[str] = []
     problems = sorted(stats.problems, key=lambda problem: problem.warning)
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        lines.append(str(problem))
+        lines.append(path_text(str(problem)))
     hidden = len(problems) - MAX_PROBLEMS_SHOWN + stats.problems_dropped
     if hidden > 0:
         lines.append(f"... {hidden} more problems")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,25 @@ def test_a_lone_surrogate_escape_in_documents_back_to_back_cannot_crash_the_outp
     assert result.exit_code == 1, result.output  # the forged record is malformed
     assert "malformed 1" in result.output
     assert fmt == "table" or "evt-3" in result.output  # the table shows no event ids
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
+def test_a_file_name_that_is_not_utf8_is_written_escaped_not_a_crash(
+    setup: tuple[Path, Path], tmp_path: Path, fmt: str
+) -> None:
+    rules, data = setup
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    name = os.fsdecode(b"trail-\xff\xfe.json")  # Linux names are bytes: PEP 383 escapes
+    try:
+        (folder / name).write_bytes(data.read_bytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    out = tmp_path / f"out.{fmt}"
+    result = invoke("--rules", rules, "--format", fmt, "-o", out, folder)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "trail-\\xff\\xfe.json" in text.replace("\\\\", "\\")
+    if fmt == "json":
+        summary = orjson.loads(text)
+        assert summary["findings"][0]["files"] == [str(folder / "trail-\\xff\\xfe.json")]
