@@ -211,11 +211,27 @@ def test_rules_folder_without_config_or_fixtures_is_the_default(tmp_path: Path) 
     assert "1 rules" in err
 
 
-def test_no_rules_anywhere_says_what_to_pass(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("validate", "--profile", "cloudtrail"), "`sigmaq validate detections/`"),
+        (("test",), "`sigmaq test detections/`"),
+        (("convert", "-t", "splunk"), "`sigmaq convert detections/`"),
+        (("list", "rules"), "`sigmaq list rules detections/`"),
+        (
+            ("fixture", "capture", ".", "--rule", "x", "-o", "out"),
+            "`sigmaq fixture capture ... --rules detections/`",
+        ),
+    ],
+)
+def test_no_rules_anywhere_says_what_to_pass(
+    tmp_path: Path, args: tuple[str, ...], hint: str
+) -> None:
+    """The hint names the command that was run, and its way of taking rule paths."""
     (tmp_path / ".git").mkdir()
-    code, _, err = _invoke(tmp_path, "validate", "--profile", "cloudtrail")
+    code, _, err = _invoke(tmp_path, *args)
     assert code == 2
-    assert "sigmaq validate detections/" in err and "rules: [detections]" in err
+    assert hint in err and "rules: [detections]" in err
 
 
 def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> None:
