@@ -20,7 +20,7 @@ from sigmaq.authoring.redact import Redactor, redact_records
 from sigmaq.authoring.scaffold import NewRule, build_scaffold, write_scaffold
 from sigmaq.cli import main
 from sigmaq.core.errors import ConfigError
-from sigmaq.core.layout import expected_rule_filename
+from sigmaq.core.layout import expected_rule_filename, flat_fixtures_for
 from sigmaq.replay.readers import ReadStats, read_file
 from sigmaq.validate.fixtures.checks import FIXTURE_CHECKS
 from sigmaq.validate.fixtures.documentation import documentation_problems
@@ -220,6 +220,30 @@ def test_capture_writes_matching_documentation_fixtures(tmp_path: Path) -> None:
     assert findings == []
     with pytest.raises(ConfigError, match="no rule"):
         capture([archive], [ROOT / "rules"], "no such rule", out)
+
+
+def test_capture_beside_a_flat_rule_names_fixtures_after_it(tmp_path: Path) -> None:
+    """Flat layout: fixtures captured into the rule's own folder are named
+    ``<rule stem>.pos_captured_NN.json``, so `sigmaq test` replays them; captured
+    anywhere else, the report says where `sigmaq test` looks."""
+    source = (
+        ROOT
+        / "rules"
+        / "containment"
+        / "aws_cloudtrail_cloudtrail_logging_stopped_or_trail_deleted.yml"
+    )
+    rules = tmp_path / "detections"
+    rules.mkdir()
+    rule = rules / "trail_stopped.yml"
+    rule.write_text(source.read_text("utf-8"), encoding="utf-8")
+    archive = next((ROOT / "fixtures" / "containment" / source.stem).glob("pos_*.json"))
+    report = capture([archive], [rules], rule.stem, rules)
+    assert report.written and report.where_tested is None
+    assert [w.path.name for w in report.written] == ["trail_stopped.pos_captured_01.json"]
+    assert flat_fixtures_for(rule)[0] == [w.path for w in report.written]
+    elsewhere = capture([archive], [rules], rule.stem, tmp_path / "elsewhere")
+    assert [w.path.name for w in elsewhere.written] == ["pos_captured_01.json"]
+    assert elsewhere.where_tested == rules
 
 
 # --------------------------------------------------------------------------- scaffold
