@@ -314,6 +314,15 @@ def test_scaffold_is_valid_and_its_stubs_fail_clearly(
             assert record["managementEvent"] is (not data_event)
     positive = next(p for p in scaffold.fixture_paths if p.name.startswith("pos_"))
     assert json.loads(positive.read_text("utf-8"))["eventName"] == names[0]
+    denied = json.loads(
+        next(p for p in scaffold.fixture_paths if p.name.endswith("_denied.json")).read_text(
+            "utf-8"
+        )
+    )
+    # the error names the caller of the record, as CloudTrail's AccessDenied message does
+    caller = denied["userIdentity"].get("arn")
+    assert denied["errorMessage"].startswith(f"User: {caller} is not" if caller else "User is not")
+    assert f":{names[0]}" in denied["errorMessage"]
 
 
 def test_scaffold_refuses_bad_input_with_hints(tmp_path: Path) -> None:
