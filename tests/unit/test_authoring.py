@@ -350,6 +350,10 @@ def test_sigmaq_new_cli_flat_layout(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
+    # the next steps are commands that work on a flat folder (update/build need a pack)
+    assert "sigmaq update" not in result.stderr and "sigmaq build" not in result.stderr
+    for step in ("sigmaq fixture format rules", "sigmaq validate rules", "sigmaq test rules"):
+        assert step in result.stderr
     files = sorted(p.name for p in (tmp_path / "rules").iterdir())
     assert files[-1] == "aws_cloudtrail_trail_logging_stopped.yml"
     assert any(name.startswith("aws_cloudtrail_trail_logging_stopped.pos_") for name in files)
