@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sigmaq.cli.common import configured_rule_paths
-from sigmaq.cli.hunt_cmd import LEVELS, Timestamp
+from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,8 +35,8 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     help="Only records of this principal: ARN, IAM user, role, access key id or Identity "
     "Center user id; a substring, or a glob with * ? [].",
 )
-@click.option("--since", type=Timestamp(), help="Only events at or after this time (ISO 8601).")
-@click.option("--until", type=Timestamp(), help="Only events at or before this time (ISO 8601).")
+@SINCE_OPTION
+@UNTIL_OPTION
 @click.option(
     "--credential-report",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
