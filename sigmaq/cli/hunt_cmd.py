@@ -247,6 +247,13 @@ def hunt(
     for line in summary_lines(result):
         err.print(printable(line), soft_wrap=True)
     nothing_read = result.stats.records_read == 0
+    if options.timed and not nothing_read and result.events_evaluated == 0:
+        err.print(
+            f"[yellow]warning[/yellow] none of the {result.stats.records_read:,} records read "
+            "is within --since/--until (eventTime, UTC): nothing was hunted; check the window",
+            markup=True,
+            soft_wrap=True,
+        )
     if nothing_read:
         # "no findings" over no evidence must not read as a clean bill of health.
         err.print(

@@ -132,6 +132,13 @@ def investigate(
     written = _write(report, output_dir, formats or FORMATS)
     _summary(report, written, err)
     info = report.run
+    if (since or until or principal) and info.records_read and not info.events_evaluated:
+        err.print(
+            f"[yellow]warning[/yellow] none of the {info.records_read:,} records read is "
+            "within --since/--until/--principal: nothing was investigated; check them",
+            markup=True,
+            soft_wrap=True,
+        )
     failed = info.malformed or info.unreadable_files or info.truncated_files or messages
     sys.exit(1 if failed else 0)
 

@@ -161,6 +161,17 @@ def test_a_date_until_covers_that_whole_day(
     assert sorted(ids) == found
 
 
+def test_a_window_that_keeps_no_record_says_so(setup: tuple[Path, Path]) -> None:
+    """ "no findings" because --since/--until left out every record is not a clean
+    archive: stderr says the window kept nothing."""
+    rules, data = setup
+    result = invoke("--rules", rules, "--since", "2024-05-02", data)
+    assert result.exit_code == 0
+    assert "none of the 3 records read is within --since/--until" in result.stderr
+    kept = invoke("--rules", rules, "--since", "2024-05-01T12:02:00Z", data)
+    assert "within --since/--until" not in kept.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
