@@ -201,6 +201,16 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
     assert "sarif=test.sarif" in output_file.read_text("utf-8")
 
 
+def test_flat_fixture_names_in_the_test_table_drop_the_rule_stem(tmp_path: Path) -> None:
+    """The table's rule column already names the rule: the fixture column shows
+    `pos_a.json`, not `<rule stem>.pos_a.json` again (which wraps every row)."""
+    rule = _flat_repo(tmp_path)
+    code, out, err = _invoke(tmp_path, "test")
+    assert code == 0, (out, err)
+    cells = [line.split("│")[2].strip() for line in out.splitlines() if line.startswith("│ q_")]
+    assert cells == ["pos_a.json", "neg_b.json"], (out, rule.stem)
+
+
 def test_rules_folder_without_config_or_fixtures_is_the_default(tmp_path: Path) -> None:
     """A SigmaHQ-style repository (rules/, no sigmaq.yml, no fixtures/) is validated
     without PATHS, as README's "CI integration" and action.yml's `paths` input say."""
