@@ -169,9 +169,16 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
     steps = action["runs"]["steps"]
     assert all("shell" in step for step in steps if "run" in step)
     script = next(step for step in steps if step.get("id") == "sigmaq")
+    assert "args" in action["inputs"]
     _flat_repo(tmp_path)
+    # a rule without fixtures: `test` fails unless the `args` input skips it
+    write_rule(tmp_path / "rules", title="Q Business Index Created For The Action Test")
     output_file = tmp_path / "github_output"
-    for command, expected in (("validate", 0), ("test", 0)):
+    for command, args, expected in (
+        ("validate", "", 0),
+        ("test", "", 1),
+        ("test", "--missing-fixtures skip", 0),
+    ):
         env = {
             **os.environ,
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -183,6 +190,7 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
                 .replace("${{ inputs.profile }}", "cloudtrail")
                 .replace("${{ inputs.sarif }}", f"{command}.sarif")
                 .replace("${{ inputs.fail-on }}", "high")
+                .replace("${{ inputs.args }}", args)
                 for key, value in script["env"].items()
             },
         }
