@@ -2,11 +2,12 @@
 
 The rule is replayed over the archive with the reference engine (``sigmaq.replay``,
 any format the readers take). Each finding (one event, or a correlation's events)
-becomes one positive fixture ``pos_captured_NN.json`` holding its records, rewritten
-by one ``sigmaq.authoring.redact.Redactor`` for the whole capture (so a principal or
-account keeps one identity across files). Every written fixture is replayed again:
-if the rewrite changed a value the rule reads and the rule no longer matches, the
-result says so (``--keep FIELD`` keeps a field's original value).
+becomes one positive fixture ``pos_captured_NN.json`` (``<rule stem>.pos_captured_NN.json``
+when written beside the rule: the flat layout of ``sigmaq.core.layout``) holding its
+records, rewritten by one ``sigmaq.authoring.redact.Redactor`` for the whole capture
+(so a principal or account keeps one identity across files). Every written fixture is
+replayed again: if the rewrite changed a value the rule reads and the rule no longer
+matches, the result says so (``--keep FIELD`` keeps a field's original value).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class CaptureReport:
     written: list[CapturedFixture] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     accounts_beyond_examples: int = 0
+    # The folder `sigmaq test` reads the rule's fixtures from, when the capture was
+    # written elsewhere (those files are not replayed); None when written in place.
+    where_tested: Path | None = None
 
 
 def select_rule(rules: Sequence[LoadedRule], wanted: str) -> LoadedRule:
@@ -90,6 +94,27 @@ def _restore(original: Any, redacted: Any, path: Sequence[str]) -> None:
         target[path[-1]] = source[path[-1]]
 
 
+def _naming(rule_path: Path, out_dir: Path) -> tuple[str, Path | None]:
+    """(file-name prefix, the folder `sigmaq test` reads if not ``out_dir``) for
+    fixtures of the rule at ``rule_path`` written into ``out_dir``: the pack's
+    ``fixtures/<component>/<stem>/`` or, outside a pack, the rule's own folder
+    (``sigmaq.core.layout``)."""
+    from sigmaq.core.layout import ProjectLayout, find_project_root
+
+    target = out_dir.resolve()
+    if target == rule_path.resolve().parent:
+        return f"{rule_path.stem}.pos_captured_", None
+    root = find_project_root(rule_path)
+    if root is not None:
+        try:
+            home = ProjectLayout(root).fixture_dir_for(rule_path)
+        except ValueError:  # a rule outside rules/<component>/: fixtures beside it
+            home = rule_path.parent
+    else:
+        home = rule_path.parent
+    return "pos_captured_", None if home.resolve() == target else home
+
+
 def capture(
     archives: Sequence[Path],
     rule_paths: Sequence[Path],
@@ -98,15 +123,17 @@ def capture(
     *,
     limit: int = 3,
     keep: Sequence[str] = (),
-    prefix: str = "pos_captured_",
 ) -> CaptureReport:
     """Write up to ``limit`` positive fixtures of rule ``wanted`` from ``archives``.
 
     ``rule_paths``: where the rule (and the rules a correlation references) are;
     ``keep``: dotted field paths whose values are kept as they are (they may leak:
-    check them). Raises ConfigError for an unknown or ambiguous rule, a rule the
-    engine cannot replay, or an archive path that does not exist; unreadable records
-    are counted in ``problems``.
+    check them). Files are named ``pos_captured_NN.json``, or
+    ``<rule stem>.pos_captured_NN.json`` when ``out_dir`` is the rule's own folder (flat
+    layout); ``where_tested`` names the folder `sigmaq test` reads when ``out_dir`` is
+    neither that nor the rule's pack fixture folder. Raises ConfigError for an unknown
+    or ambiguous rule, a rule the engine cannot replay, or an archive path that does not
+    exist; unreadable records are counted in ``problems``.
     """
     from sigmaq.core.errors import ReplayError
     from sigmaq.replay.readers import ReadStats, iter_records
@@ -119,6 +146,7 @@ def capture(
         if not archive.exists():
             raise ConfigError("no such file or directory", path=archive)
     report = CaptureReport(rule=rule.rule_id)
+    prefix, report.where_tested = _naming(rule.path, out_dir)
     stats = ReadStats()
     try:
         findings = _matches(rule, list(iter_records(list(archives), stats)))

@@ -365,9 +365,10 @@ def stub_record(
     when: str,
     note: str,
     new_id: Callable[[], str],
-    error: tuple[str, str] | None = None,
+    error: str | None = None,
 ) -> dict[str, Any]:
-    """One CloudTrail record of ``name`` on ``source`` as CloudTrail logs it."""
+    """One CloudTrail record of ``name`` on ``source`` as CloudTrail logs it; ``error``:
+    an errorCode (``AccessDenied``), with the errorMessage naming the record's caller."""
     catalog = load_catalog()
     resource_types = catalog.data_event_types(source, name)
     data_event = bool(resource_types)
@@ -392,7 +393,12 @@ def stub_record(
         "userAgent": _CONSOLE_AGENT if source in AMAZON_Q_EVENT_SOURCES else _CLI_AGENT,
     }
     if error is not None:
-        record["errorCode"], record["errorMessage"] = error
+        caller = identity.get("arn")
+        record["errorCode"] = error
+        record["errorMessage"] = (
+            f"User{f': {caller}' if caller else ''} is not authorized to perform: "
+            f"{source.split('.')[0]}:{name}"
+        )
     record["requestParameters"] = request_parameters(source, name)
     record["responseElements"] = None
     record["requestID"] = new_id()
@@ -532,11 +538,7 @@ def build_scaffold(
             name,
             when=when.replace("T10:15", "T10:25"),
             new_id=new_id,
-            error=(
-                "AccessDenied",
-                f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Analyst/bob@example.com is not "
-                f"authorized to perform: {source.split('.')[0]}:{name}",
-            ),
+            error="AccessDenied",
             note=(
                 f"negative: the same {name} call, denied (errorCode AccessDenied); the rule's "
                 "`succeeded` selection keeps it quiet. Keep it, or make it another near miss"

@@ -78,9 +78,28 @@ def default_rule_paths() -> list[Path]:
         return [Path("rules")]
     exit_with_usage_error(
         "no PATHS given, no `rules:` in a sigmaq.yml and no rules/ folder here: pass the "
-        "rule files or folders (e.g. `sigmaq validate detections/`) or set `rules: "
+        f"rule files or folders (e.g. `{_rule_paths_example()}`) or set `rules: "
         "[detections]` in a sigmaq.yml at the repository root"
     )
+
+
+def _rule_paths_example() -> str:
+    """How the running command takes rule paths, for the message above: as arguments
+    (``sigmaq test detections/``) or with ``--rules`` (``sigmaq fixture capture ...
+    --rules detections/``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return "sigmaq validate detections/"
+    names: list[str] = []
+    current: click.Context | None = ctx
+    while current is not None and current.parent is not None:
+        names.append(current.info_name or "")
+        current = current.parent
+    command = " ".join(["sigmaq", *reversed(names)])
+    takes_option = any(
+        isinstance(param, click.Option) and "--rules" in param.opts for param in ctx.command.params
+    )
+    return f"{command} ... --rules detections/" if takes_option else f"{command} detections/"
 
 
 def exit_with_usage_error(message: str) -> NoReturn:

@@ -57,7 +57,8 @@ def format_command(paths: tuple[Path, ...], check: bool) -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write pos_captured_NN.json into (e.g. fixtures/<component>/<rule stem>/).",
+    help="Folder to write pos_captured_NN.json into (e.g. fixtures/<component>/<rule stem>/); "
+    "the rule's own folder gets <rule stem>.pos_captured_NN.json (flat layout).",
 )
 @click.option(
     "--rules",
@@ -107,6 +108,12 @@ def capture_command(
     for written in report.written:
         status = "" if written.still_matches else "  (NO LONGER MATCHES: see --keep)"
         click.echo(f"wrote {written.path} ({written.records} records){status}")
+    if report.where_tested is not None and report.written:
+        click.echo(
+            f"note: `sigmaq test` reads this rule's fixtures from {report.where_tested}/ only: "
+            f"capture with `-o {report.where_tested}` to have them replayed",
+            err=True,
+        )
     if report.accounts_beyond_examples:
         click.echo(
             f"warning: {report.accounts_beyond_examples} accounts beyond the documentation "

@@ -9,7 +9,7 @@ Wiring and rendering only; the work is ``sigmaq.hunt.runner``. Findings go to st
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +32,13 @@ LEVELS = ("informational", "low", "medium", "high", "critical")
 
 class Timestamp(click.ParamType[datetime]):
     """An ISO 8601 date or date-time (``2024-05-01``, ``2024-05-01T12:00:00Z``); UTC if
-    no zone is given."""
+    no zone is given. A date alone is its first instant, or with ``end_of_day`` (for
+    ``--until``, "at or before") its last, so ``--since D --until D`` is the day D."""
 
     name = "timestamp"
+
+    def __init__(self, *, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
@@ -45,7 +49,31 @@ class Timestamp(click.ParamType[datetime]):
             moment = datetime.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not an ISO 8601 date or time", param, ctx)
+        if self.end_of_day and _is_date_only(str(value)):
+            moment += timedelta(days=1, microseconds=-1)
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _is_date_only(text: str) -> bool:
+    """True when ``text`` is an ISO 8601 calendar date without a time (``2024-05-01``)."""
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+SINCE_OPTION = click.option(
+    "--since",
+    type=Timestamp(),
+    help="Only events at or after this time (ISO 8601; UTC without an offset).",
+)
+UNTIL_OPTION = click.option(
+    "--until",
+    type=Timestamp(end_of_day=True),
+    help="Only events at or before this time (ISO 8601; UTC without an offset; a date "
+    "alone includes that whole day).",
+)
 
 
 class InputPath(click.ParamType[Path | str]):
@@ -72,8 +100,8 @@ class InputPath(click.ParamType[Path | str]):
     type=click.Path(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
-@click.option("--since", type=Timestamp(), help="Only events at or after this time (ISO 8601).")
-@click.option("--until", type=Timestamp(), help="Only events at or before this time (ISO 8601).")
+@SINCE_OPTION
+@UNTIL_OPTION
 @click.option("--min-level", type=click.Choice(LEVELS), help="Only rules of this level or above.")
 @click.option(
     "--rule",
@@ -219,6 +247,13 @@ def hunt(
     for line in summary_lines(result):
         err.print(printable(line), soft_wrap=True)
     nothing_read = result.stats.records_read == 0
+    if options.timed and not nothing_read and result.events_evaluated == 0:
+        err.print(
+            f"[yellow]warning[/yellow] none of the {result.stats.records_read:,} records read "
+            "is within --since/--until (eventTime, UTC): nothing was hunted; check the window",
+            markup=True,
+            soft_wrap=True,
+        )
     if nothing_read:
         # "no findings" over no evidence must not read as a clean bill of health.
         err.print(

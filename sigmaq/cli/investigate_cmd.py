@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sigmaq.cli.common import configured_rule_paths
-from sigmaq.cli.hunt_cmd import LEVELS, Timestamp
+from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,8 +35,8 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     help="Only records of this principal: ARN, IAM user, role, access key id or Identity "
     "Center user id; a substring, or a glob with * ? [].",
 )
-@click.option("--since", type=Timestamp(), help="Only events at or after this time (ISO 8601).")
-@click.option("--until", type=Timestamp(), help="Only events at or before this time (ISO 8601).")
+@SINCE_OPTION
+@UNTIL_OPTION
 @click.option(
     "--credential-report",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -132,6 +132,13 @@ def investigate(
     written = _write(report, output_dir, formats or FORMATS)
     _summary(report, written, err)
     info = report.run
+    if (since or until or principal) and info.records_read and not info.events_evaluated:
+        err.print(
+            f"[yellow]warning[/yellow] none of the {info.records_read:,} records read is "
+            "within --since/--until/--principal: nothing was investigated; check them",
+            markup=True,
+            soft_wrap=True,
+        )
     failed = info.malformed or info.unreadable_files or info.truncated_files or messages
     sys.exit(1 if failed else 0)
 

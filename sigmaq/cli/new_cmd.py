@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -83,7 +84,8 @@ def new(
     The rule is valid as written; the stubs are CloudTrail records of the call from the
     API catalogue and fail `sigmaq validate` until you have edited them (each says how,
     in its "sigmaqStub" key, which you then delete). Next: edit, `sigmaq update`,
-    `sigmaq build` (CONTRIBUTING.md, "Add a rule").
+    `sigmaq build` (CONTRIBUTING.md, "Add a rule"); with --dir: edit, `sigmaq fixture
+    format DIR`, `sigmaq validate DIR`, `sigmaq test DIR`.
     """
     from sigmaq.authoring.scaffold import NewRule, build_scaffold, write_scaffold
     from sigmaq.core.errors import SigmaqError
@@ -118,8 +120,16 @@ def new(
         except ValueError:
             shown = path
         click.echo(f"wrote {shown}")
+    if out_dir is None:
+        then = "`sigmaq update` and `sigmaq build` (CONTRIBUTING.md, 'Add a rule')"
+    else:  # a flat rule folder: update and build need a pack (rules/ and fixtures/)
+        folder = shlex.quote(str(out_dir))
+        then = (
+            f"`sigmaq fixture format {folder}`, `sigmaq validate {folder}` and "
+            f"`sigmaq test {folder}`"
+        )
     click.echo(
         "next: edit the rule and each fixture (delete its sigmaqStub key when done), then run "
-        "`sigmaq update` and `sigmaq build` (CONTRIBUTING.md, 'Add a rule')",
+        + then,
         err=True,
     )

@@ -151,7 +151,7 @@ def _render(report: TestReport) -> None:
         )
         table.add_row(
             result.rule_path.stem.removeprefix(_RULE_PREFIX),
-            result.fixture.name,
+            result.fixture.name.removeprefix(f"{result.rule_path.stem}."),  # flat layout
             "match" if result.expect_match else "no match",
             str(result.findings),
             "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.message}",

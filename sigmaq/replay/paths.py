@@ -28,7 +28,7 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
     files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files`` (and an
     archive in ``UNREAD_ARCHIVE_SUFFIXES``, ``.zip``, ``.bz2``..., gets a warning naming it). A
     path that does not exist, is not a regular file, or a folder that cannot be listed
-    counts as unreadable.
+    counts as unreadable, and among ``files`` (so ``unreadable_files <= files``).
     """
     seen: set[str] = set()  # real paths of the folders and files met so far
     for raw in paths:
@@ -44,6 +44,7 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
             stats.unreadable_files += 1
             stats.add_problem(str(path), None, "not a regular file")
         else:
+            stats.files += 1  # counted among files, as unreadable
             stats.unreadable_files += 1
             stats.add_problem(str(path), None, "no such file or directory")
 
@@ -59,6 +60,7 @@ def _first_time(path: Path | str, real: str, seen: set[str], stats: ReadStats) -
 def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
     # Symbolic links to folders are followed (archives are often assembled that way).
     def unlisted(error: OSError) -> None:
+        stats.files += 1  # counted among files, as unreadable
         stats.unreadable_files += 1
         stats.add_problem(str(error.filename or folder), None, f"cannot list folder: {error}")
 

@@ -20,7 +20,7 @@ from sigmaq.authoring.redact import Redactor, redact_records
 from sigmaq.authoring.scaffold import NewRule, build_scaffold, write_scaffold
 from sigmaq.cli import main
 from sigmaq.core.errors import ConfigError
-from sigmaq.core.layout import expected_rule_filename
+from sigmaq.core.layout import expected_rule_filename, flat_fixtures_for
 from sigmaq.replay.readers import ReadStats, read_file
 from sigmaq.validate.fixtures.checks import FIXTURE_CHECKS
 from sigmaq.validate.fixtures.documentation import documentation_problems
@@ -222,6 +222,30 @@ def test_capture_writes_matching_documentation_fixtures(tmp_path: Path) -> None:
         capture([archive], [ROOT / "rules"], "no such rule", out)
 
 
+def test_capture_beside_a_flat_rule_names_fixtures_after_it(tmp_path: Path) -> None:
+    """Flat layout: fixtures captured into the rule's own folder are named
+    ``<rule stem>.pos_captured_NN.json``, so `sigmaq test` replays them; captured
+    anywhere else, the report says where `sigmaq test` looks."""
+    source = (
+        ROOT
+        / "rules"
+        / "containment"
+        / "aws_cloudtrail_cloudtrail_logging_stopped_or_trail_deleted.yml"
+    )
+    rules = tmp_path / "detections"
+    rules.mkdir()
+    rule = rules / "trail_stopped.yml"
+    rule.write_text(source.read_text("utf-8"), encoding="utf-8")
+    archive = next((ROOT / "fixtures" / "containment" / source.stem).glob("pos_*.json"))
+    report = capture([archive], [rules], rule.stem, rules)
+    assert report.written and report.where_tested is None
+    assert [w.path.name for w in report.written] == ["trail_stopped.pos_captured_01.json"]
+    assert flat_fixtures_for(rule)[0] == [w.path for w in report.written]
+    elsewhere = capture([archive], [rules], rule.stem, tmp_path / "elsewhere")
+    assert [w.path.name for w in elsewhere.written] == ["pos_captured_01.json"]
+    assert elsewhere.where_tested == rules
+
+
 # --------------------------------------------------------------------------- scaffold
 
 
@@ -290,6 +314,15 @@ def test_scaffold_is_valid_and_its_stubs_fail_clearly(
             assert record["managementEvent"] is (not data_event)
     positive = next(p for p in scaffold.fixture_paths if p.name.startswith("pos_"))
     assert json.loads(positive.read_text("utf-8"))["eventName"] == names[0]
+    denied = json.loads(
+        next(p for p in scaffold.fixture_paths if p.name.endswith("_denied.json")).read_text(
+            "utf-8"
+        )
+    )
+    # the error names the caller of the record, as CloudTrail's AccessDenied message does
+    caller = denied["userIdentity"].get("arn")
+    assert denied["errorMessage"].startswith(f"User: {caller} is not" if caller else "User is not")
+    assert f":{names[0]}" in denied["errorMessage"]
 
 
 def test_scaffold_refuses_bad_input_with_hints(tmp_path: Path) -> None:
@@ -317,6 +350,10 @@ def test_sigmaq_new_cli_flat_layout(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
+    # the next steps are commands that work on a flat folder (update/build need a pack)
+    assert "sigmaq update" not in result.stderr and "sigmaq build" not in result.stderr
+    for step in ("sigmaq fixture format rules", "sigmaq validate rules", "sigmaq test rules"):
+        assert step in result.stderr
     files = sorted(p.name for p in (tmp_path / "rules").iterdir())
     assert files[-1] == "aws_cloudtrail_trail_logging_stopped.yml"
     assert any(name.startswith("aws_cloudtrail_trail_logging_stopped.pos_") for name in files)

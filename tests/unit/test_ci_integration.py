@@ -169,9 +169,16 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
     steps = action["runs"]["steps"]
     assert all("shell" in step for step in steps if "run" in step)
     script = next(step for step in steps if step.get("id") == "sigmaq")
+    assert "args" in action["inputs"]
     _flat_repo(tmp_path)
+    # a rule without fixtures: `test` fails unless the `args` input skips it
+    write_rule(tmp_path / "rules", title="Q Business Index Created For The Action Test")
     output_file = tmp_path / "github_output"
-    for command, expected in (("validate", 0), ("test", 0)):
+    for command, args, expected in (
+        ("validate", "", 0),
+        ("test", "", 1),
+        ("test", "--missing-fixtures skip", 0),
+    ):
         env = {
             **os.environ,
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -183,6 +190,7 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
                 .replace("${{ inputs.profile }}", "cloudtrail")
                 .replace("${{ inputs.sarif }}", f"{command}.sarif")
                 .replace("${{ inputs.fail-on }}", "high")
+                .replace("${{ inputs.args }}", args)
                 for key, value in script["env"].items()
             },
         }
@@ -201,6 +209,16 @@ def test_composite_action_runs_its_script(tmp_path: Path) -> None:
     assert "sarif=test.sarif" in output_file.read_text("utf-8")
 
 
+def test_flat_fixture_names_in_the_test_table_drop_the_rule_stem(tmp_path: Path) -> None:
+    """The table's rule column already names the rule: the fixture column shows
+    `pos_a.json`, not `<rule stem>.pos_a.json` again (which wraps every row)."""
+    rule = _flat_repo(tmp_path)
+    code, out, err = _invoke(tmp_path, "test")
+    assert code == 0, (out, err)
+    cells = [line.split("│")[2].strip() for line in out.splitlines() if line.startswith("│ q_")]
+    assert cells == ["pos_a.json", "neg_b.json"], (out, rule.stem)
+
+
 def test_rules_folder_without_config_or_fixtures_is_the_default(tmp_path: Path) -> None:
     """A SigmaHQ-style repository (rules/, no sigmaq.yml, no fixtures/) is validated
     without PATHS, as README's "CI integration" and action.yml's `paths` input say."""
@@ -211,11 +229,27 @@ def test_rules_folder_without_config_or_fixtures_is_the_default(tmp_path: Path) 
     assert "1 rules" in err
 
 
-def test_no_rules_anywhere_says_what_to_pass(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("validate", "--profile", "cloudtrail"), "`sigmaq validate detections/`"),
+        (("test",), "`sigmaq test detections/`"),
+        (("convert", "-t", "splunk"), "`sigmaq convert detections/`"),
+        (("list", "rules"), "`sigmaq list rules detections/`"),
+        (
+            ("fixture", "capture", ".", "--rule", "x", "-o", "out"),
+            "`sigmaq fixture capture ... --rules detections/`",
+        ),
+    ],
+)
+def test_no_rules_anywhere_says_what_to_pass(
+    tmp_path: Path, args: tuple[str, ...], hint: str
+) -> None:
+    """The hint names the command that was run, and its way of taking rule paths."""
     (tmp_path / ".git").mkdir()
-    code, _, err = _invoke(tmp_path, "validate", "--profile", "cloudtrail")
+    code, _, err = _invoke(tmp_path, *args)
     assert code == 2
-    assert "sigmaq validate detections/" in err and "rules: [detections]" in err
+    assert hint in err and "rules: [detections]" in err
 
 
 def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> None:

@@ -139,6 +139,41 @@ def test_unreadable_input_is_exit_one_after_reading_the_rest(
 
 
 @pytest.mark.parametrize(
+    ("window", "found"),
+    [
+        (["--since", "2024-05-01", "--until", "2024-05-01"], ["evt-1", "evt-3"]),
+        (["--until", "2024-05-01"], ["evt-1", "evt-3"]),
+        (["--until", "2024-04-30"], []),
+        (["--until", "2024-05-01T12:02:00Z"], ["evt-1"]),
+        (["--until", "2024-05-01T14:02:00+02:00"], ["evt-1"]),
+        (["--since", "2024-05-01T12:02:00"], ["evt-3"]),
+    ],
+)
+def test_a_date_until_covers_that_whole_day(
+    setup: tuple[Path, Path], window: list[str], found: list[str]
+) -> None:
+    """`--until 2024-05-01` keeps the events of May 1 (a date is the whole day), as
+    `--since 2024-05-01` starts at its first instant; a time is taken as given (UTC
+    when it has no offset)."""
+    rules, data = setup
+    result = invoke("--rules", rules, "--format", "ndjson", *window, data)
+    assert result.exit_code == 0, result.output
+    ids = [orjson.loads(line)["event_ids"][0] for line in result.stdout.splitlines()]
+    assert sorted(ids) == found
+
+
+def test_a_window_that_keeps_no_record_says_so(setup: tuple[Path, Path]) -> None:
+    """ "no findings" because --since/--until left out every record is not a clean
+    archive: stderr says the window kept nothing."""
+    rules, data = setup
+    result = invoke("--rules", rules, "--since", "2024-05-02", data)
+    assert result.exit_code == 0
+    assert "none of the 3 records read is within --since/--until" in result.stderr
+    kept = invoke("--rules", rules, "--since", "2024-05-01T12:02:00Z", data)
+    assert "within --since/--until" not in kept.stderr
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["--rule", "no-such-rule"],

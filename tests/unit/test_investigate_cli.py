@@ -150,6 +150,18 @@ def test_stderr_verdicts_and_input_counts_match_the_report(
     assert "q2: no:" not in result.stderr
 
 
+def test_a_window_that_keeps_no_record_says_so(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, data = setup
+    out = tmp_path / "o"
+    result = invoke("--rules", rules, "--until", "2026-11-17", "-o", out, data)
+    assert result.exit_code == 0, result.output
+    assert "is within --since/--until/--principal" in result.stderr
+    result = invoke("--rules", rules, "--principal", "nobody-here", "-o", out, data)
+    assert "is within --since/--until/--principal" in result.stderr
+    result = invoke("--rules", rules, "--until", "2026-11-18", "-o", out, data)
+    assert "within --since/--until" not in result.stderr
+
+
 def test_usage_errors(setup: tuple[Path, Path], tmp_path: Path) -> None:
     rules, data = setup
     bad = tmp_path / "credentials.csv"
