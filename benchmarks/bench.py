@@ -21,6 +21,7 @@ The corpora are built first when missing (``make_corpus.py``), under /tmp.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
 import re
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--save-findings", type=Path, help="keep the hunts' NDJSON here")
     parser.add_argument("--reference", type=Path, help="compare findings with a saved run")
     args = parser.parse_args()
+    precompile()
     folders = {"issue": args.corpus, "benign": args.corpus_benign}
     outputs = Path(tempfile.mkdtemp(prefix="sigmaq-bench-"))
     started = datetime.now(UTC)
@@ -205,6 +207,16 @@ def main() -> None:
     print(text)
     if args.markdown is not None:
         write_markdown(args.markdown, text)
+
+
+def precompile() -> None:
+    """Write the bytecode of sigmaq's modules, as a non-editable ``pip install`` does:
+    with ``PYTHONDONTWRITEBYTECODE`` set (as on this machine) an editable checkout would
+    otherwise recompile every module in every measured process (about 0.07 s of an
+    empty hunt's 0.55 s here). Python reads existing ``__pycache__`` files either way."""
+    package = Path(__file__).resolve().parent.parent / "sigmaq"
+    if not compileall.compile_dir(str(package), quiet=1):
+        raise SystemExit(f"compileall failed on {package}")
 
 
 def compare_findings(
