@@ -7,13 +7,17 @@ botocore's service models (operation names are eventNames) plus
 no public model, and names CloudTrail logs that no SDK operation carries).
 
 Amazon Q eventSources carry per-event facts (``EventInfo``); other services carry
-names only. Lookups are exact (canonical casing); ``canonical_*`` helpers find the
-canonical spelling of a value written in the wrong case.
+names only. ``iam_action_names`` reads the IAM action names of every service
+(``sigmaq/data/iam_actions.json.gz``, from the AWS Service Authorization Reference by
+``tools/vendor_iam_actions.py``): CloudTrail logs console-only and internal calls, which
+no SDK model has, under their action name. Lookups are exact (canonical casing);
+``canonical_*`` helpers find the canonical spelling of a value written in the wrong case.
 """
 
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -171,3 +175,48 @@ def load_catalog() -> Catalog:
     """
     text = resources.files("sigmaq").joinpath("data", "catalog.json").read_text(encoding="utf-8")
     return catalog_from_dict(json.loads(text))
+
+
+def iam_prefix(event_source: str) -> str:
+    """The IAM service prefix an eventSource most likely belongs to:
+    ``sso-directory.amazonaws.com`` -> ``sso-directory`` (the host's first label)."""
+    return event_source.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class IamActions:
+    """IAM action names by service prefix, and for the actions that authorize an API
+    operation of another name, that operation (``operations[prefix][action]``)."""
+
+    actions: dict[str, frozenset[str]]
+    operations: dict[str, dict[str, str]]
+
+
+@lru_cache(maxsize=1)
+def iam_actions() -> IamActions:
+    """The vendored IAM actions (``sigmaq/data/iam_actions.json.gz``), read on first use
+    (not at start-up).
+
+    Source: AWS Service Authorization Reference ("Actions defined by ..." tables and their
+    API links), as vendored by ``tools/vendor_iam_actions.py``. Raises FileNotFoundError
+    when the package data is missing.
+    """
+    raw = resources.files("sigmaq").joinpath("data", "iam_actions.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return IamActions(
+        {prefix: frozenset(names) for prefix, names in data["actions"].items()},
+        {prefix: dict(mapping) for prefix, mapping in data["operations"].items()},
+    )
+
+
+def iam_action_names(event_source: str) -> frozenset[str]:
+    """IAM action names of the service behind ``event_source`` (``iam_prefix``), empty
+    when the reference has no such prefix."""
+    return iam_actions().actions.get(iam_prefix(event_source), frozenset())
+
+
+def iam_action_operation(event_source: str, action: str) -> str | None:
+    """The API operation of another name that IAM action ``action`` of ``event_source``'s
+    service authorizes (``s3``/``PutLifecycleConfiguration`` ->
+    ``PutBucketLifecycleConfiguration``), or None."""
+    return iam_actions().operations.get(iam_prefix(event_source), {}).get(action)

