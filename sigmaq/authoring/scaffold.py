@@ -36,7 +36,13 @@ from sigmaq.core.amazon_q import (
     PLAYBOOK_QUESTIONS,
     PLAYBOOK_STEPS,
 )
-from sigmaq.core.catalog import AMAZON_Q_EVENT_SOURCES, Catalog, load_catalog
+from sigmaq.core.catalog import (
+    AMAZON_Q_EVENT_SOURCES,
+    Catalog,
+    iam_action_names,
+    iam_action_operation,
+    load_catalog,
+)
 from sigmaq.core.errors import ConfigError
 from sigmaq.core.jsonfmt import canonical_json
 from sigmaq.core.layout import (
@@ -132,7 +138,13 @@ def _pair_sources(request: NewRule, catalog: Catalog) -> dict[str, list[str]]:
             )
     pairs: dict[str, list[str]] = {}
     for name in request.event_names:
-        candidates = [s for s in sources if catalog.has(s, name)]
+        candidates = [s for s in sources if catalog.has(s, name)] or [
+            # a console-only call CloudTrail logs under its IAM action name (the
+            # validator reports it at medium: check it against a real record)
+            s
+            for s in sources
+            if name in iam_action_names(s) and iam_action_operation(s, name) is None
+        ]
         if not sources:
             candidates = sorted(
                 catalog.sources_for_name(name), key=lambda s: (s not in AMAZON_Q_EVENT_SOURCES, s)

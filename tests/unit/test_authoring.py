@@ -336,6 +336,28 @@ def test_scaffold_refuses_bad_input_with_hints(tmp_path: Path) -> None:
         build_scaffold(NewRule("X Y", "q_business", ("CreatePlugin",)), root=root)
     with pytest.raises(ConfigError, match="several eventSources"):
         build_scaffold(NewRule("X Y", "containment", ("CreateUser",)), root=root)
+    # the IAM action of an operation of another name is not what CloudTrail logs
+    with pytest.raises(ConfigError, match="is not logged by s3"):
+        build_scaffold(
+            NewRule("X Y", "containment", ("PutLifecycleConfiguration",), ("s3.amazonaws.com",)),
+            root=root,
+        )
+
+
+def test_scaffold_takes_a_console_only_iam_action(tmp_path: Path) -> None:
+    """CloudTrail logs console-only calls under their IAM action name (no SDK model)."""
+    root = _project(tmp_path)
+    scaffold = build_scaffold(
+        NewRule(
+            "Identity Center Directory Associated",
+            "containment",
+            ("AssociateDirectory",),
+            ("sso.amazonaws.com",),
+        ),
+        root=root,
+    )
+    assert "AssociateDirectory" in scaffold.files[scaffold.rule_path]
+    assert "sso.amazonaws.com" in scaffold.files[scaffold.rule_path]
 
 
 def test_sigmaq_new_cli_flat_layout(tmp_path: Path) -> None:

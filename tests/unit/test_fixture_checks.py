@@ -145,6 +145,22 @@ def test_event_catalog_suggests_the_right_name(tmp_path: Path) -> None:
     assert "did you mean cloudtrail.amazonaws.com" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("source", "name", "flagged"),
+    [
+        ("sso.amazonaws.com", "AssociateDirectory", False),  # console-only IAM action
+        ("s3.amazonaws.com", "PutLifecycleConfiguration", True),  # logged as its operation
+        ("sso.amazonaws.com", "AssociateDirectorie", True),
+    ],
+)
+def test_event_catalog_accepts_console_only_iam_actions(
+    tmp_path: Path, source: str, name: str, flagged: bool
+) -> None:
+    record = {**GOOD, "eventSource": source, "eventName": name}
+    findings = _run(_write(tmp_path, record), "fixture_event_catalog")
+    assert bool(findings) is flagged, [f.message for f in findings]
+
+
 def test_schema_canonical_documentation_and_stub(tmp_path: Path) -> None:
     record = json.loads(json.dumps(GOOD))
     record["readOnly"] = "false"
