@@ -77,7 +77,12 @@ UNTIL_OPTION = click.option(
 
 
 class InputPath(click.ParamType[Path | str]):
-    """A local file or folder that exists, or a URI Spark reads (``s3://…``)."""
+    """A local file or folder, or a URI Spark reads (``s3://…``).
+
+    A local path is not checked here: one that does not exist is reported and counted
+    unreadable by the read (``replay.paths.iter_paths``), after every other input is
+    read, and the exit code is 1, as for any unreadable input.
+    """
 
     name = "path"
 
@@ -88,7 +93,7 @@ class InputPath(click.ParamType[Path | str]):
 
         if is_remote(str(value)):
             return str(value)
-        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
+        return click.Path(path_type=Path).convert(value, param, ctx)
 
 
 @click.command(name="hunt")

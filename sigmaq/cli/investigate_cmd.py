@@ -28,7 +28,8 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 
 
 @click.command(name="investigate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+# not checked for existence: a missing path is counted unreadable by the read (as hunt)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--principal",
     metavar="PATTERN",

@@ -23,7 +23,8 @@ _MARK = {"ready": "READY", "partial": "PARTIAL", "blind": "BLIND", "unknown": "U
 
 
 @click.command(name="readiness")
-@click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+# not checked for existence: a missing export is an export problem, the rest still read
+@click.argument("exports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--rules",
     "rule_paths",

@@ -2,9 +2,14 @@
 
 One run per log; ``tool.driver.rules`` lists each reporting rule (a validator, a
 fixture check, or a test verdict kind) with its description; every result has a
-``ruleId``, a level, a message and a physical location (file relative to the
-folder the command ran in, under ``uriBaseId`` ``%SRCROOT%``, and a line), so
-GitHub code scanning annotates the YAML or JSON line. The Sigma rule's id and
+``ruleId``, a level, a message and a physical location (file and line), so GitHub
+code scanning annotates the YAML or JSON line. A file's ``uri`` is relative to the
+repository root (``source_root``: the folder holding ``.git``), under ``uriBaseId``
+``%SRCROOT%``, which ``run.originalUriBaseIds`` maps to that folder's absolute URI
+(SARIF 3.4.4, 3.14.14): the same file gets the same ``uri`` whatever folder the
+command ran in, as code scanning needs to match alerts across runs ("Reporting
+consistent filepaths", GitHub's "SARIF support for code scanning"). A file outside
+that root gets its absolute ``file:`` URI and no ``uriBaseId``. The Sigma rule's id and
 title go in ``properties``. OASIS SARIF 2.1.0 (errata 01): sections 3.13 (sarifLog),
 3.14 (run), 3.19 (toolComponent), 3.27 (result), 3.28-3.30 (locations, regions).
 """
@@ -37,6 +42,26 @@ class SarifResult:
     properties: dict[str, Any] = field(default_factory=dict)
 
 
+def source_root(start: Path | None = None) -> Path:
+    """The folder ``%SRCROOT%`` names: the nearest at or above ``start`` (default: the
+    current folder) holding ``.git`` (a folder, or a worktree's file), else the nearest
+    holding ``rules/`` and ``fixtures/`` (``layout.find_project_root``), else the current
+    folder. ``start`` is the first path the command analyses, so running from another
+    folder with an absolute path finds the same root."""
+    from sigmaq.core.layout import find_project_root
+
+    cwd = Path.cwd()
+    try:
+        here = (start or cwd).resolve()
+    except (OSError, RuntimeError):
+        return cwd
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return find_project_root(folder) or cwd
+
+
 def _uri(path: str, base: Path) -> tuple[str, bool]:
     """(URI, relative to base?) of a file path."""
     resolved = Path(path).resolve()
@@ -56,7 +81,7 @@ def sarif_log(
     """The SARIF log object.
 
     ``tool_rules``: (id, short description) of every reporting rule that ran;
-    ``base``: the folder relative paths start from (``%SRCROOT%``); ``command``:
+    ``base``: the folder relative paths start from (``%SRCROOT%``, ``source_root``); ``command``:
     the sigmaq command line, recorded in the run's invocation.
     """
     rules = {rule_id: text for rule_id, text in tool_rules}

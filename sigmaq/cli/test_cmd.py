@@ -113,7 +113,7 @@ def test(
     if output_format == "json":
         write_output(json.dumps(report.to_dict(), indent=2) + "\n", output)
     elif output_format == "sarif":
-        write_output(_sarif(report, root), output)
+        write_output(_sarif(report, root, start), output)
     else:
         _render(report)
     if junit_xml is not None:
@@ -201,12 +201,13 @@ def _render(report: TestReport) -> None:
     )
 
 
-def _sarif(report: TestReport, root: Path | None) -> str:
+def _sarif(report: TestReport, root: Path | None, start: Path) -> str:
     """Failed fixtures (at the fixture file), rule problems (at the rule line) and
-    baseline verdicts (at known_matches.yml) as SARIF results."""
+    baseline verdicts (at known_matches.yml) as SARIF results; uris relative to the
+    repository around ``start`` (the first path tested, else the current folder)."""
     import shlex
 
-    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text
+    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text, source_root
 
     results: list[SarifResult] = []
     for result in report.fixtures:
@@ -273,6 +274,9 @@ def _sarif(report: TestReport, root: Path | None) -> str:
         ("sigmaq-test/untested", "A rule skipped for want of fixtures (--missing-fixtures skip)"),
     ]
     log = sarif_log(
-        tool_rules, results, base=Path.cwd(), command=shlex.join(["sigmaq", *sys.argv[1:]])
+        tool_rules,
+        results,
+        base=source_root(start),
+        command=shlex.join(["sigmaq", *sys.argv[1:]]),
     )
     return sarif_text(log)

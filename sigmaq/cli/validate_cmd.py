@@ -97,7 +97,7 @@ def validate(
         }
         write_output(json.dumps(payload, indent=2) + "\n", output)
     elif output_format == "sarif":
-        write_output(_sarif(report), output)
+        write_output(_sarif(report, rule_paths[0] if rule_paths else None), output)
     else:
         lines = []
         for finding in report.findings:
@@ -133,8 +133,8 @@ def validate(
     sys.exit(1 if failing else 0)
 
 
-def _sarif(report: ValidationReport) -> str:
-    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text
+def _sarif(report: ValidationReport, start: Path | None) -> str:
+    from sigmaq.cli.sarif import SarifResult, sarif_log, sarif_text, source_root
     from sigmaq.validate.registry import validator_infos
 
     descriptions = {info.name: info.description for info in validator_infos()}
@@ -161,7 +161,7 @@ def _sarif(report: ValidationReport) -> str:
     log = sarif_log(
         tool_rules,
         results,
-        base=Path.cwd(),
+        base=source_root(start),
         command=shlex.join(["sigmaq", *sys.argv[1:]]),
     )
     return sarif_text(log)

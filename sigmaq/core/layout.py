@@ -231,6 +231,28 @@ def is_config_file(path: Path) -> bool:
     return path.name in CONFIG_FILES
 
 
+# Where a wheel carries the rule pack inside the package (written by setup.py).
+BUNDLED_PACK = "_pack"
+
+
+def bundled_pack_root() -> Path | None:
+    """The folder holding the rule pack that comes with sigmaq (``rules/``, ``fixtures/``),
+    or None.
+
+    A wheel install (``pip install .``) carries it inside the package, found with
+    ``importlib.resources`` at ``sigmaq/_pack/``; a checkout (an editable install, or
+    the source tree on ``sys.path``) has it beside the ``sigmaq`` package. None when
+    neither holds ``rules/`` (also when the package is imported from a zip archive).
+    """
+    from importlib import resources
+
+    shipped = resources.files("sigmaq").joinpath(BUNDLED_PACK)
+    if isinstance(shipped, Path) and (shipped / "rules").is_dir():
+        return shipped
+    checkout = Path(__file__).resolve().parents[2]  # sigmaq/core/layout.py -> the checkout
+    return checkout if (checkout / "rules").is_dir() else None
+
+
 def find_project_root(start: Path) -> Path | None:
     """Nearest folder at or above ``start`` holding both ``rules/`` and ``fixtures/``."""
     try:

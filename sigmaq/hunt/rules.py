@@ -16,7 +16,7 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRuleBase
 
 from sigmaq.core.errors import ConfigError, ReplayError
-from sigmaq.core.layout import find_project_root
+from sigmaq.core.layout import bundled_pack_root, find_project_root
 from sigmaq.core.loader import LoadedRule
 from sigmaq.core.model import Level
 
@@ -24,18 +24,15 @@ from sigmaq.core.model import Level
 def default_rules_dir(cwd: Path) -> Path:
     """The ``rules/`` folder to hunt with when ``--rules`` is not given.
 
-    The project at or above ``cwd`` (``layout.find_project_root``), else the ``rules/``
-    beside the installed package (an editable or source install). Raises ConfigError
-    when neither exists.
+    The project at or above ``cwd`` (``layout.find_project_root``), else the pack that
+    comes with sigmaq (``layout.bundled_pack_root``: inside a wheel install, or beside
+    the package in a checkout or editable install). Raises ConfigError when neither
+    exists.
     """
-    root = find_project_root(cwd)
+    root = find_project_root(cwd) or bundled_pack_root()
     if root is not None:
         return root / "rules"
-    # sigmaq/hunt/rules.py -> the folder holding the sigmaq package
-    beside_package = Path(__file__).resolve().parents[2] / "rules"
-    if beside_package.is_dir():
-        return beside_package
-    raise ConfigError("no rules/ folder found here or beside the sigmaq package; use --rules")
+    raise ConfigError("no rules/ folder found here or in the sigmaq install; use --rules")
 
 
 def rule_key(rule: SigmaRuleBase) -> str:

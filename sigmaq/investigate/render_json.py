@@ -15,8 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import IO, Any
 
-import orjson
-
+from sigmaq.hunt.details import json_bytes
 from sigmaq.investigate.model import Report
 from sigmaq.investigate.questions import iso
 
@@ -45,8 +44,10 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def write_json(report: Report, handle: IO[bytes]) -> None:
-    """Write the report as indented JSON (UTF-8) to a binary handle."""
-    handle.write(orjson.dumps(to_dict(report), option=orjson.OPT_INDENT_2))
+    """Write the report as indented JSON (UTF-8) to a binary handle. Integers of any
+    size are written exactly (``hunt.details.json_bytes``: the readers keep them exact,
+    orjson alone refuses one past 64 bits)."""
+    handle.write(json_bytes(to_dict(report), indent=True))
     handle.write(b"\n")
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
@@ -142,25 +143,50 @@ def _cut_document(
         return _items(text, view, position + 1, documents, delivery=False)
     if text[position] != _OPEN_OBJECT:
         return None
-    position = _skip(text, position + 1)
+    found: list[Salvage | None] = []
+
+    def at_records(start: int) -> None:  # the cut is in this list: stop there
+        found.append(_items(text, view, start + 1, documents, delivery=True))
+
     try:
-        while True:
-            key_end = _value_end(text, position)
-            if text[position] != _QUOTE:
-                return None
-            key = text[position:key_end]
-            position = _skip(text, key_end)
-            if text[position : position + 1] != b":":
-                return None
-            position = _skip(text, position + 1)
-            if key == _RECORDS_KEY and text[position : position + 1] == b"[":
-                return _items(text, view, position + 1, documents, delivery=True)
-            position = _skip(text, _value_end(text, position))
-            if text[position : position + 1] != b",":
-                return None
-            position = _skip(text, position + 1)
+        _envelope_end(text, position + 1, at_records)
     except (_Cut, _Bad):
         return None  # cut (or broken) before the Records list began: no record there
+    return found[0] if found else None
+
+
+def _envelope_end(
+    text: bytes, position: int, at_records: Callable[[int], int | None]
+) -> int | None:
+    """Walk the members of the object whose ``{`` ends at ``position``, as a delivery
+    file's envelope: each key a string, then ``:``, a value, and ``,`` or ``}``. A
+    ``"Records"`` key whose value is a list is handed to ``at_records`` (where its ``[``
+    is), which returns where that value ends, or None to stop the walk (then None is
+    returned); other values are skipped. Returns where the object's ``}`` ends. Raises
+    _Cut when the text ends first, _Bad where it is not such an object."""
+    position = _skip(text, position)
+    while True:
+        if text[position : position + 1] != b'"':
+            raise _Bad
+        key_end = _value_end(text, position)
+        key = text[position:key_end]
+        position = _skip(text, key_end)
+        if text[position : position + 1] != b":":
+            raise _Bad
+        position = _skip(text, position + 1)
+        if key == _RECORDS_KEY and text[position : position + 1] == b"[":
+            end = at_records(position)
+            if end is None:
+                return None
+            position = end
+        else:
+            position = _value_end(text, position)
+        position = _skip(text, position)
+        if text[position : position + 1] == b"}":
+            return position + 1
+        if text[position : position + 1] != b",":
+            raise _Bad
+        position = _skip(text, position + 1)
 
 
 def _items(
@@ -201,38 +227,24 @@ def split_record_list(text: bytes) -> tuple[list[memoryview], bool] | None:
     ``Records`` key last (the last of duplicate keys wins). Linear time."""
     view = memoryview(text)
     position = _skip(text, 0)
+    found: tuple[list[memoryview], int, int] | None = None
+
+    def at_records(start: int) -> int:  # the last Records list wins, as in the decoder
+        nonlocal found
+        items, end = _whole_items(text, view, start + 1)
+        found = (items, start, end)
+        return end
+
     try:
         if text[position : position + 1] == b"[":
             items, end = _whole_items(text, view, position + 1)
             return (items, False) if _skip(text, end) == len(text) else None
         if text[position : position + 1] != b"{":
             return None
-        found: tuple[list[memoryview], int, int] | None = None
-        position = _skip(text, position + 1)
-        while True:
-            if text[position] != _QUOTE:
-                return None
-            key_end = _value_end(text, position)
-            key = text[position:key_end]
-            position = _skip(text, key_end)
-            if text[position : position + 1] != b":":
-                return None
-            position = _skip(text, position + 1)
-            if key == _RECORDS_KEY and text[position : position + 1] == b"[":
-                items, end = _whole_items(text, view, position + 1)
-                found = (items, position, end)
-                position = end
-            else:
-                position = _value_end(text, position)
-            position = _skip(text, position)
-            if text[position : position + 1] == b"}":
-                break
-            if text[position : position + 1] != b",":
-                return None
-            position = _skip(text, position + 1)
+        closed = _envelope_end(text, position + 1, at_records)
     except (_Cut, _Bad, IndexError):
         return None
-    if found is None or _skip(text, position + 1) != len(text):
+    if found is None or closed is None or _skip(text, closed) != len(text):
         return None
     items, start, end = found
     try:  # the envelope without its list: valid JSON, and a delivery file's

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from enum import Enum
 from typing import Any
 
-import orjson
+import msgspec
 
 # Top-level keys of a CloudTrail record (CloudTrail record contents); an object holding
 # one of them but no eventName is a CloudTrail-shaped record we skip rather than reject.
@@ -207,9 +207,9 @@ def lake_value(column: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if value[:1] in ("{", "[") and value[-1:] in ("}", "]"):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+        try:  # msgspec, as the readers decode JSON: integers exact at any size
+            return msgspec.json.decode(value)
+        except (msgspec.DecodeError, RecursionError):
             return value
     if column in _BOOLEAN_COLUMNS and value.lower() in ("true", "false"):
         return value.lower() == "true"

@@ -103,6 +103,53 @@ def test_test_sarif_is_valid_and_names_failed_fixtures(tmp_path: Path) -> None:
     assert uri == f"rules/{rule.stem}.neg_a.json"
 
 
+def _location(result: dict[str, Any]) -> dict[str, Any]:
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert isinstance(location, dict)
+    return location
+
+
+def test_sarif_uris_are_relative_to_the_repository_root_whatever_the_cwd(tmp_path: Path) -> None:
+    """GitHub code scanning matches alerts across runs by file path, relative to the
+    repository root: the same finding gets the same ``uri`` under ``%SRCROOT%`` (the
+    folder holding ``.git``) whether the gate runs at the root, in a subfolder or
+    elsewhere with an absolute path."""
+    repo = tmp_path / "repo"
+    rule = _flat_repo(repo)
+    bad = write_rule(
+        repo / "rules",
+        detection={
+            "selection": {"eventSource": "q.amazonaws.com", "eventName": "getConversation"},
+            "condition": "selection",
+        },
+        title="Q Conversation Read",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root_uri = {"%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"}}
+    for cwd, path in [(repo, "rules"), (repo / "rules", "."), (elsewhere, str(repo / "rules"))]:
+        code, out, _ = _invoke(cwd, "validate", path, "--format", "sarif")
+        assert code == 1, (cwd, out)
+        run = json.loads(out)["runs"][0]
+        assert _sarif_errors({"version": "2.1.0", "runs": [run]}) == []
+        assert run["originalUriBaseIds"] == root_uri, cwd
+        uris = {json.dumps(_location(r), sort_keys=True) for r in run["results"]}
+        assert uris == {json.dumps({"uri": f"rules/{bad.name}", "uriBaseId": "%SRCROOT%"})}
+    bad.unlink()
+    positive = repo / "rules" / f"{rule.stem}.pos_a.json"
+    positive.rename(repo / "rules" / f"{rule.stem}.neg_a.json")
+    for cwd, args in [(repo, []), (repo / "rules", ["."]), (elsewhere, [str(repo / "rules")])]:
+        code, out, _ = _invoke(cwd, "test", *args, "--format", "sarif")
+        assert code == 1, (cwd, out)
+        run = json.loads(out)["runs"][0]
+        assert run["originalUriBaseIds"] == root_uri, cwd
+        fixture = next(r for r in run["results"] if r["ruleId"] == "sigmaq-test/fixture")
+        assert _location(fixture) == {
+            "uri": f"rules/{rule.stem}.neg_a.json",
+            "uriBaseId": "%SRCROOT%",
+        }
+
+
 def _hooks() -> list[dict[str, Any]]:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert isinstance(hooks, list)

@@ -438,3 +438,30 @@ def test_integers_past_64_bits_in_records_reach_every_output(
     write_csv(result.findings, as_csv)
     rows = list(csv.DictReader(io.StringIO(as_csv.getvalue())))
     assert json.loads(rows[0]["group"]) == {"userIdentity.arn": BIG}
+
+
+def test_spark_confirmation_decodes_integers_past_64_bits_exactly() -> None:
+    """The spark engine re-checks each Spark SQL hit with replay on the record's text and
+    builds the finding from it; that text is decoded as the readers decode it (integers
+    exact), not by orjson (a float), so the finding's details match the local engine's."""
+    import json
+
+    from sigma.rule import SigmaRule
+
+    from sigmaq.hunt.rules import RuleRoles
+    from sigmaq.hunt.spark.engine import SparkHuntResult, _findings
+
+    rule = SigmaRule.from_yaml(
+        "title: Application deleted\nid: 5d0c7b0e-3a52-4c1c-8a51-000000000077\n"
+        "logsource: {product: aws, service: cloudtrail}\n"
+        "detection:\n  sel:\n    eventName: DeleteApplication\n  condition: sel\nlevel: low\n"
+    )
+    wide = BIG + 1  # not a float
+    text = json.dumps(event("DeleteApplication", 4, 4, requestParameters={"applicationId": wide}))
+    result = SparkHuntResult(rules=1)
+    roles = RuleRoles.of([rule])
+    hits = [("t.json", 0, text, [0])]
+    (found,) = _findings(hits, [rule], [(0, rule)], roles, HuntOptions(), result)
+    assert result.disagreements == []
+    details = found.event_details[0]
+    assert details is not None and details.request == (("applicationId", str(wide)),)

@@ -189,9 +189,34 @@ def test_usage_errors_exit_two(setup: tuple[Path, Path], args: list[str]) -> Non
     assert result.exit_code == 2, result.output
 
 
-def test_missing_input_path_is_a_usage_error(setup: tuple[Path, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_missing_input_is_counted_unreadable_and_the_others_are_read(
+    setup: tuple[Path, Path], tmp_path: Path, jobs: str
+) -> None:
+    """`hunt good/ missing/`: the missing path is reported and counted unreadable, the
+    folder that exists is read in full, exit 1 (as for any unreadable input)."""
+    rules, data = setup
+    good = tmp_path / "good"
+    good.mkdir()
+    data.rename(good / "trail.json")
+    missing = tmp_path / "missing"
+    result = invoke("--rules", rules, "--format", "ndjson", "-j", jobs, good, missing)
+    assert result.exit_code == 1, result.output
+    ids = sorted(orjson.loads(line)["event_ids"][0] for line in result.stdout.splitlines())
+    assert ids == ["evt-1", "evt-3"]
+    assert f"{missing}: no such file or directory" in result.stderr
+    assert "files 2 (1 unreadable," in result.stderr
+    assert "records read 3," in result.stderr
+
+
+def test_only_missing_inputs_is_exit_one_saying_nothing_was_read(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
     rules, _ = setup
-    assert invoke("--rules", rules, tmp_path / "nope.json").exit_code == 2
+    result = invoke("--rules", rules, tmp_path / "nope.json")
+    assert result.exit_code == 1, result.output
+    assert f"{tmp_path / 'nope.json'}: no such file or directory" in result.stderr
+    assert "no CloudTrail record was read" in result.stderr
 
 
 def test_min_level_above_every_rule_is_a_usage_error(setup: tuple[Path, Path]) -> None:

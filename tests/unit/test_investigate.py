@@ -414,3 +414,32 @@ def test_request_keys_reach_into_nested_lists() -> None:
         },
     )
     assert request_keys(terminate) == (("instancesSet.items[].instanceId", "i-1,i-2"),)
+
+
+def test_an_integer_past_64_bits_is_written_exactly_in_the_json_report(tmp_path: Path) -> None:
+    """The readers keep integers of any size exact (JSON allows them, RFC 8259 section 6);
+    orjson refuses to write one past 64 bits. A record carrying 2**70 reaches the report,
+    and an integer cell of that size (``Cell`` is ``str | int``) is written exactly."""
+    import dataclasses
+    import io
+
+    import msgspec
+
+    from sigmaq.investigate.model import Table
+    from sigmaq.investigate.render_json import validate, write_json
+
+    big = 2**70
+    path = tmp_path / "t.json"
+    events = [record("CreateWidget", requestParameters={"widgetName": "x", "widgetId": big})]
+    path.write_bytes(msgspec.json.encode({"Records": events}))
+    report = investigate([path], [])
+    first, *rest = report.answers
+    wide = Table(("count",), ((big,), ("text",)), 2)
+    report = dataclasses.replace(report, answers=(dataclasses.replace(first, table=wide), *rest))
+    buffer = io.BytesIO()
+    write_json(report, buffer)
+    document = json.loads(buffer.getvalue())
+    assert validate(document) == []
+    assert document["answers"][0]["table"]["rows"] == [[big], ["text"]]
+    evidence = document["answers"][0]["evidence"]
+    assert {"widgetName": "x", "widgetId": str(big)} in [item["request"] for item in evidence]

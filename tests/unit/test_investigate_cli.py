@@ -121,6 +121,21 @@ def test_malformed_input_is_reported_and_exits_1(setup: tuple[Path, Path], tmp_p
     assert "broken.ndjson" in result.stderr
 
 
+def test_a_missing_input_is_counted_unreadable_and_the_others_are_read(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`investigate good missing`: the missing path is named and counted unreadable in
+    the report, the other input is read in full, exit 1."""
+    rules, data = setup
+    missing = tmp_path / "missing"
+    out = tmp_path / "out"
+    result = invoke("--rules", rules, "-o", out, "--format", "json", data, missing)
+    assert result.exit_code == 1, result.output
+    run = json.loads((out / "report.json").read_text())["run"]
+    assert (run["files"], run["unreadable_files"], run["records_read"]) == (2, 1, 2)
+    assert f"{missing}: no such file or directory" in result.stderr
+
+
 def test_stderr_verdicts_and_input_counts_match_the_report(
     setup: tuple[Path, Path], tmp_path: Path
 ) -> None:

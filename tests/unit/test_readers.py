@@ -151,6 +151,18 @@ def test_cloudtrail_lake_query_results_response(tmp_path: Path) -> None:
     assert (stats.skipped_no_event_name, stats.malformed) == (1, 1)
 
 
+def test_lake_json_text_keeps_integers_past_64_bits_exact() -> None:
+    """A Lake column holding JSON text is decoded as every other JSON text (integers exact
+    at any size); orjson made 2**70 a float, so an exact-value rule could not match it."""
+    from sigmaq.replay.shapes import lake_value
+
+    big = 2**70 + 1  # not a float: 2**70 itself is one
+    decoded = lake_value("requestParameters", f'{{"n": {big}, "m": [{big}]}}')
+    assert decoded == {"n": big, "m": [big]}
+    assert type(decoded["n"]) is int
+    assert lake_value("requestParameters", '{"n": 1') == '{"n": 1'  # not JSON: kept as text
+
+
 def test_cloudtrail_lake_csv_export(tmp_path: Path) -> None:
     text = (
         "eventID,eventName,eventSource,eventTime,errorCode\n"

@@ -171,3 +171,22 @@ def test_cli_readiness_reports_and_writes_the_fix(tmp_path: Path) -> None:
     assert "Playbook" in never.stdout and "Fix for trail management-trail" in never.stdout
     one = runner.invoke(main, [*args, "--rule", "IAM User Created Or Deleted", "--format", "json"])
     assert one.exit_code == 0 and json.loads(one.stdout)["summary"]["ready"] == 1
+
+
+def test_cli_readiness_names_a_missing_export_and_reads_the_rest(tmp_path: Path) -> None:
+    """A missing export path is an export problem (named on stderr, exit 1) and every other
+    export is still read and assessed, as the README says; it was a usage error before."""
+    missing = tmp_path / "missing-export.json"
+    args = [
+        "readiness",
+        str(DATA / "management-only"),
+        str(missing),
+        "--rules",
+        str(ROOT / "rules"),
+    ]
+    result = CliRunner().invoke(main, [*args, "--fail-on", "never", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["problems"] == [f"{missing}: no such file or folder"]
+    assert report["summary"]["ready"] > 0  # the management-only export was read
+    assert f"export problem: {missing}: no such file or folder" in result.stderr

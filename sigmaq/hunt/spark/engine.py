@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import orjson
 from sigma.rule import SigmaRule, SigmaRuleBase
 
 from sigmaq.core.aws_tables import ATHENA_COLUMNS
@@ -60,7 +59,7 @@ from sigmaq.hunt.runner import (
 )
 from sigmaq.hunt.spark import is_remote
 from sigmaq.hunt.spark.sql import spark_condition, where_of
-from sigmaq.replay.readers import ReadStats, iter_paths, parse_event_time
+from sigmaq.replay.readers import ReadStats, decode_json, iter_paths, parse_event_time
 from sigmaq.replay.shapes import CLOUDTRAIL_KEYS, DIGEST_KEYS, RECORD_ANCHOR_KEYS
 
 log = logging.getLogger(__name__)
@@ -435,7 +434,7 @@ def _findings(
     request_keys = request_keys_for(engine)
     findings: list[HuntFinding] = []
     for path, position, text, hit_indexes in matched:
-        event = orjson.loads(text)
+        event = decode_json(text.encode())  # as the local readers: integers exact
         event_id = event.get("eventID")
         ref = EventRef(
             source=path,
