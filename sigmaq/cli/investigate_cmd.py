@@ -140,8 +140,16 @@ def investigate(
             markup=True,
             soft_wrap=True,
         )
+    if not info.records_read:
+        # Six "cannot be answered" over no evidence must not read as "nothing happened".
+        err.print(
+            "[red]error[/red] no CloudTrail record was read: check the path (a folder of "
+            "delivery files, .json/.json.gz/.ndjson) and the problems above",
+            markup=True,
+            soft_wrap=True,
+        )
     failed = info.malformed or info.unreadable_files or info.truncated_files or messages
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed or not info.records_read else 0)
 
 
 def _with_progress(

@@ -33,6 +33,16 @@ MAX_CLIENTS = 200
 EVIDENCE_PER_CATEGORY = 20
 MAX_CATEGORIES = 60
 
+# Q Business calls that create or change a component of an application (question 3).
+_COMPONENT_CALLS = {
+    "CreateIndex": "index",
+    "UpdateIndex": "index",
+    "CreateRetriever": "retriever",
+    "UpdateRetriever": "retriever",
+    "CreateWebExperience": "web experience",
+    "UpdateWebExperience": "web experience",
+}
+
 Q_SERVICE_PRINCIPALS = (
     "qbusiness.amazonaws.com",
     "q.amazonaws.com",
@@ -293,14 +303,19 @@ class QActivity:
             if ident:
                 app.component("data source", ident, detail)
             self.book.add("q3", "data source", seen)
-        elif name in ("CreateIndex", "CreateRetriever", "CreateWebExperience") and app and ok:
-            kind = {"CreateIndex": "index", "CreateRetriever": "retriever"}.get(
-                name, "web experience"
-            )
+        elif name in _COMPONENT_CALLS and app and ok:
+            # Create… names the new id in the response, Update… in the request.
+            kind = _COMPONENT_CALLS[name]
             key = {"index": "indexId", "retriever": "retrieverId"}.get(kind, "webExperienceId")
-            ident = first_text(response, key)
+            ident = first_text(response, key) or first_text(request, key)
             detail = first_text(request, "displayName", "title", "type") or ""
-            origins = list(values_at(request, "origins"))
+            if kind == "retriever":
+                # What the retriever reads: the index Amazon Q can then answer from.
+                for where in ("native", "kendra"):
+                    target = first_text(request, f"configuration.{where}IndexConfiguration.indexId")
+                    if target:
+                        detail = f"{detail} {where} index {target}".strip()
+            origins = list(values_at(request, "origins[]"))
             if origins:
                 detail = f"{detail} origins {origins[0]}".strip()
             if ident:

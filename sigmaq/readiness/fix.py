@@ -35,7 +35,7 @@ import yaml
 
 from sigmaq.core.errors import SigmaqError
 from sigmaq.readiness.exports import EVENT_DATA_STORE, LogSource
-from sigmaq.readiness.needs import RuleNeeds
+from sigmaq.readiness.needs import EventNeed, RuleNeeds
 from sigmaq.readiness.selectors import (
     MAX_SELECTOR_VALUES,
     AdvancedSelector,
@@ -125,6 +125,11 @@ def _preferred_type(options: Sequence[str], rule: RuleNeeds) -> str:
     return options[0]
 
 
+def _any_of_source(need: EventNeed) -> bool:
+    """A need of any data event of one source (a rule on ``eventCategory: Data``)."""
+    return need.category == "Data" and need.event_name is None and need.event_source is not None
+
+
 def compute_fix(needs: Sequence[RuleNeeds], target: LogSource) -> Fix:
     """Selectors that make ``target`` log every data event ``needs`` require.
 
@@ -135,23 +140,35 @@ def compute_fix(needs: Sequence[RuleNeeds], target: LogSource) -> Fix:
     wanted: dict[str, set[str] | None] = {}
     served: dict[str, list[str]] = {}
     unfixed: list[str] = []
-    for rule in needs:
-        for need in rule.events:
-            logged = [evaluate_selectors(target.selectors, p).logged for p in need.profiles()]
-            if True in logged:
+    # Needs of any data event of a source (a rule on eventCategory: Data, no eventName) come
+    # last: a selector added for a named need already logs some of them, and widening it to
+    # every event of its type (chat, completions) would multiply the cost for them.
+    ordered = sorted(
+        ((rule, need) for rule in needs for need in rule.events),
+        key=lambda pair: _any_of_source(pair[1]),
+    )
+    for rule, need in ordered:
+        logged = [evaluate_selectors(target.selectors, p).logged for p in need.profiles()]
+        if True in logged or (_any_of_source(need) and None in logged):
+            continue  # (some events of the source already logged: not widened, see above)
+        if need.category != "Data":
+            unfixed.append(f"{rule.title}: {need.describe()}")
+            continue
+        if _any_of_source(need):
+            chosen = [kind for kind in need.resource_types if kind in wanted]
+            if chosen:
+                if rule.title not in served[chosen[0]]:
+                    served[chosen[0]].append(rule.title)
                 continue
-            if need.category != "Data":
-                unfixed.append(f"{rule.title}: {need.describe()}")
-                continue
-            kind = _preferred_type(need.resource_types, rule)
-            names = wanted.get(kind, set())
-            if need.event_name is None or names is None:
-                wanted[kind] = None
-            else:
-                wanted[kind] = {*names, need.event_name}
-            served.setdefault(kind, [])
-            if rule.title not in served[kind]:
-                served[kind].append(rule.title)
+        kind = _preferred_type(need.resource_types, rule)
+        names = wanted.get(kind, set())
+        if need.event_name is None or names is None:
+            wanted[kind] = None
+        else:
+            wanted[kind] = {*names, need.event_name}
+        served.setdefault(kind, [])
+        if rule.title not in served[kind]:
+            served[kind].append(rule.title)
     added: list[AdvancedSelector] = []
     rules_served: dict[str, tuple[str, ...]] = {}
     for kind in sorted(wanted):

@@ -1,9 +1,11 @@
 """What a rule needs a trail to log, read from the rule itself.
 
 A rule's parsed condition (pySigma's condition tree, the same one replay evaluates) is
-reduced to *event patterns*: the ``eventSource``, ``eventName`` and ``readOnly`` values one
-match requires (AND intersects, OR unions, anything under NOT or on another field constrains
-nothing). Each (eventSource, eventName) is then classed as a management or data event:
+reduced to *event patterns*: the ``eventSource``, ``eventName``, ``readOnly`` and
+``eventCategory`` values one match requires (AND intersects, OR unions, anything under NOT or
+on another field constrains nothing). A pattern on ``eventCategory: Data`` without an
+eventName needs any data event of its source (under any of the source's ``resources.type``
+values). Each (eventSource, eventName) is then classed as a management or data event:
 
 - Amazon Q sources: the API catalogue (``sigmaq.core.catalog``: category, readOnly and the
   data-event ``resources.type`` values, from the AWS CloudTrail pages);
@@ -193,6 +195,7 @@ class _Pattern:
     sources: frozenset[str] | None = None
     names: frozenset[str] | None = None
     read_only: bool | None = None
+    category: str | None = None  # eventCategory (Management, Data...) when the rule fixes it
 
     def merge(self, other: _Pattern) -> _Pattern | None:
         """AND of two patterns; None when they cannot both hold."""
@@ -202,8 +205,11 @@ class _Pattern:
             return None
         if None not in (self.read_only, other.read_only) and self.read_only != other.read_only:
             return None
+        if None not in (self.category, other.category) and self.category != other.category:
+            return None
         read_only = self.read_only if self.read_only is not None else other.read_only
-        return _Pattern(sources, names, read_only)
+        category = self.category if self.category is not None else other.category
+        return _Pattern(sources, names, read_only, category)
 
 
 _ANY = _Pattern()
@@ -243,6 +249,8 @@ def _leaf_pattern(field: str, value: Any) -> _Pattern:
         return _Pattern(sources=frozenset([text]))
     if field == "eventName":
         return _Pattern(names=frozenset([text]))
+    if field == "eventCategory":
+        return _Pattern(category=text)
     return _ANY
 
 
@@ -325,7 +333,12 @@ def _events_of_patterns(patterns: Iterable[_Pattern], catalog: Catalog) -> list[
     for pattern in patterns:
         if pattern.names is None:
             for source in sorted(pattern.sources) if pattern.sources else [None]:
-                out.append(EventNeed(source, None, "Management", pattern.read_only))
+                if pattern.category == "Data":
+                    # any data event of the source: logged under any of its types
+                    types = _source_data_types(source, catalog)
+                    out.append(EventNeed(source, None, "Data", pattern.read_only, types))
+                else:
+                    out.append(EventNeed(source, None, "Management", pattern.read_only))
             continue
         for name in sorted(pattern.names):
             sources: list[str | None] = (
@@ -335,6 +348,20 @@ def _events_of_patterns(patterns: Iterable[_Pattern], catalog: Catalog) -> list[
             )
             out.extend(classify(source, name, pattern.read_only, catalog) for source in sources)
     return out
+
+
+def _source_data_types(source: str | None, catalog: Catalog) -> tuple[str, ...]:
+    """Every ``resources.type`` under which ``source`` logs a data event (catalogue order;
+    empty, meaning any type, for a source outside it)."""
+    if source is None:
+        return ()
+    found: dict[str, None] = {}
+    for name in sorted(catalog.names(source)):
+        found.update(dict.fromkeys(catalog.data_event_types(source, name)))
+    for (other_source, _), kind in OTHER_DATA_EVENTS.items():
+        if other_source == source:
+            found[kind] = None
+    return tuple(found)
 
 
 def _dedupe(events: Iterable[EventNeed]) -> tuple[EventNeed, ...]:

@@ -443,3 +443,56 @@ def test_an_integer_past_64_bits_is_written_exactly_in_the_json_report(tmp_path:
     assert document["answers"][0]["table"]["rows"] == [[big], ["text"]]
     evidence = document["answers"][0]["evidence"]
     assert {"widgetName": "x", "widgetId": str(big)} in [item["request"] for item in evidence]
+
+
+def test_q3_lists_q_business_components_changed_in_the_window(tmp_path: Path) -> None:
+    """Re-pointing a retriever (or changing an index or web experience) changes what
+    Amazon Q can reach: question 3 lists the component and keeps the call as evidence,
+    as it does for UpdateDataSource (the playbook's retrievers, native and Kendra)."""
+    app = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    qb = "qbusiness.amazonaws.com"
+    events = [
+        record(
+            "UpdateRetriever",
+            qb,
+            eventID="e-ret",
+            requestParameters={
+                "applicationId": app,
+                "retrieverId": "r1e2t3r4-5678-90ab-cdef-EXAMPLE44444",
+                "configuration": {
+                    "kendraIndexConfiguration": {"indexId": "k1e2n3d4-5678-90ab-cdef-EXAMPLE88888"}
+                },
+            },
+        ),
+        record(
+            "UpdateIndex",
+            qb,
+            eventID="e-idx",
+            requestParameters={
+                "applicationId": app,
+                "indexId": "i1d2x3a4-5678-90ab-cdef-EXAMPLE22222",
+                "displayName": "hr",
+            },
+        ),
+        record(
+            "UpdateWebExperience",
+            qb,
+            eventID="e-web",
+            requestParameters={
+                "applicationId": app,
+                "webExperienceId": "w1e2b3x4-5678-90ab-cdef-EXAMPLE66666",
+                "origins": ["https://portal.example.com"],
+            },
+        ),
+    ]
+    report = investigate([_write(tmp_path / "t.json", events)], [])
+    q3 = next(a for a in report.answers if a.id == "q3")
+    rows = {(str(row[0]).strip(), row[1]): row[3] for row in q3.table.rows}
+    assert rows[("retriever", "r1e2t3r4-5678-90ab-cdef-EXAMPLE44444")] == (
+        "kendra index k1e2n3d4-5678-90ab-cdef-EXAMPLE88888"
+    )
+    assert rows[("index", "i1d2x3a4-5678-90ab-cdef-EXAMPLE22222")] == "hr"
+    assert rows[("web experience", "w1e2b3x4-5678-90ab-cdef-EXAMPLE66666")] == (
+        "origins https://portal.example.com"
+    )
+    assert {e.event_id for e in q3.evidence} == {"e-ret", "e-idx", "e-web"}

@@ -177,6 +177,22 @@ def test_a_window_that_keeps_no_record_says_so(setup: tuple[Path, Path], tmp_pat
     assert "within --since/--until" not in result.stderr
 
 
+def test_an_archive_with_no_record_is_an_error_not_a_clean_report(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # An empty or wrong folder: six "cannot be answered" and exit 0 would read as "nothing
+    # happened"; as hunt does, it exits 1 and says no record was read (the report is
+    # still written and shows 0 records).
+    rules, _ = setup
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "o"
+    result = invoke("--rules", rules, "-o", out, "--format", "json", empty)
+    assert result.exit_code == 1, result.output
+    assert "no CloudTrail record was read" in result.stderr
+    assert json.loads((out / "report.json").read_text())["run"]["records_read"] == 0
+
+
 def test_usage_errors(setup: tuple[Path, Path], tmp_path: Path) -> None:
     rules, data = setup
     bad = tmp_path / "credentials.csv"

@@ -204,9 +204,25 @@ def test_management_only_leaves_every_data_event_rule_blind_and_the_fix_round_tr
         json.dumps(request), encoding="utf-8"
     )
     after = assess(needs, load_exports([folder]).sources)
-    assert {v.status for v in after.rules} == {READY}, [
+    # A rule taking any data event of a source (eventCategory: Data, no eventName) is served
+    # by the selectors the named needs add, which log some of its events, not all: the fix
+    # does not widen them to every chat or completion for it, so it stays partial.
+    any_event = {
+        v.needs.title
+        for v in after.rules
+        if any(e.category == "Data" and e.event_source and not e.event_name for e in v.needs.events)
+    }
+    assert any_event == {
+        "Amazon Q Data Event Recorded",
+        "Amazon Q Data Events Then Event Selectors Without Amazon Q",
+    }
+    assert {v.status for v in after.rules if v.needs.title not in any_event} == {READY}, [
         (v.needs.title, v.gaps) for v in after.rules if v.status != READY
     ]
+    for verdict in after.rules:
+        if verdict.needs.title in any_event:
+            assert verdict.status in (READY, PARTIAL)
+            assert all(e.logged is not False for e in verdict.events), verdict.gaps
     # and the fix on the fixed trail adds nothing
     assert compute_fix(needs, load_exports([folder]).sources[0]).added == ()
 
@@ -335,3 +351,43 @@ def test_playbook_lines(needs: list[RuleNeeds]) -> None:
     # every application's Q Business data events; the org trail logs one application's only.
     assert org["step-4"].answer == "partly"
     assert any("AWS::QBusiness::Application" in r for r in org["step-4"].reasons)
+
+
+def test_a_rule_on_eventcategory_data_needs_data_events_not_management_events(
+    needs: list[RuleNeeds],
+) -> None:
+    # "Amazon Q Data Event Recorded" keys on eventSource (Q Business, Q Apps, Q Developer)
+    # AND eventCategory: Data. A management-only trail can never show it; a trail logging
+    # only Q Business application data events shows it in part (not Q Developer's).
+    rule = next(n for n in needs if n.title == "Amazon Q Data Event Recorded")
+    assert not rule.management_events
+    by_source = {e.event_source: e for e in rule.data_events}
+    assert set(by_source) == {
+        "qbusiness.amazonaws.com",
+        "qapps.amazonaws.com",
+        "codewhisperer.amazonaws.com",
+    }
+    assert all(e.event_name is None for e in rule.data_events)
+    assert "AWS::QBusiness::Application" in by_source["qbusiness.amazonaws.com"].resource_types
+    assert "AWS::CodeWhisperer::Profile" in by_source["codewhisperer.amazonaws.com"].resource_types
+    management_only = assess([rule], load_exports([MANAGEMENT_ONLY]).sources).rules[0]
+    assert management_only.status == BLIND, management_only.gaps
+    application_data = replace(
+        load_exports([MANAGEMENT_ONLY]).sources[0],
+        selectors=(
+            AdvancedSelector(
+                "q business",
+                (
+                    FieldSelector("eventCategory", equals=("Data",)),
+                    FieldSelector("resources.type", equals=("AWS::QBusiness::Application",)),
+                ),
+            ),
+        ),
+    )
+    verdict = assess([rule], [application_data]).rules[0]
+    assert verdict.status == PARTIAL, verdict.gaps
+    # (some Q Apps calls are logged under AWS::QBusiness::Application too: the catalogue)
+    assert {e.need.event_source for e in verdict.events if e.logged} == {
+        "qbusiness.amazonaws.com",
+        "qapps.amazonaws.com",
+    }
