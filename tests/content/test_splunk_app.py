@@ -17,7 +17,10 @@ from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.loader import load_rules
 from sigmaq.export.dist import build_dist
 from sigmaq.export.proof import Verdict
+from sigmaq.export.splunk import settings as settings_module
 from sigmaq.export.splunk.app import read_conf
+from sigmaq.export.splunk.package import PROOF_LATENESS_SECONDS
+from sigmaq.export.splunk.schedule import Schedule
 from sigmaq.export.splunk.settings import SOURCE_MACRO, attack_ids, key_problems, stanza_name
 from sigmaq.export.targets import TargetOptions
 
@@ -100,24 +103,64 @@ def test_stanza_settings_have_the_spec_shape(dist: Path) -> None:
         assert not any(k.startswith(("action.notable", "action.risk")) for k in settings), name
 
 
-def test_windows_cover_delivery_delay_and_timespan(dist: Path) -> None:
+# Lateness (index time minus event time, seconds) a single-event search must survive:
+# on time, a few seconds, CloudTrail's ~5 minutes, past the old 15-minute allowance,
+# hours, days, and the most the 7-day event-time bound guarantees (7 days minus a slice
+# and the lag: the run reading the event's index-time slice is at most 11 minutes later).
+LATENESS = (0, 7, 299, 901, 2400, 4 * 3600, 2 * 86400, 7 * 86400 - 11 * 60)
+
+
+def test_single_event_searches_read_each_event_once_by_index_time(dist: Path) -> None:
     minutes = {}
+    single = 0
     for name, settings in _conf(dist, "savedsearches.conf").items():
         rule = DEPLOYABLE[name].rule  # type: ignore[attr-defined]
-        span = int(rule.timespan.seconds) // 60 if getattr(rule, "timespan", None) else 0
+        cron = settings["cron_schedule"].split()[0].split(",")
+        minutes[name] = int(cron[0])
+        if getattr(rule, "timespan", None):
+            continue
+        single += 1
+        assert settings["dispatch.index_earliest"] == "-11m@m", name
+        assert settings["dispatch.index_latest"] == "-1m@m", name
+        assert settings["dispatch.earliest_time"] == "-7d@m", name
+        assert settings["dispatch.latest_time"] == "+1h@m", name
+        assert settings["durable.track_time_type"] == "_indextime", name
+        assert settings["durable.max_backfill_intervals"] == str(7 * 24 * 6), name
+        assert settings["alert.digest_mode"] == "1" and settings["alert.suppress"] == "0"
+        assert len(cron) == 6 and len({int(m) % 10 for m in cron}) == 1, name
+        schedule = Schedule.from_settings(settings)
+        for second in (0, 59, 1234):  # where in its minute the call happened
+            for late in LATENESS:
+                event_time = 1_790_000_000 + second
+                runs = schedule.runs_reading(event_time, event_time + late)
+                assert len(runs) == 1, (name, late, runs)
+                # read 1 to 11 minutes after it was indexed, whatever its lateness
+                assert 60 < runs[0] - (event_time + late) <= 11 * 60, (name, late)
+            # past the bound the event is not read (documented, README "Lateness bound")
+            assert schedule.runs_reading(1_790_000_000, 1_790_000_000 + 7 * 86400) == []
+    assert single > 40
+    assert len(set(minutes.values())) > 3, "schedules are not staggered"
+
+
+def test_correlation_windows_cover_delivery_delay_and_timespan(dist: Path) -> None:
+    for name, settings in _conf(dist, "savedsearches.conf").items():
+        rule = DEPLOYABLE[name].rule  # type: ignore[attr-defined]
+        if not getattr(rule, "timespan", None):
+            continue
+        span = -(-int(rule.timespan.seconds) // 60)
         earliest = int(re.fullmatch(r"-(\d+)m@m", settings["dispatch.earliest_time"]).group(1))  # type: ignore[union-attr]
         assert settings["dispatch.latest_time"] == "-15m@m", name
+        assert "dispatch.index_earliest" not in settings, name
         interval = 60 if span >= 6 * 60 else 10  # day-long correlations run hourly
         assert earliest - 15 == interval + span, name  # one slice, plus the timespan
         cron = settings["cron_schedule"].split()[0].split(",")
         # contiguous slices: one run per interval, evenly spaced through the hour
         assert len(cron) == 60 // interval, name
         assert len({int(m) % interval for m in cron}) == 1, name
-        minutes[name] = int(cron[0])
-        if span:
-            assert settings["alert.suppress"] == "1"
-            assert int(settings["alert.suppress.period"].rstrip("m")) >= span + interval, name
-    assert len(set(minutes.values())) > 3, "schedules are not staggered"
+        assert settings["durable.track_time_type"] == "_time", name
+        assert settings["durable.backfill_type"] == "time_interval", name
+        assert settings["alert.suppress"] == "1"
+        assert int(settings["alert.suppress.period"].rstrip("m")) >= span + interval, name
 
 
 def test_macros_and_app_files(dist: Path, es_dist: Path) -> None:
@@ -234,6 +277,58 @@ def test_flipping_a_fixture_expectation_changes_the_verdict(tmp_path: Path) -> N
     negative.rename(folder / negative.name.replace("neg_", "pos_", 1))
     verdict, reason = _verdict(project)
     assert verdict is Verdict.DIFFERS and "does not fire on a positive fixture" in reason
+
+
+def _late_project(tmp_path: Path) -> Path:
+    """One single-event rule and a positive fixture of three matching records; the proof
+    indexes them 0, 4 and 26 minutes late (PROOF_LATENESS_SECONDS by position)."""
+    rule_file = next(RULES.rglob("aws_cloudtrail_iam_access_key_created.yml"))
+    source = ROOT / "fixtures" / rule_file.parent.name / rule_file.stem
+    record = json.loads((source / "pos_rotation_key_created.json").read_text())
+    record = record["Records"][0] if "Records" in record else record
+    records = [{**record, "eventID": f"1111111{n}-2222-4333-8444-555555555555"} for n in range(3)]
+    assert PROOF_LATENESS_SECONDS[:3] == (0, 240, 1560)
+    return _project(tmp_path, rule_file, {"pos_three_keys.json": {"Records": records}})
+
+
+def _old_schedule(rule: object, group_fields: object) -> dict[str, str]:
+    # The settings this app shipped before index-time slices (event time, 25 to 15
+    # minutes back): kept to show what they miss.
+    return {
+        "cron_schedule": "4,14,24,34,44,54 * * * *",
+        "dispatch.earliest_time": "-25m@m",
+        "dispatch.latest_time": "-15m@m",
+        "alert.digest_mode": "1",
+        "alert.suppress": "0",
+    }
+
+
+def test_late_records_are_proven_found_once_and_were_missed_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _late_project(tmp_path)
+    assert _verdict(project) == (Verdict.PROVEN, "")
+    monkeypatch.setattr(settings_module, "schedule", _old_schedule)
+    shutil.rmtree(project / "dist")
+    verdict, reason = _verdict(project)
+    # the record indexed 26 minutes late is read by no run of the old schedule
+    assert verdict is Verdict.DIFFERS, reason
+    assert reason.endswith(
+        "pos_three_keys.json: misses records #2 (11111112-2222-4333-8444-555555555555)"
+    )
+
+
+def test_an_overlapping_schedule_alerts_twice_and_is_not_proven(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _late_project(tmp_path)
+
+    def overlapping(rule: object, group_fields: object) -> dict[str, str]:
+        return {**_old_schedule(rule, group_fields), "dispatch.earliest_time": "-35m@m"}
+
+    monkeypatch.setattr(settings_module, "schedule", overlapping)
+    verdict, reason = _verdict(project)
+    assert verdict is Verdict.DIFFERS and "alerted twice" in reason, reason
 
 
 POLICY_RULE = """title: Policy Allowing Every Action

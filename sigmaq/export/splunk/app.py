@@ -128,9 +128,12 @@ Install
    Search macros > sigmaq_cloudtrail. It is now: {source_macro_definition(index)}
    (sigmaq build --splunk-index NAME sets it at build time).
 3. Enable the searches you want: Settings > Searches, reports, and alerts (app
-   sigmaq_amazon_q), Edit > Enable. Each runs every 10 minutes over the event-time
-   slice from 25 to 15 minutes ago (CloudTrail delivers records up to ~15 minutes late);
-   correlations read their timespan before that slice.
+   sigmaq_amazon_q), Edit > Enable. A single-event search runs every 10 minutes over
+   the events indexed from 11 to 1 minutes ago (index time), whatever their event time
+   within the last 7 days, so a record CloudTrail delivers late is still read, once.
+   Correlations read the event-time slice from 25 to 15 minutes ago plus their timespan:
+   a record indexed more than 15 minutes after the window's last event does not count.
+   Searches are durable (durable.track_time_type): Splunk 8.2+ backfills skipped runs.
 4. Tune a search by editing its macro sigmaq_<rule>_filter (default: search *).
 
 Enterprise Security: build with --splunk-notable and/or --splunk-risk to add notable

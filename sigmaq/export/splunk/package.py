@@ -36,6 +36,7 @@ from sigmaq.export.proof import (
 from sigmaq.export.splunk.app import TuningMacro, read_conf, source_macro_definition, write_app
 from sigmaq.export.splunk.backend import group_fields
 from sigmaq.export.splunk.events import EXTRACTION_CUTOFF, ORIGIN, Row, raw_length, splunk_event
+from sigmaq.export.splunk.schedule import Schedule
 from sigmaq.export.splunk.settings import SOURCE_MACRO, filter_macro, render_stanza, stanza_name
 from sigmaq.export.splunk.spl_eval import run_query
 from sigmaq.export.splunk.spl_parser import Query, parse_query
@@ -46,8 +47,19 @@ TARGET = "splunk"
 MODEL = (
     "sigmaq.export.splunk.spl_eval, a test-grade model of Splunk search (not Splunk) for the "
     "SPL sigmaq emits, over CloudTrail records shaped as the Splunk Add-on for AWS "
-    "indexes them (KV_MODE=json, errorCode=success calculated field)"
+    "indexes them (KV_MODE=json, errorCode=success calculated field); single-event searches "
+    "run as their scheduled runs would (sigmaq.export.splunk.schedule, a model of the "
+    "scheduler) with each record indexed late by a lateness from PROOF_LATENESS_SECONDS"
 )
+# Lateness (``_indextime - _time``, seconds) the proof gives the record at position p:
+# PROOF_LATENESS_SECONDS[p % 7]. Fixtures have no index time; these cover on time, the
+# documented ~5 minutes, 26 minutes (past any run of the old 25-to-15-minute event-time
+# slice), 47 minutes, hours, and days (< 7 days).
+PROOF_LATENESS_SECONDS = (0, 240, 1560, 2820, 10800, 172800, 518400)
+
+
+class ReadTwice(Exception):
+    """A scheduled search matched one event in two runs (it would alert twice)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,39 @@ class SplunkSearch:
     search: str
     query: Query
     group_fields: tuple[str, ...] | None  # None: a single-event rule
+    schedule: Schedule | None = None  # runs modelled (single-event rules) when set
+
+
+def scheduled_matches(
+    query: Query, events: list[Row], schedule: Schedule, lateness: tuple[int, ...]
+) -> frozenset[int]:
+    """Origins of the events ``query`` matches over every run of ``schedule``.
+
+    Event ``k`` of ``events`` is indexed ``lateness[k % len(lateness)]`` seconds after
+    its ``_time``; each run reads the events its ranges select (``Schedule.runs_reading``)
+    and the query runs on those alone. Raises ReadTwice when two runs match one event
+    (two alerts), ValueError when the schedule is not modelled.
+    """
+    runs: dict[int, list[Row]] = {}
+    for number, event in enumerate(events):
+        moment = event.get("_time")
+        event_time = float(moment) if moment is not None else 0.0
+        index_time = event_time + lateness[number % len(lateness)]
+        for run in schedule.runs_reading(event_time, index_time):
+            runs.setdefault(run, []).append(event)
+    found: dict[int, int] = {}
+    for run in sorted(runs):
+        for row in run_query(query, runs[run]):
+            if ORIGIN not in row:
+                continue
+            origin = int(row[ORIGIN])
+            if origin in found and found[origin] != run:
+                raise ReadTwice(
+                    f"record {origin} matched by the runs at {found[origin]} and {run} "
+                    "(epoch seconds): alerted twice"
+                )
+            found[origin] = run
+    return frozenset(found)
 
 
 def splunk_evaluator(index: str | None) -> Callable[[Any, ProofCase], Outcome]:
@@ -76,10 +121,16 @@ def splunk_evaluator(index: str | None) -> Callable[[Any, ProofCase], Outcome]:
                 for position, record in enumerate(case.records)
             ]
             cache[id(case)] = (case, events)
-        rows = run_query(search.query, events)
         if search.group_fields is None:
+            if search.schedule is not None:
+                positions = scheduled_matches(
+                    search.query, events, search.schedule, PROOF_LATENESS_SECONDS
+                )
+                return Outcome(bool(positions), records=positions)
+            rows = run_query(search.query, events)
             positions = frozenset(int(row[ORIGIN]) for row in rows if ORIGIN in row)
             return Outcome(bool(rows), records=positions)
+        rows = run_query(search.query, events)
         groups = frozenset(
             tuple(_group_value(row.get(name)) for name in search.group_fields) for row in rows
         )
@@ -204,8 +255,12 @@ def _prove(
 
 def stanza_search(stanza_text: str, rule: LoadedRule) -> str:
     """The ``search`` setting of the rule's stanza in ``stanza_text``."""
-    stanzas = read_conf(stanza_text)
-    return stanzas[stanza_name(rule.rule)]["search"]
+    return stanza_settings_of(stanza_text, rule)["search"]
+
+
+def stanza_settings_of(stanza_text: str, rule: LoadedRule) -> dict[str, str]:
+    """Every setting of the rule's stanza in ``stanza_text``."""
+    return read_conf(stanza_text)[stanza_name(rule.rule)]
 
 
 def prove_search(
@@ -218,7 +273,8 @@ def prove_search(
 ) -> RuleProof:
     """Run one rule's saved search over its fixtures and the baseline (see ``prove_rule``)."""
     assert request.layout is not None
-    search_text = stanza_search(stanza_text, rule)
+    settings = stanza_settings_of(stanza_text, rule)
+    search_text = settings["search"]
     tumbling = "| bin _time" in search_text
     note = "fixed buckets (bin _time): proven against tumbling windows" if tumbling else ""
     try:
@@ -228,7 +284,13 @@ def prove_search(
             rule.rule_id, str(rule.rule.title), TARGET, Verdict.DIFFERS, f"cannot parse: {error}"
         )
     fields = tuple(group_fields(rule.rule)) if rule.is_correlation else None
-    search = SplunkSearch(search_text, query, fields)
+    try:
+        schedule = None if rule.is_correlation else Schedule.from_settings(settings)
+    except ValueError as error:  # a schedule the model cannot run is not proven
+        return RuleProof(
+            rule.rule_id, str(rule.rule.title), TARGET, Verdict.DIFFERS, f"schedule: {error}"
+        )
+    search = SplunkSearch(search_text, query, fields, schedule)
     cases = [*fixture_cases(request.layout, rule), baseline]
     return prove_rule(
         rule,

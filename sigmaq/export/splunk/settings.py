@@ -24,20 +24,50 @@ Sources (cited in ``backends/splunk/README.md``):
 
 Schedule and windows. CloudTrail delivers a record typically within 5 minutes of the
 call and makes no promise beyond that (CloudTrail User Guide, "How CloudTrail works");
-sigmaq allows ``DELIVERY_DELAY`` (15 minutes). Every search runs each
+S3/SQS ingestion backlogs and forwarder outages add more. Every search runs each
 ``INTERVAL`` (10 minutes) at a minute spread per rule (``cron_schedule`` from the rule
-id, so 55 searches do not start together) and reads a window of **event time** that
-ends ``DELIVERY_DELAY`` before its scheduled time: ``dispatch.earliest_time = -25m@m``,
-``dispatch.latest_time = -15m@m``. A scheduled search resolves relative times against
-its scheduled time, so consecutive runs read consecutive, non-overlapping 10-minute
-slices: no event is read twice, and none is missed unless it arrives more than 15
-minutes late. A correlation also needs the ``timespan`` before the slice (its windows
-end in the slice): ``dispatch.earliest_time = -(25m + timespan)@m``; a window that
-keeps firing while it stays in range is throttled per group (``alert.digest_mode = 0``,
-``alert.suppress.fields`` = the group-by fields) for ``timespan + INTERVAL``.
-A correlation whose timespan is ``LONG_TIMESPAN`` (6 hours) or more runs hourly instead
-(``LONG_INTERVAL``, 60-minute slices, same contiguity): rerunning a 24-hour search every 10
-minutes costs six times the scan for at most 50 minutes less delay on a day-long pattern.
+id, so the searches do not start together). A scheduled search resolves relative
+times against its scheduled time and ``@m`` snaps to the minute, so consecutive runs
+read consecutive, non-overlapping slices.
+
+- **Single-event rules read slices of index time** (``savedsearches.conf.spec``:
+  ``dispatch.index_earliest`` / ``dispatch.index_latest``, "the earliest / latest index
+  time for this search"; in the spec since Splunk 7.x at least, the 7.2.1 spec has them):
+  ``dispatch.index_earliest = -11m@m``, ``dispatch.index_latest = -1m@m``
+  (``INDEX_LAG``: one minute for an event to become searchable, as the spec advises for
+  ``durable.lag_time``), with a wide **event-time** range ``dispatch.earliest_time =
+  -7d@m`` (``LATENESS_BOUND``), ``dispatch.latest_time = +1h@m`` (an indexer clock up to
+  an hour behind AWS's). Every event indexed at most ``LATENESS_BOUND`` after its
+  ``eventTime`` is read by exactly one run, 1 to 11 minutes after it is indexed,
+  whatever its lateness: never missed, never alerted twice, no fixed wait.
+- **Durable search** (``savedsearches.conf.spec``, "durable search options"; Reporting
+  Manual "Make scheduled reports durable to prevent event loss", in the Splunk
+  Enterprise 8.2 manual and later): ``durable.track_time_type = _indextime`` (values
+  ``_time | _indextime | none``) makes the scheduler re-run, over the same period, a
+  run that failed or was skipped (indexer down, scheduler overloaded), instead of
+  losing its slice; ``durable.backfill_type = auto`` (``auto | time_interval |
+  time_whole``; auto = one job over the whole gap for streaming searches, one per
+  missed run otherwise); ``durable.lag_time = 60`` (seconds, the spec's advice for
+  ``_indextime``; the spec does not say whether it shifts the dispatch range or only
+  delays the job: at worst the wait is 2 minutes, the slices stay contiguous either
+  way); ``durable.max_backfill_intervals`` = the runs in ``LATENESS_BOUND`` (default
+  0 = unlimited), so a week-long outage is backfilled and a longer one is not replayed
+  without end. Before durable search (Splunk < 8.2) the slices still hold; only a
+  skipped or failed run's slice is lost (not verified on such a version).
+- **Correlations keep event-time windows**: ``dispatch.earliest_time =
+  -(25m + timespan)@m``, ``dispatch.latest_time = -15m@m`` (``DELIVERY_DELAY``). An
+  index-time slice cannot bound a window: a late event can complete a window whose
+  other events were read by earlier runs. Each window is evaluated complete by the one
+  run whose slice holds its last event, so every event of the window must be indexed
+  within ``DELIVERY_DELAY`` (15 minutes) of the window's last ``eventTime``; later
+  events do not count (backends/splunk/README.md says exactly what is missed). A window
+  that keeps firing while it stays in range is throttled per group
+  (``alert.digest_mode = 0``, ``alert.suppress.fields`` = the group-by fields) for
+  ``timespan + INTERVAL``. Durable with ``_time`` and ``time_interval`` backfill
+  (stats/streamstats searches are not streaming) re-runs their skipped runs.
+  A correlation whose timespan is ``LONG_TIMESPAN`` (6 hours) or more runs hourly
+  (``LONG_INTERVAL``, 60-minute slices, same contiguity): rerunning a 24-hour search
+  every 10 minutes costs six times the scan for at most 50 minutes less delay.
 """
 
 from __future__ import annotations
@@ -58,6 +88,11 @@ INTERVAL_MINUTES = 10
 LONG_INTERVAL_MINUTES = 60
 LONG_TIMESPAN_SECONDS = 6 * 3600
 DELIVERY_DELAY_MINUTES = 15
+# Single-event rules: index-time slices, one minute behind, over a week of event time.
+INDEX_LAG_MINUTES = 1
+LATENESS_BOUND_DAYS = 7
+CLOCK_SKEW_ALLOWANCE = "+1h@m"
+DURABLE_LAG_SECONDS = 60
 APP_NAME = "sigmaq_amazon_q"
 SOURCE_MACRO = "sigmaq_cloudtrail"
 
@@ -109,7 +144,13 @@ SPEC_KEYS = frozenset(
         "description",
         "disabled",
         "dispatch.earliest_time",
+        "dispatch.index_earliest",
+        "dispatch.index_latest",
         "dispatch.latest_time",
+        "durable.backfill_type",
+        "durable.lag_time",
+        "durable.max_backfill_intervals",
+        "durable.track_time_type",
         "enableSched",
         "quantity",
         "relation",
@@ -171,22 +212,46 @@ def cron_minutes(rule: AnyRule) -> str:
     return ",".join(str(m) for m in range(offset, 60, interval))
 
 
+def max_backfill_intervals(rule: AnyRule) -> int:
+    """Runs of the rule in ``LATENESS_BOUND_DAYS`` (``durable.max_backfill_intervals``)."""
+    return LATENESS_BOUND_DAYS * 24 * 60 // interval_minutes(rule)
+
+
 def schedule(rule: AnyRule, group_fields: Sequence[str]) -> dict[str, str]:
-    """Schedule, event-time window and throttling of one stanza (see the module docstring)."""
+    """Schedule, windows, durability and throttling of one stanza (module docstring)."""
     span = timespan_seconds(rule)
     interval = interval_minutes(rule)
-    latest = DELIVERY_DELAY_MINUTES
-    earliest = latest + interval + (_minutes(span) if span else 0)
     settings = {
         "cron_schedule": f"{cron_minutes(rule)} * * * *",
-        "dispatch.earliest_time": f"-{earliest}m@m",
-        "dispatch.latest_time": f"-{latest}m@m",
+        "durable.max_backfill_intervals": str(max_backfill_intervals(rule)),
     }
     if span is None:
-        settings.update({"alert.digest_mode": "1", "alert.suppress": "0"})
+        lag = INDEX_LAG_MINUTES
+        settings.update(
+            {
+                "dispatch.index_earliest": f"-{lag + interval}m@m",
+                "dispatch.index_latest": f"-{lag}m@m",
+                "dispatch.earliest_time": f"-{LATENESS_BOUND_DAYS}d@m",
+                "dispatch.latest_time": CLOCK_SKEW_ALLOWANCE,
+                "durable.track_time_type": "_indextime",
+                "durable.backfill_type": "auto",
+                "durable.lag_time": str(DURABLE_LAG_SECONDS),
+                "alert.digest_mode": "1",
+                "alert.suppress": "0",
+            }
+        )
         return settings
-    settings["alert.suppress"] = "1"
-    settings["alert.suppress.period"] = f"{_minutes(span) + interval}m"
+    latest = DELIVERY_DELAY_MINUTES
+    settings.update(
+        {
+            "dispatch.earliest_time": f"-{latest + interval + _minutes(span)}m@m",
+            "dispatch.latest_time": f"-{latest}m@m",
+            "durable.track_time_type": "_time",
+            "durable.backfill_type": "time_interval",
+            "alert.suppress": "1",
+            "alert.suppress.period": f"{_minutes(span) + interval}m",
+        }
+    )
     if group_fields:
         settings["alert.digest_mode"] = "0"
         settings["alert.suppress.fields"] = ",".join(group_fields)
