@@ -28,6 +28,10 @@ Q_SERVICE_HOST = "q.amazonaws.com"
 _CLIENT_MARKERS: tuple[tuple[str, str], ...] = (
     ("exec-env/AmazonQ-For-CLI", "Q CLI agent (AWS CLI)"),
     ("exec-env/AmazonQ-For-IDE", "Q IDE agent (AWS CLI)"),
+    # The agent appends to an AWS_EXECUTION_ENV already set (Amazon ECS: AWS_ECS_FARGATE):
+    # ``exec-env/AWS_ECS_FARGATE-AmazonQ-For-CLI-Version-<ver>`` (botocore joins with ``-``).
+    ("-AmazonQ-For-CLI-Version", "Q CLI agent (AWS CLI)"),
+    ("-AmazonQ-For-IDE-Version", "Q IDE agent (AWS CLI)"),
     ("AmazonQ-For-IDE", "Q IDE agent (AWS CLI)"),
     ("AmazonQ-For-CLI", "Q Developer CLI"),
     ("AmazonQ-For-VSCode", "Q Developer for VS Code"),

@@ -82,6 +82,14 @@ def test_principal_label(identity: dict[str, Any], expected: str) -> None:
     [
         ("aws-cli/2.27.50 exec-env/AmazonQ-For-CLI-Version-1.12.4 m/E", "Q CLI agent (AWS CLI)"),
         ("aws-cli/2.27.50 exec-env/AmazonQ-For-IDE Version/1.94.0", "Q IDE agent (AWS CLI)"),
+        (
+            "aws-cli/2.27.50 exec-env/AWS_ECS_FARGATE-AmazonQ-For-CLI-Version-1.12.4 m/E",
+            "Q CLI agent (AWS CLI)",
+        ),
+        (
+            "aws-sdk-rust/1.3.9 exec-env/AWS_ECS_FARGATE md/appVersion-1.12.4 app/AmazonQ-For-CLI",
+            "Q Developer CLI",
+        ),
         ("aws-sdk-rust/1.3.9 md/appVersion-1.12.4 app/AmazonQ-For-CLI", "Q Developer CLI"),
         (
             "aws-sdk-js/3.693.0 AmazonQ-For-VSCode/1.94.0 Visual-Studio-Code/1.95.3",

@@ -2,7 +2,7 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, useridentity.arn AS g0
   FROM cloudtrail_logs_pp
-  WHERE lower(useragent) LIKE '%exec-env/amazonq-for-%' ESCAPE '\' AND (errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException', 'UnauthorizedAccess', 'Forbidden'))
+  WHERE (lower(useragent) LIKE '%exec-env/amazonq-for-%' ESCAPE '\' OR lower(useragent) LIKE '%-amazonq-for-cli-version%' ESCAPE '\' OR lower(useragent) LIKE '%-amazonq-for-ide-version%' ESCAPE '\') AND (errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException', 'UnauthorizedAccess', 'Forbidden'))
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0

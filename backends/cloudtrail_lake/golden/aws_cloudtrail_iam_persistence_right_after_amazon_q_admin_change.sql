@@ -6,7 +6,7 @@ WITH matches AS (
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(eventtime) AS t, useridentity.arn AS g0
   FROM $EDS_ID
-  WHERE eventsource = 'iam.amazonaws.com' AND (eventname IN ('CreateUser', 'CreateAccessKey', 'CreateLoginProfile', 'PutUserPolicy', 'UpdateAssumeRolePolicy') OR (eventname IN ('AttachUserPolicy', 'AttachRolePolicy')) AND (lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/administratoraccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqfullaccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqdeveloperaccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqbusinessfullaccess' ESCAPE '\')) AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'iam.amazonaws.com' AND (eventname IN ('CreateUser', 'CreateAccessKey', 'CreateLoginProfile', 'PutUserPolicy', 'PutRolePolicy', 'UpdateAssumeRolePolicy') OR (eventname IN ('AttachUserPolicy', 'AttachRolePolicy')) AND (lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/administratoraccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqfullaccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqdeveloperaccess' ESCAPE '\' OR lower(element_at(requestparameters, 'policyArn')) LIKE '%:policy/amazonqbusinessfullaccess' ESCAPE '\')) AND (errorcode IS NULL OR errorcode = 'success') AND NOT coalesce(eventname = 'PutRolePolicy' AND lower(element_at(requestparameters, 'policyName')) = 'awsrevokeoldersessions', false)
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0
