@@ -40,6 +40,25 @@ class _RuleEntry:
         self.kept: list[ReportFinding] = []
 
 
+def credited_principals(finding: Finding, principals: tuple[str, ...]) -> tuple[str, ...]:
+    """The principals a correlation finding is held against (their timelines count it,
+    and the step 6 checklist acts on them).
+
+    A correlation grouped by a ``userIdentity`` field, or whose events are all one
+    principal's, is that principal's. One grouped only by other fields (an account, an
+    application) and spanning several principals is not credited to any of them: its
+    events may be other users' ordinary calls (every Amazon Q data-event user of an
+    account, for a rule grouped by ``recipientAccountId``), and the checklist must not
+    revoke or disable them for it. The finding still lists them all for review.
+    """
+    if len(principals) <= 1:
+        return principals
+    group = finding.group or {}
+    if any(str(field).startswith("userIdentity.") for field in group):
+        return principals
+    return ()
+
+
 class FindingBook:
     """Findings by rule, with each one credited to the principals that took part."""
 
@@ -56,13 +75,22 @@ class FindingBook:
             entry = self.rules[finding.rule_id] = _RuleEntry(finding)
         return entry
 
-    def _count(self, entry: _RuleEntry, finding: Finding, principals: tuple[str, ...]) -> bool:
+    def _count(
+        self,
+        entry: _RuleEntry,
+        finding: Finding,
+        principals: tuple[str, ...],
+        credited: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Count ``finding``; list ``principals`` under its rule and flag the timelines
+        of ``credited`` (default: all of them)."""
         self.total += 1
         entry.total += 1
         entry.span = widen(entry.span, finding.first_seen)
         entry.span = widen(entry.span, finding.last_seen)
         for label in principals:
             entry.principals.add(label)
+        for label in principals if credited is None else credited:
             state = self.principals.get(label)
             if state is not None:
                 state.flag(finding.rule_title, finding.level)
@@ -93,7 +121,7 @@ class FindingBook:
                 for ref in finding.events
             ]
         )
-        if self._count(entry, finding, principals):
+        if self._count(entry, finding, principals, credited_principals(finding, principals)):
             shown = finding.events[:MAX_EVENTS_PER_FINDING]
             events = tuple(evidence_from_note(ref) for ref in shown)
             addresses = _distinct(

@@ -504,3 +504,38 @@ def test_q3_lists_q_business_components_changed_in_the_window(tmp_path: Path) ->
         "origins https://portal.example.com"
     )
     assert {e.event_id for e in q3.evidence} == {"e-ret", "e-idx", "e-web"}
+
+
+@pytest.mark.parametrize(
+    ("group", "labels", "flagged"),
+    [
+        # grouped by account, several principals: nobody's (the checklist must not act)
+        ({"recipientAccountId": "123456789012"}, ("alice", "bob"), set()),
+        # grouped by a userIdentity field: that principal's
+        ({"userIdentity.arn": "arn:aws:iam::123456789012:user/alice"}, ("alice",), {"alice"}),
+        # one principal in every event: theirs, whatever the grouping
+        ({"recipientAccountId": "123456789012"}, ("alice", "alice"), {"alice"}),
+    ],
+    ids=["account_group_many", "identity_group", "single_principal"],
+)
+def test_a_correlation_is_credited_only_to_the_principal_it_is_about(
+    group: dict[str, str], labels: tuple[str, ...], flagged: set[str]
+) -> None:
+    from sigmaq.core.model import EventRef, Finding, FindingKind, Level
+    from sigmaq.investigate.findings import FindingBook
+    from sigmaq.investigate.principals import PrincipalState, PrincipalTable
+
+    table = PrincipalTable()
+    for label in ("alice", "bob"):
+        table.states[label] = PrincipalState(label, "IAMUser", label)
+    book = FindingBook(table)
+    events = tuple(
+        EventRef("f.json", n, f"e{n}", None, (label, "qbusiness.amazonaws.com", "ChatSync"))
+        for n, label in enumerate(labels)
+    )
+    finding = Finding("c1", "Burst", Level.HIGH, FindingKind.CORRELATION, events, None, None, group)
+    book.add_correlation(finding)
+    assert {label for label, state in table.states.items() if state.findings} == flagged
+    listed = book.freeze()[0]
+    assert listed.total == 1
+    assert set(listed.findings[0].principals) == set(labels)  # still listed for review
