@@ -10,7 +10,7 @@ import click
 from sigmaq.cli.common import (
     PROFILE_OPTION,
     exit_with_usage_error,
-    project_layout,
+    project_or_installed_layout,
     splunk_index_name,
 )
 
@@ -21,7 +21,7 @@ from sigmaq.cli.common import (
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: <project>/dist).",
+    help="Output folder (default: <project>/dist; ./dist for the pack installed with sigmaq).",
 )
 @click.option(
     "--fail-on",
@@ -84,9 +84,12 @@ def build(
     from sigmaq.export.targets import TargetOptions
     from sigmaq.pack.build import run_build
 
-    layout = project_layout()
-    if layout is None:
+    found = project_or_installed_layout()
+    if found is None:
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
+    layout, installed = found
+    if installed and out_dir is None:  # never write into the install
+        out_dir = Path.cwd() / "dist"
     try:
         options = TargetOptions(
             splunk_index=splunk_index,

@@ -97,7 +97,7 @@ def convert(
         splunk_risk=splunk_risk,
         elastic_index_pattern=index_pattern,
     )
-    rule_paths = list(paths) or default_rule_paths()
+    rule_paths = list(paths) or default_rule_paths(bundled=True)
     from sigmaq.core.loader import iter_rule_files
 
     try:

@@ -95,7 +95,7 @@ def capture_command(
     try:
         report = capture(
             list(archives),
-            list(rule_paths) or default_rule_paths(),
+            list(rule_paths) or default_rule_paths(bundled=True),
             wanted,
             out_dir,
             limit=limit,

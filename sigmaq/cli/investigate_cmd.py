@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import configured_rule_paths
+from sigmaq.cli.common import archive_rule_paths
 from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def investigate(
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level
     from sigmaq.core.runtime import tune_malloc
-    from sigmaq.hunt.rules import default_rules_dir, replayable_rules, select_rules
+    from sigmaq.hunt.rules import replayable_rules, select_rules
     from sigmaq.investigate.credentials import read_credential_report
     from sigmaq.investigate.runner import InvestigateOptions
 
@@ -98,7 +98,7 @@ def investigate(
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     try:
-        sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
+        sources = archive_rule_paths(rule_paths)
         credentials = read_credential_report(credential_report) if credential_report else None
     except ConfigError as error:
         raise click.UsageError(str(error)) from error

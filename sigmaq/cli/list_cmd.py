@@ -116,7 +116,7 @@ def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     """Rules under PATHS (default: the project's rules/) with id, level and file."""
     from sigmaq.core.loader import load_rules
 
-    result = load_rules(list(paths) or default_rule_paths())
+    result = load_rules(list(paths) or default_rule_paths(bundled=True))
     rows = [
         {
             "id": loaded.rule_id,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import configured_rule_paths
+from sigmaq.cli.common import archive_rule_paths
 
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
@@ -91,11 +91,11 @@ def readiness(
     """
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.loader import load_rules
-    from sigmaq.hunt.rules import default_rules_dir, select_rules
+    from sigmaq.hunt.rules import select_rules
     from sigmaq.readiness.report import fix_files, run, to_json
 
     try:
-        paths = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
+        paths = archive_rule_paths(rule_paths)
         loaded = load_rules(paths)
         selected = select_rules(loaded.rules, rule_patterns)
     except SigmaqError as exc:
