@@ -267,7 +267,7 @@ def investigate(
         resources=tuple(resources),
         resources_total=len(resources),
         access_keys=tuple(keys),
-        checklist=tuple(checklist(timelines, resources, keys)),
+        checklist=tuple(checklist(timelines, resources, keys, activity.trusts.items.keys())),
         coverage=coverage.freeze(),
         followed_sessions=tuple(links.freeze()),
         followed_sessions_total=links.total,
