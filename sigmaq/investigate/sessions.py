@@ -75,6 +75,8 @@ TOKEN_CALL = ("sso-oauth.amazonaws.com", "CreateTokenWithIAM")
 PORTAL_CALL = ("sso.amazonaws.com", "GetRoleCredentials")
 SOURCES = frozenset([STS, TOKEN_CALL[0], PORTAL_CALL[0]])
 
+LINKS = ("accessKeyId", "credentialId", "session ARN", "sourceIdentity")
+
 ProgressCallback = Callable[[Path, int], None]
 
 
@@ -225,7 +227,7 @@ class _Session:
             first_seen=self.first,
             last_seen=self.last,
             principals=tuple(c.value for c in self.principals.top()),
-            matched_by=tuple(self.matched),
+            matched_by=tuple(link for link in LINKS if link in self.matched),
             note=issued.note,
         )
 
