@@ -246,6 +246,32 @@ def test_capture_beside_a_flat_rule_names_fixtures_after_it(tmp_path: Path) -> N
     assert elsewhere.where_tested == rules
 
 
+def test_capture_reads_what_exists_and_counts_a_missing_archive_unreadable(
+    tmp_path: Path,
+) -> None:
+    """As hunt, investigate and readiness: a missing archive path is named and counted
+    unreadable, every other path is still read and its fixtures written, and the exit
+    code is 1 (input was lost), not click's usage error 2."""
+    rule = "aws_cloudtrail_cloudtrail_logging_stopped_or_trail_deleted"
+    archive = next((ROOT / "fixtures" / "containment" / rule).glob("pos_*.json"))
+    missing = tmp_path / "no-such-archive"
+    report = capture([missing, archive], [ROOT / "rules"], rule, tmp_path / "lib")
+    assert report.unreadable_files == 1 and report.written
+    assert any(str(missing) in p and "no such file" in p for p in report.problems)
+    out = tmp_path / "out"
+    args = ["fixture", "capture", str(missing), str(archive), "--rule", rule, "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1, result.output
+    assert f"{missing}: no such file or directory" in result.output
+    assert "1 unreadable" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["pos_captured_01.json"]
+    alone = ["fixture", "capture", str(missing), "--rule", rule, "-o", str(tmp_path / "none")]
+    result = CliRunner().invoke(main, [*alone, "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1, result.output
+    assert "no CloudTrail record was read" in result.output
+    assert not (tmp_path / "none").exists()
+
+
 # --------------------------------------------------------------------------- scaffold
 
 
