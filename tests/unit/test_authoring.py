@@ -390,3 +390,32 @@ def test_fixture_format_cli(tmp_path: Path) -> None:
     assert runner.invoke(main, ["fixture", "format", str(tmp_path)]).exit_code == 0
     assert path.read_text("utf-8") == '{\n  "b": 1,\n  "a": [\n    1,\n    2\n  ]\n}\n'
     assert runner.invoke(main, ["fixture", "format", "--check", str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("qbusiness.amazonaws.com", "CreateChatResponseConfiguration"),
+        ("qapps.amazonaws.com", "CreateQApp"),
+        ("wisdom.amazonaws.com", "CreateAssistant"),
+        ("chatbot.amazonaws.com", "CreateSlackChannelConfiguration"),
+        ("iam.amazonaws.com", "CreateRole"),
+    ],
+)
+def test_stub_host_header_is_the_endpoint_botocore_resolves(source: str, name: str) -> None:
+    """A stub's tlsDetails.clientProvidedHostHeader is the host the SDK calls: Q Business
+    is dual-stack by default (``qbusiness.<region>.api.aws``), Q Apps is
+    ``data.qapps.<region>.amazonaws.com`` (endpoint rule sets of the botocore models)."""
+    botocore_session = pytest.importorskip("botocore.session")
+    from sigmaq.authoring.scaffold import REGION, stub_record
+    from sigmaq.core.request_shapes import services_for
+
+    client = botocore_session.get_session().create_client(
+        services_for(source)[0],
+        region_name=REGION,
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    expected = client.meta.endpoint_url.removeprefix("https://")
+    record = stub_record(source, name, when="2026-12-06T10:15:00Z", note="n", new_id=lambda: "x")
+    assert record["tlsDetails"]["clientProvidedHostHeader"] == expected
