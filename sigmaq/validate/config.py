@@ -39,9 +39,7 @@ DEFAULT_PROFILE = "cloudtrail"
 # A config names a profile, rule paths and per-rule exclusions: far below this. Reading a
 # multi-megabyte YAML file costs seconds and ~120 bytes of memory per byte (PyYAML).
 MAX_CONFIG_BYTES = 1024 * 1024
-KEYS = frozenset(
-    ["profile", "rules", "validators", "exclusions", "config", "real_data", "author"]
-)
+KEYS = frozenset(["profile", "rules", "validators", "exclusions", "config", "real_data", "author"])
 
 
 @dataclass(frozen=True)
