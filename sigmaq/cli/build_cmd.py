@@ -9,6 +9,7 @@ import click
 
 from sigmaq.cli.common import (
     PROFILE_OPTION,
+    elastic_index_pattern,
     exit_with_usage_error,
     project_or_installed_layout,
     splunk_index_name,
@@ -59,6 +60,14 @@ from sigmaq.cli.common import (
     is_flag=True,
     help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
 )
+@click.option(
+    "--elastic-index-pattern",
+    "index_pattern",
+    default="logs-aws.cloudtrail-*",
+    show_default=True,
+    callback=elastic_index_pattern,
+    help="Index pattern every Kibana rule of elastic/rules.ndjson reads (ES|QL `from`).",
+)
 @PROFILE_OPTION
 def build(
     out_dir: Path | None,
@@ -68,6 +77,7 @@ def build(
     splunk_notable: bool,
     splunk_risk: bool,
     no_custom_pipeline: bool,
+    index_pattern: str,
     profile: str | None,
 ) -> None:
     """Run every check of the project and convert every rule into dist/.
@@ -96,6 +106,7 @@ def build(
             splunk_notable=splunk_notable,
             splunk_risk=splunk_risk,
             elastic_custom_pipeline=not no_custom_pipeline,
+            elastic_index_pattern=index_pattern,
         )
         outcome = run_build(
             layout.root,

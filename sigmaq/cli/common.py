@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 # indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
 # with an underscore or hyphen; a search may also name several with the `*` wildcard.
 _SPLUNK_INDEX = re.compile(r"[a-z0-9*][a-z0-9_*-]*")
+# One Elasticsearch index name or pattern (Create index API, "Path parameters"): lowercase,
+# none of \ / ? " < > | , # or a space, not starting with -, _ or +; `*` wildcards and a
+# remote cluster prefix (`cluster:`) allowed. Anything else would break the ES|QL `from`.
+_ELASTIC_INDEX = re.compile(r"[a-z0-9.*][a-z0-9._*:+-]*")
 
 
 def splunk_index_name(
@@ -28,6 +32,18 @@ def splunk_index_name(
         raise click.BadParameter(
             f"{value!r} is not a Splunk index name (lowercase letters, digits, '_', '-', "
             "'*'; not starting with '_' or '-')"
+        )
+    return value
+
+
+def elastic_index_pattern(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Click callback: ``value`` if it is one Elasticsearch index name or pattern, else
+    BadParameter (a quote, pipe, comma or space would change the ES|QL ``from`` or the
+    Kibana rule's ``index``)."""
+    if not _ELASTIC_INDEX.fullmatch(value) or value in (".", ".."):
+        raise click.BadParameter(
+            f"{value!r} is not one Elasticsearch index pattern (lowercase letters, digits, "
+            "'.', '_', '-', '+', '*', ':'; not starting with '_', '-' or '+')"
         )
     return value
 

@@ -11,6 +11,7 @@ from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
     default_rule_paths,
+    elastic_index_pattern,
     splunk_index_name,
     validate_first,
 )
@@ -45,6 +46,7 @@ from sigmaq.cli.common import (
     "--index-pattern",
     default="logs-aws.cloudtrail-*",
     show_default=True,
+    callback=elastic_index_pattern,
     help="Elastic index pattern (Kibana rules, ES|QL from).",
 )
 @click.option(

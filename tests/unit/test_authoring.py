@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from sigmaq.authoring.capture import capture
@@ -416,3 +417,85 @@ def test_fixture_format_cli(tmp_path: Path) -> None:
     assert runner.invoke(main, ["fixture", "format", str(tmp_path)]).exit_code == 0
     assert path.read_text("utf-8") == '{\n  "b": 1,\n  "a": [\n    1,\n    2\n  ]\n}\n'
     assert runner.invoke(main, ["fixture", "format", "--check", str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("qbusiness.amazonaws.com", "CreateChatResponseConfiguration"),
+        ("qapps.amazonaws.com", "CreateQApp"),
+        ("wisdom.amazonaws.com", "CreateAssistant"),
+        ("chatbot.amazonaws.com", "CreateSlackChannelConfiguration"),
+        ("iam.amazonaws.com", "CreateRole"),
+    ],
+)
+def test_stub_host_header_is_the_endpoint_botocore_resolves(source: str, name: str) -> None:
+    """A stub's tlsDetails.clientProvidedHostHeader is the host the SDK calls: Q Business
+    is dual-stack by default (``qbusiness.<region>.api.aws``), Q Apps is
+    ``data.qapps.<region>.amazonaws.com`` (endpoint rule sets of the botocore models)."""
+    botocore_session = pytest.importorskip("botocore.session")
+    from sigmaq.authoring.scaffold import REGION, stub_record
+    from sigmaq.core.request_shapes import services_for
+
+    client = botocore_session.get_session().create_client(
+        services_for(source)[0],
+        region_name=REGION,
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    expected = client.meta.endpoint_url.removeprefix("https://")
+    record = stub_record(source, name, when="2026-12-06T10:15:00Z", note="n", new_id=lambda: "x")
+    assert record["tlsDetails"]["clientProvidedHostHeader"] == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "option", "expected"),
+    [
+        ("author: Detection Engineering\n", [], "Detection Engineering"),
+        ("author: Detection Engineering\n", ["--author", "Jane Doe"], "Jane Doe"),
+        ("", [], "Git Name From Config"),
+    ],
+)
+def test_new_takes_the_author_of_sigmaq_yml_before_git(
+    tmp_path: Path, config: str, option: list[str], expected: str
+) -> None:
+    """A pack states its authorship convention once (this pack: `author: sigmaq
+    contributors`); `sigmaq new` wrote each contributor's `git config user.name` instead."""
+    project = _project(tmp_path)
+    (project / "sigmaq.yml").write_text(
+        "profile: amazon_q\nrules: [rules]\n" + config, encoding="utf-8"
+    )
+    shutil.rmtree(project / ".git")
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run(
+        ["git", "-C", str(project), "config", "user.name", "Git Name From Config"], check=True
+    )
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(
+            main,
+            [
+                *("new", "Q Business Index Updated", "-c", "q_business"),
+                *("--event-name", "UpdateIndex", "--catalogue", "AQ-14", *option),
+            ],
+        )
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    path = project / "rules" / "q_business" / "aws_cloudtrail_q_business_index_updated.yml"
+    rule = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert rule["author"] == expected
+
+
+def test_the_pack_states_its_author_convention() -> None:
+    from sigmaq.validate.config import load_project_config
+
+    config = load_project_config(ROOT / "rules")
+    authors = {
+        yaml.safe_load(path.read_text(encoding="utf-8"))["author"]
+        for path in (ROOT / "rules").rglob("*.yml")
+    }
+    assert authors == {config.author}

@@ -204,6 +204,9 @@ def test_sigmahq_rules_through_the_hook_and_sarif(tmp_path: Path) -> None:
         "sigmaq_regex_backtracking",
         "sigmaq_unique_identity",
     }
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:  # code scanning shows it as is
+        text = rule["shortDescription"]["text"]
+        assert "``" not in text and "\n" not in text, text
     for result in log["runs"][0]["results"]:
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"].startswith("rules/cloud/aws/cloudtrail/")

@@ -23,7 +23,7 @@ from sigmaq.core.catalog import (
     iam_prefix,
     load_catalog,
 )
-from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.base import HouseIssue, leaf_location
 from sigmaq.validate.house.rule_walk import FieldValue, rule_field_values, sibling_values
 
 
@@ -123,7 +123,7 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
                 continue
             if found:
                 kind, message = found
-                issues.append(kind([rule], message, detection_key_for_field(rule, leaf.field)))
+                issues.append(kind([rule], message, *leaf_location(rule, leaf.field, leaf.value)))
         return issues
 
     def _check_source(self, value: SigmaString) -> str | None:
