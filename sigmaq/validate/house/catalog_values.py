@@ -192,10 +192,18 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
             action = f"'{iam_prefix(source)}:{name}'"
             operation = iam_action_operation(source, name)
             if operation is not None:
+                older = _older_names(self.catalog.names(source), operation)
+                logged = (
+                    f"under the operation's name, or (Amazon S3 does) an older name of it: "
+                    f"{', '.join(repr(n) for n in (operation, *older))}; check which in a real "
+                    "record"
+                    if older
+                    else "under its operation's name"
+                )
                 return SigmaqCatalogValueIssue, (
                     f"eventName '{name}' is not logged by {source}: {action} is the IAM action "
                     f"for the API operation '{operation}' (AWS Service Authorization "
-                    "Reference), and CloudTrail logs a call under its operation's name"
+                    f"Reference), and CloudTrail logs a call {logged}"
                 )
             return SigmaqCatalogIamOnlyIssue, (
                 f"eventName '{name}' is in no SDK model of {', '.join(sources)}, but {action} "
@@ -204,3 +212,12 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
                 "check it against a real record"
             )
         return SigmaqCatalogValueIssue, message
+
+
+def _older_names(names: frozenset[str], operation: str) -> list[str]:
+    """Operations of the same service whose name ``operation`` extends
+    (``PutBucketLifecycle`` for ``PutBucketLifecycleConfiguration``): the older API an
+    SDK operation replaced, whose name CloudTrail may still log (invictus-ir's public
+    records of Stratus Red Team, whose Go SDK v2 has only
+    ``PutBucketLifecycleConfiguration``, log ``PutBucketLifecycle``)."""
+    return sorted(n for n in names if n != operation and operation.startswith(n))
