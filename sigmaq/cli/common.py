@@ -80,9 +80,10 @@ def project_or_installed_layout() -> tuple[ProjectLayout, bool] | None:
 def archive_rule_paths(given: tuple[Path, ...] | list[Path]) -> list[Path]:
     """The rules ``hunt``, ``investigate`` and ``readiness`` run: ``given`` (``--rules``),
     else the ``rules:`` of the sigmaq.yml around the current directory, else the project's
-    ``rules/``, else those of the pack installed with sigmaq (announced on stderr).
-    Raises ConfigError when there is none (``hunt.rules.default_rules_dir``) and exits 2
-    on a broken sigmaq.yml."""
+    ``rules/``, else ``./rules`` when it is a folder (a rule repository without fixtures,
+    as ``default_rule_paths``), else those of the pack installed with sigmaq (announced on
+    stderr). Raises ConfigError when there is none (``hunt.rules.default_rules_dir``) and
+    exits 2 on a broken sigmaq.yml."""
     from sigmaq.hunt.rules import default_rules_dir
 
     if given:
@@ -90,6 +91,8 @@ def archive_rule_paths(given: tuple[Path, ...] | list[Path]) -> list[Path]:
     configured = configured_rule_paths()
     if configured:
         return configured
+    if find_project_root(Path.cwd()) is None and (Path.cwd() / "rules").is_dir():
+        return [Path("rules")]
     rules = default_rules_dir(Path.cwd())
     if find_project_root(Path.cwd()) is None:
         _note_bundled(rules.parent)

@@ -331,6 +331,25 @@ def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> Non
     ]
 
 
+def test_hunt_defaults_to_a_rules_folder_without_fixtures(tmp_path: Path) -> None:
+    """In a SigmaHQ-style repository (rules/, no fixtures/, no sigmaq.yml) hunt runs those
+    rules, as validate and convert do; it ran the pack installed with sigmaq instead."""
+    write_rule(tmp_path / "rules", sigmaq=None)
+    (tmp_path / ".git").mkdir()
+    record = {
+        "eventTime": "2026-11-24T10:00:00Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": "CreateApplication",
+        "eventID": "3a7c1e52-0d5b-4c0e-9d64-5f4b2f0f7a12",
+        "requestParameters": {"identityType": "ANONYMOUS"},
+    }
+    (tmp_path / "trail.json").write_text(json.dumps({"Records": [record]}), "utf-8")
+    code, out, err = _invoke(tmp_path, "hunt", "trail.json", "--no-validate", "--format", "json")
+    assert code == 0, err
+    assert "installed with sigmaq" not in err
+    assert json.loads(out)["summary"]["rules"] == 1
+
+
 @pytest.mark.parametrize("command", ["build", "convert"])
 @pytest.mark.parametrize("index", ['cloud"trail', "aws logs", "_internal", "AWS"])
 def test_splunk_index_that_would_break_the_macro_is_a_usage_error(command: str, index: str) -> None:
