@@ -475,6 +475,32 @@ class SigmaqESQLBackend(ESQLBackend):
         # drops the event, where Sigma's `not` keeps it. coalesce(…, false) restores that.
         return f"not coalesce({inner}, false)"
 
+    def convert_correlation_aggregation_from_template(
+        self,
+        rule: SigmaCorrelationRule,
+        correlation_type: Any,
+        method: str,
+        search: str,
+    ) -> str:
+        # Replay groups (and counts value_count's distinct values) case-insensitively;
+        # STATS … BY and COUNT_DISTINCT compare exact values: keyword group-by fields
+        # (and the counted field) are lower-cased in the bucket's eval first.
+        aggregation: str = super().convert_correlation_aggregation_from_template(
+            rule, correlation_type, method, search
+        )
+        from sigmaq.export.elastic.choose import lower_case_eval
+
+        fields = [self.escape_and_quote_field(name) for name in rule.group_by or []]
+        condition = rule.condition
+        fieldref = getattr(condition, "fieldref", None)
+        if correlation_type == "value_count" and isinstance(fieldref, str):
+            fields.append(self.convert_correlation_fieldref(fieldref))
+        lowered = lower_case_eval(fields)
+        if lowered and " | stats " in aggregation:
+            before, after = aggregation.split(" | stats ", 1)
+            aggregation = f"{before},{lowered.removeprefix(' | eval')} | stats {after}"
+        return aggregation
+
     def convert_correlation_temporal_ordered_rule(
         self, rule: SigmaCorrelationRule, output_format: str | None = None, method: str = "stats"
     ) -> list[Any]:

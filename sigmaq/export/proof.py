@@ -7,7 +7,8 @@ rule's own fixtures (``pos_*``/``neg_*``) and the whole benign baseline. Each ca
 is compared twice:
 
 * with replay (``sigmaq.replay``, the reference semantics): the same records match
-  (single-event rules, by position in the case) or the same correlation groups fire;
+  (single-event rules, by position in the case) or the same correlation groups fire
+  (group-by values compared case-insensitively, as replay groups them);
 * with the fixture's label: a ``pos_`` case must fire and a ``neg_`` case must not,
   so a fixture whose expectation is flipped changes the verdict even where replay
   and the query agree with each other.
@@ -223,7 +224,7 @@ def difference(case: ProofCase, expected: Outcome, actual: Outcome, *, correlati
         )
     if correlation:
         if actual.groups is not None and expected.groups is not None:
-            if actual.groups != expected.groups:
+            if _group_identities(actual.groups) != _group_identities(expected.groups):
                 replayed, queried = sorted(expected.groups), sorted(actual.groups)
                 problems.append(f"groups differ: replay {replayed}, query {queried}")
         elif actual.fired != expected.fired:
@@ -238,6 +239,13 @@ def difference(case: ProofCase, expected: Outcome, actual: Outcome, *, correlati
             detail.append(f"also matches records {_positions(case, extra)}")
         problems.append("; ".join(detail))
     return "; ".join(problems)
+
+
+def _group_identities(groups: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """Groups as replay tells them apart: values case-folded (replay compares group-by
+    values case-insensitively and shows the first value seen; an export may show
+    another case of the same group, e.g. Splunk's lower-cased values)."""
+    return frozenset(tuple(value.casefold() for value in group) for group in groups)
 
 
 def _positions(case: ProofCase, positions: Iterable[int]) -> str:

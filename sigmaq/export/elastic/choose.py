@@ -40,6 +40,7 @@ from sigmaq.export.elastic.queries import (
     restorable,
     rule_paths,
 )
+from sigmaq.export.elastic.values import EsType, es_type
 
 SINGLE_INTERVAL = timedelta(minutes=5)
 # Look-back of single-event and sequence rules beyond their window: covers indexing
@@ -289,9 +290,10 @@ class Chooser:
             where = wheres[0] if len(wheres) == 1 else " or ".join(f"({w})" for w in wheres)
             aggregate = f"count_distinct({distinct})" if distinct else "count(*)"
             by = f" by {', '.join(group)}" if group else ""
+            lowered = lower_case_eval([*group, *([distinct] if distinct else [])])
             query = (
-                f"from {self.index_pattern} | where {where} | stats sigmaq_count = {aggregate}{by}"
-                f" | where sigmaq_count >= {count}"
+                f"from {self.index_pattern} | where {where}{lowered}"
+                f" | stats sigmaq_count = {aggregate}{by} | where sigmaq_count >= {count}"
             )
             return ElasticQuery(
                 rule_type="esql",
@@ -411,6 +413,7 @@ class Chooser:
             + " or ".join(f"({w})" for w in wheres)
             + " | eval "
             + ", ".join(f"{f} = case({w}, 1, 0)" for f, w in zip(flags, wheres, strict=True))
+            + lower_case_eval(group)
             + " | stats "
             + ", ".join(f"{f} = max({f})" for f in flags)
             + (f" by {', '.join(group)}" if group else "")
@@ -434,6 +437,23 @@ class Chooser:
             timespan=timespan,
             base_ids=tuple(b.rule_id for b in bases),
         )
+
+
+def lower_case_eval(fields: list[str]) -> str:
+    """`` | eval f = to_lower(f), …`` for the keyword ``fields`` ('' when none).
+
+    Replay compares group-by values (and value_count's distinct values)
+    case-insensitively (docs/replay-correlations.md, "Groups"); ES|QL ``STATS … BY`` and
+    ``COUNT_DISTINCT`` compare exact values, so keyword fields are lower-cased first
+    (``TO_LOWER``: Java ``String.toLowerCase`` in the query's locale, multi-valued input
+    lower-cased per value; Elasticsearch ES|QL reference, "TO_LOWER"). ``ip`` fields are
+    left as they are: ``TO_LOWER`` takes strings only and Elasticsearch stores addresses
+    in one canonical form.
+    """
+    names = [name for name in dict.fromkeys(fields) if es_type(name) is EsType.KEYWORD]
+    if not names:
+        return ""
+    return " | eval " + ", ".join(f"{name} = to_lower({name})" for name in names)
 
 
 def _required_rules(rule: SigmaCorrelationRule) -> int:

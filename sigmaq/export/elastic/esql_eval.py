@@ -14,7 +14,9 @@ operators"):
   ``date_trunc``; aggregations
   ``count(*)``, ``count(f)``, ``count_distinct(f)``, ``max(f)``, ``sum(f)``;
 - a multi-valued field is ``null`` in comparisons and functions (ES|QL returns null with a
-  warning); ``stats … by`` groups null keys together and expands multi-valued keys;
+  warning), except ``to_lower``, which lower-cases each value; ``eval`` may overwrite a
+  column (``eval f = to_lower(f)``); ``stats … by`` groups null keys together and
+  expands multi-valued keys (exact values: case-sensitive);
 - keyed ``flattened`` fields raise (ES|QL cannot read them).
 
 Anything else raises ``UnsupportedQuery``.
@@ -218,8 +220,7 @@ class _Parser:
                 args.append(self.expression())
             self.take("op", ")")
         if name == "to_lower" and len(args) == 1:
-            arg = args[0]
-            return lambda row: None if (v := arg(row)) is None else str(v).lower()
+            return _to_lower(args[0])
         if name == "coalesce" and args:
             return lambda row: next((v for a in args if (v := a(row)) is not None), None)
         if name == "case" and len(args) >= 2:
@@ -354,6 +355,30 @@ def _in(left: Expr, items: list[Expr]) -> Expr:
         if value is None:
             return None
         return any(value == item(row) for item in items)
+
+    return run
+
+
+def _to_lower(arg: Expr) -> Expr:
+    """``to_lower(x)``: null stays null; a multi-valued input is lower-cased per value
+    (ES|QL reference, "TO_LOWER": "The input can be a single-valued column or
+    expression, or a multi-valued column or expression"); strings only (ES|QL refuses
+    other types when it plans the query). Python ``str.lower`` stands in for Java's
+    ``String.toLowerCase`` (both apply Unicode's full lower-case mapping, final sigma
+    included; Java's Turkish/Lithuanian locale rules are not modelled)."""
+
+    def lower(value: Any) -> str:
+        if not isinstance(value, str):
+            raise UnsupportedQuery(f"ES|QL to_lower() of a non-string value {value!r}")
+        return value.lower()
+
+    def run(row: Row) -> Any:
+        value = arg(row)
+        if value is None:
+            return None
+        if isinstance(value, _MultiValue):
+            return _MultiValue(lower(item) for item in value)
+        return lower(value)
 
     return run
 

@@ -91,6 +91,19 @@ def group_fields(rule: AnyRule) -> list[str]:
     return [splunk_field(name, aliases) for name in rule.group_by or []]
 
 
+def group_keys(rule: AnyRule) -> list[str]:
+    """Names of the lower-cased group-by copies a sliding correlation groups by
+    (``sigmaq_group1``…, one per ``group_fields`` entry)."""
+    return [f"sigmaq_group{number}" for number in range(1, len(group_fields(rule)) + 1)]
+
+
+def _rename_keys(rule: SigmaCorrelationRule) -> str:
+    """``| rename sigmaq_group1 as <field>, …``: results carry the group-by field names
+    (alert throttling, drill-down and risk objects read them), lower-cased values."""
+    pairs = zip(group_keys(rule), group_fields(rule), strict=True)
+    return "| rename " + ", ".join(f"{key} as {name}" for key, name in pairs)
+
+
 _LEADING_TERM = re.compile(r'([\w.]+)(?:="[^"]*"|=[^\s")]+)\s*')
 
 
@@ -234,11 +247,21 @@ class SigmaqSplunkBackend(SplunkBackend):
         )
 
     def _window(self, rule: SigmaCorrelationRule) -> tuple[str, str, str]:
-        """(search, time_window text, `` by …`` clause) of a sliding correlation."""
+        """(search, time_window text, `` by …`` clause) of a sliding correlation.
+
+        The search ends with ``| eval sigmaq_group1=lower('<field>')…`` and the clause
+        groups by those lower-cased copies: group-by values compare case-insensitively,
+        as in replay (docs/replay-correlations.md, "Groups"); Splunk's ``stats``/
+        ``streamstats by`` compare exact values.
+        """
         search = self.convert_correlation_search(rule)
         span = self.convert_timespan(rule.timespan, TUMBLING)
         fields = group_fields(rule)
-        by = f" by {' '.join(fields)}" if fields else ""
+        if fields:
+            search += "\n| eval " + ", ".join(
+                f"{key}=lower('{name}')" for key, name in zip(group_keys(rule), fields, strict=True)
+            )
+        by = f" by {' '.join(group_keys(rule))}" if fields else ""
         return search, span, by
 
     def _condition(self, rule: SigmaCorrelationRule, metric: str) -> str:
@@ -248,12 +271,12 @@ class SigmaqSplunkBackend(SplunkBackend):
         return f"| where {metric} {op} {condition.count}"
 
     def _finish_sliding(self, rule: SigmaCorrelationRule, lines: list[str], metric: str) -> str:
-        fields = group_fields(rule)
-        if fields:
+        if group_fields(rule):
             lines.append(
                 f"| stats min(_time) as firstTime max(_time) as lastTime max({metric}) as "
-                f"{metric} by {' '.join(fields)}"
+                f"{metric} by {' '.join(group_keys(rule))}"
             )
+            lines.append(_rename_keys(rule))
         return "\n".join(lines)
 
     def convert_correlation_event_count_rule(
@@ -341,11 +364,12 @@ class SigmaqSplunkBackend(SplunkBackend):
             )
         last = f"sigmaq_start{len(names)}"
         lines.append(f"| where isnotnull({last})")
-        fields = group_fields(rule)
-        if fields:
+        if group_fields(rule):
             lines.append(
-                f"| stats min({last}) as firstTime max(_time) as lastTime by {' '.join(fields)}"
+                f"| stats min({last}) as firstTime max(_time) as lastTime by "
+                f"{' '.join(group_keys(rule))}"
             )
+            lines.append(_rename_keys(rule))
         return ["\n".join(lines)]
 
 
