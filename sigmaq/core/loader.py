@@ -30,6 +30,7 @@ from sigmaq.core.condition_trees import condition_trees
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
 from sigmaq.core.unseen import first_unseen
+from sigmaq.core.walk import walk_files
 from sigmaq.core.yaml_source import (
     MAX_RULE_FILE_BYTES,
     YamlDocument,
@@ -39,7 +40,6 @@ from sigmaq.core.yaml_source import (
 
 log = logging.getLogger(__name__)
 
-RULE_GLOBS = ("*.yml", "*.yaml")
 NOT_REGULAR = (
     "not a regular file (a broken or looping symbolic link, a FIFO or a device): "
     "no rule was read from it"
@@ -124,38 +124,53 @@ class LoadResult:
 
 
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given).
+    """Every ``.yml``/``.yaml`` file under ``paths`` (``rule_files``, without the
+    folders that could not be listed). Raises RuleLoadError as ``rule_files`` does."""
+    return rule_files(paths)[0]
+
+
+def rule_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[RuleLoadError]]:
+    """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given), and one
+    error per folder that could not be listed (``sigmaq.core.walk``: a rule in it would
+    otherwise be lost without a word).
 
     Folder entries that are not regular files (a broken or looping symbolic link, a
     FIFO, a device) are kept so that ``load_file`` names them instead of losing a rule
-    silently. In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
+    silently. Symbolic links to folders are followed, each real folder once. In folders,
+    sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
     and anything under a hidden folder or named with a leading dot (``.github/``,
     ``.pre-commit-config.yaml``) are not rules and are left out. Sorted,
     de-duplicated. Raises RuleLoadError for a path that does not exist or, named
     explicitly, is not a regular file or folder.
     """
     found: set[Path] = set()
+    errors: list[RuleLoadError] = []
     for raw in paths:
         path = Path(raw)
         try:
             if path.is_file():
                 found.add(path)
             elif path.is_dir():
-                for pattern in RULE_GLOBS:
-                    found.update(
-                        p
-                        for p in path.rglob(pattern)
-                        if not p.is_dir()  # a FIFO or dangling link is kept: load_file names it
-                        and not is_config_file(p)
-                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                    )
+                walk = walk_files(path, _is_rule_entry)
+                found.update(walk.files)
+                errors += [RuleLoadError(reason, path=folder) for folder, reason in walk.unlisted]
             elif os.path.lexists(path):
                 raise RuleLoadError(NOT_REGULAR, path=path)
             else:
                 raise RuleLoadError("no such file or directory", path=path)
         except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop
             raise RuleLoadError(f"cannot read path: {exc}", path=path) from exc
-    return sorted(found)
+    return sorted(found), errors
+
+
+def _is_rule_entry(relative: Path) -> bool:
+    """A rule file found in a folder: ``*.yml``/``*.yaml``, not a sigmaq configuration
+    file, nothing hidden on the way (``relative`` to the folder named)."""
+    return (
+        relative.name.endswith((".yml", ".yaml"))
+        and not is_config_file(relative)
+        and not any(part.startswith(".") for part in relative.parts)
+    )
 
 
 _UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '([^']*)'")
@@ -622,7 +637,8 @@ def load_rules(paths: Sequence[Path | str]) -> LoadResult:
     Returns a ``LoadResult``; errors are collected, never raised, except a
     ``RuleLoadError`` for a path that does not exist.
     """
-    result = LoadResult(files=iter_rule_files(paths))
+    files, unlisted = rule_files(paths)
+    result = LoadResult(files=files, errors=unlisted)
     loaded: list[LoadedRule] = []
     for path in result.files:
         file_rules, file_errors = load_file(path)

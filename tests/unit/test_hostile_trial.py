@@ -1,0 +1,262 @@
+"""Hostile and odd input fed to every command (the hostile trial): each test names the
+defect it pins down, which failed before its fix. The promises checked: a broken rule
+names its file and line; a malformed input is counted and reported, never dropped
+silently; one bad file never aborts the rest; no Python traceback reaches the user;
+exit codes are 0 (ok), 1 (findings, problems) and 2 (usage)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sigmaq.authoring.fixture_format import format_fixtures
+from sigmaq.core.loader import load_rules
+from sigmaq.readiness.exports import read_documents
+from sigmaq.testing.runner import run_tests
+from sigmaq.validate.runner import validate_paths
+
+RULE = """\
+title: {title}
+id: {id}
+status: test
+description: A probe rule of the hostile trial.
+author: sigmaq tests
+date: 2026-12-01
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  selection:
+    eventSource: qbusiness.amazonaws.com
+    eventName: DeleteIndex
+  succeeded:
+    errorCode: null
+  condition: selection and succeeded
+level: medium
+"""
+RULE_ID = "7c3e2a10-5b4d-4e6f-8a9b-0c1d2e3f4a01"
+
+
+def rule_text(title: str = "Hostile Probe", rule_id: str = RULE_ID) -> str:
+    return RULE.format(title=title, id=rule_id)
+
+
+def record(name: str = "DeleteIndex", n: int = 1, **extra: Any) -> dict[str, Any]:
+    """A CloudTrail record (documentation values)."""
+    return {
+        "eventVersion": "1.11",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDAEXAMPLEHOSTILE01",
+            "arn": "arn:aws:iam::123456789012:user/alice",
+            "accountId": "123456789012",
+            "userName": "alice",
+        },
+        "eventTime": f"2026-12-01T10:00:{n:02d}Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.7",
+        "userAgent": "aws-cli/2.22.35",
+        "requestParameters": {"applicationId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
+        "responseElements": None,
+        "requestID": f"0000000{n}-aaaa-4bbb-8ccc-dddddddddddd",
+        "eventID": f"1000000{n}-aaaa-4bbb-8ccc-dddddddddddd",
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "123456789012",
+        "eventCategory": "Management",
+        **extra,
+    }
+
+
+def lock(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
+    """What ``chmod 000`` does to a folder for a user other than root (the tests may run
+    as root, whom permissions do not stop): listing it raises PermissionError."""
+    real_scandir = os.scandir
+    locked = {folder.resolve() for folder in folders}
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path).resolve() in locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def project(tmp_path: Path) -> Path:
+    """A pack-layout project with one rule, its two fixtures and a baseline."""
+    root = tmp_path / "project"
+    (root / "rules" / "q_business").mkdir(parents=True)
+    (root / "rules" / "q_business" / "aws_cloudtrail_hostile_probe.yml").write_text(rule_text())
+    fixtures = root / "fixtures" / "q_business" / "aws_cloudtrail_hostile_probe"
+    fixtures.mkdir(parents=True)
+    (fixtures / "pos_deleted.json").write_text(json.dumps(record()))
+    (fixtures / "neg_denied.json").write_text(json.dumps(record(errorCode="AccessDenied")))
+    (root / "fixtures" / "_baseline").mkdir()
+    (root / "fixtures" / "_baseline" / "day.json").write_text(json.dumps(record("GetIndex")))
+    return root
+
+
+# --- folders that cannot be listed --------------------------------------------------------
+# Before: Path.rglob skipped such a folder without a word (rules, exports, fixture format,
+# baseline: "0 records", exit 0), and a pack fixture folder raised a PermissionError
+# traceback out of `sigmaq test` and `sigmaq validate`.
+
+
+def _rules_case(tmp_path: Path) -> tuple[Path, Path, Callable[[], list[str]]]:
+    top = tmp_path / "rules"
+    (top / "locked").mkdir(parents=True)
+    (top / "ok.yml").write_text(rule_text())
+    (top / "locked" / "other.yml").write_text(rule_text("Other", RULE_ID[:-1] + "2"))
+
+    def run() -> list[str]:
+        result = load_rules([top])
+        assert [loaded.path.name for loaded in result.rules] == ["ok.yml"]
+        return [str(error) for error in result.errors]
+
+    return top, top / "locked", run
+
+
+def _exports_case(tmp_path: Path) -> tuple[Path, Path, Callable[[], list[str]]]:
+    top = tmp_path / "exports"
+    (top / "s3").mkdir(parents=True)
+    (top / "describe-trails.json").write_text(json.dumps({"trailList": []}))
+
+    def run() -> list[str]:
+        documents, problems = read_documents([top])
+        assert [d.path.name for d in documents] == ["describe-trails.json"]
+        return [f"{p.path}: {p.message}" for p in problems]
+
+    return top, top / "s3", run
+
+
+def _format_case(tmp_path: Path) -> tuple[Path, Path, Callable[[], list[str]]]:
+    top = tmp_path / "fixtures"
+    (top / "locked").mkdir(parents=True)
+    (top / "a.json").write_text('{"eventName": "A"}')
+
+    def run() -> list[str]:
+        report = format_fixtures([top], check=True)
+        assert [p.name for p in report.rewritten] == ["a.json"]
+        return [f"{path}: {reason}" for path, reason in report.skipped]
+
+    return top, top / "locked", run
+
+
+def _fixture_folder_case(tmp_path: Path) -> tuple[Path, Path, Callable[[], list[str]]]:
+    root = project(tmp_path)
+    locked = root / "fixtures" / "q_business" / "aws_cloudtrail_hostile_probe"
+
+    def run() -> list[str]:
+        report = run_tests(root)
+        assert report.failed
+        validation = validate_paths([root / "rules"], project_root=root, profile="cloudtrail")
+        return [str(problem.message) for problem in report.problems] + [
+            f"{f.path}: {f.message}" for f in validation.findings if f.severity == "error"
+        ]
+
+    return root, locked, run
+
+
+def _baseline_case(tmp_path: Path) -> tuple[Path, Path, Callable[[], list[str]]]:
+    root = project(tmp_path)
+
+    def run() -> list[str]:
+        report = run_tests(root)
+        assert report.failed and report.baseline is not None
+        return list(report.baseline.problems)
+
+    return root, root / "fixtures" / "_baseline", run
+
+
+@pytest.mark.parametrize(
+    "case",
+    [_rules_case, _exports_case, _format_case, _fixture_folder_case, _baseline_case],
+    ids=["rules", "readiness-exports", "fixture-format", "pack-fixture-folder", "baseline"],
+)
+def test_a_folder_that_cannot_be_listed_is_named_and_the_rest_is_read(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: Callable[[Path], tuple[Path, Path, Callable[[], list[str]]]],
+) -> None:
+    _top, locked, run = case(tmp_path)
+    lock(monkeypatch, locked)
+    messages = run()
+    named = [m for m in messages if str(locked) in m and "cannot list folder" in m]
+    assert named, messages
+    assert all("Permission denied" in m for m in named)
+
+
+def test_rule_folders_behind_symbolic_links_are_read_once_and_loops_end(tmp_path: Path) -> None:
+    """Before: a rules/ subfolder that is a symbolic link (vendored rules) was skipped
+    without a word; hunt follows such links, validate did not."""
+    elsewhere = tmp_path / "vendored"
+    elsewhere.mkdir()
+    (elsewhere / "vendored.yml").write_text(rule_text("Vendored", RULE_ID[:-1] + "3"))
+    top = tmp_path / "rules"
+    top.mkdir()
+    (top / "ok.yml").write_text(rule_text())
+    (top / "vendor").symlink_to(elsewhere, target_is_directory=True)
+    (top / "again").symlink_to(elsewhere, target_is_directory=True)  # the same folder twice
+    (elsewhere / "loop").symlink_to(top, target_is_directory=True)  # and back: a loop
+    result = load_rules([top])
+    assert result.errors == []
+    assert sorted(loaded.path.name for loaded in result.rules) == ["ok.yml", "vendored.yml"]
+
+
+# --- JSON the stdlib reads but JSON is not: nesting, NaN ----------------------------------
+# Before: `sigmaq validate` (fixture checks) and `sigmaq readiness` ended in a RecursionError
+# traceback on JSON nested thousands deep, and both took NaN/Infinity as valid JSON where
+# the replay readers (and `sigmaq test`) call the same file malformed.
+
+DEEP = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (DEEP, "nested too deeply"),
+        (json.dumps(record()).replace('"1.11"', "NaN"), "NaN is not a JSON number"),
+        (json.dumps(record()).replace('"1.11"', "-Infinity"), "-Infinity is not a JSON number"),
+    ],
+    ids=["deep", "nan", "infinity"],
+)
+def test_a_fixture_that_is_not_json_is_a_located_finding(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    rule = folder / "aws_cloudtrail_hostile_probe.yml"
+    rule.write_text(rule_text())
+    (folder / "aws_cloudtrail_hostile_probe.pos_deleted.json").write_text(json.dumps(record()))
+    bad = folder / "aws_cloudtrail_hostile_probe.neg_bad.json"
+    bad.write_text(text)
+    report = validate_paths([folder], profile="cloudtrail")
+    read = [f for f in report.findings if f.validator == "fixture_read"]
+    assert [(f.path, f.severity) for f in read] == [(str(bad), "error")]
+    assert reason in read[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (DEEP, "nested too deeply"),
+        ('{"trailList": [], "x": NaN}', "NaN is not a JSON number"),
+    ],
+    ids=["deep", "nan"],
+)
+def test_an_export_that_is_not_json_is_a_problem_not_a_crash(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    bad = tmp_path / "describe-trails.json"
+    bad.write_text(text)
+    documents, problems = read_documents([bad])
+    assert documents == []
+    assert [(p.path, reason in p.message) for p in problems] == [(str(bad), True)]
