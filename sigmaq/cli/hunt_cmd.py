@@ -19,6 +19,7 @@ from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
     configured_rule_paths,
+    exit_with_usage_error,
     validate_first,
 )
 
@@ -350,22 +351,33 @@ def _hunt_with_progress(
 
 
 def _write_findings(result: HuntResult, output_format: str, output: Path | None) -> None:
+    """Findings to ``output`` (or stdout). A file that cannot be written after all (a
+    full disk: the check before the run only opened it) exits 2 naming it, as the check
+    does; stdout's failures are the command group's (``sigmaq.cli.LazyGroup.main``)."""
+    if output is None:
+        _write_findings_to(result, output_format, sys.stdout, to_file=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            _write_findings_to(result, output_format, handle, to_file=True)
+    except OSError as error:
+        exit_with_usage_error(f"cannot write {output}: {error}")
+
+
+def _write_findings_to(
+    result: HuntResult, output_format: str, handle: Any, *, to_file: bool
+) -> None:
     from sigmaq.hunt import output as hunt_output
 
-    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if output_format == "ndjson":
-            hunt_output.write_ndjson(result.findings, handle)
-        elif output_format == "json":
-            hunt_output.write_json(result, handle)
-        elif output_format == "csv":
-            hunt_output.write_csv(result.findings, handle)
-        else:
-            console = _table_console(handle, to_file=output is not None)
-            hunt_output.write_table(result, console)
-    finally:
-        if output:
-            handle.close()
+    if output_format == "ndjson":
+        hunt_output.write_ndjson(result.findings, handle)
+    elif output_format == "json":
+        hunt_output.write_json(result, handle)
+    elif output_format == "csv":
+        hunt_output.write_csv(result.findings, handle)
+    else:
+        console = _table_console(handle, to_file=to_file)
+        hunt_output.write_table(result, console)
 
 
 def _table_console(handle: Any, *, to_file: bool) -> Console:

@@ -130,7 +130,8 @@ def investigate(
     except SigmaqError as error:
         err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
         sys.exit(1)
-    written = _write(report, output_dir, formats or FORMATS)
+    wanted = formats or FORMATS
+    written = _write(report, output_dir, wanted)
     _summary(report, written, err)
     info = report.run
     if (since or until or principal) and info.records_read and not info.events_evaluated:
@@ -148,6 +149,8 @@ def investigate(
             markup=True,
             soft_wrap=True,
         )
+    if len(written) < len(dict.fromkeys(wanted)):
+        sys.exit(2)  # a report could not be written (named above), as every "cannot write"
     failed = info.malformed or info.unreadable_files or info.truncated_files or messages
     sys.exit(1 if failed or not info.records_read else 0)
 
@@ -187,13 +190,17 @@ def _write(report: Report, folder: Path, formats: tuple[str, ...]) -> list[Path]
     written = []
     for name in dict.fromkeys(formats):
         path = folder / FILE_NAMES[name]
-        if name == "json":
-            with path.open("wb") as handle:
-                write_json(report, handle)
-        elif name == "html":
-            path.write_text(render_html(report), encoding="utf-8")
-        else:
-            path.write_text(render_markdown(report), encoding="utf-8")
+        try:
+            if name == "json":
+                with path.open("wb") as handle:
+                    write_json(report, handle)
+            elif name == "html":
+                path.write_text(render_html(report), encoding="utf-8")
+            else:
+                path.write_text(render_markdown(report), encoding="utf-8")
+        except OSError as error:  # one report that cannot be written: the others still are
+            click.echo(f"error: cannot write {path}: {error}", err=True)
+            continue
         written.append(path)
     return written
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import default_rule_paths
+from sigmaq.cli.common import default_rule_paths, exit_with_usage_error
 
 _FORMAT = click.option(
     "--format",
@@ -113,10 +114,18 @@ def list_validators(output_format: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_FORMAT
 def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
-    """Rules under PATHS (default: the project's rules/) with id, level and file."""
+    """Rules under PATHS (default: the project's rules/) with id, level and file.
+
+    Exit 1 when a rule file is broken (each is named on stderr, as by `sigmaq
+    validate`), 2 on usage errors.
+    """
+    from sigmaq.core.errors import RuleLoadError
     from sigmaq.core.loader import load_rules
 
-    result = load_rules(list(paths) or default_rule_paths())
+    try:
+        result = load_rules(list(paths) or default_rule_paths())
+    except RuleLoadError as exc:  # a path that does not exist
+        exit_with_usage_error(str(exc))
     rows = [
         {
             "id": loaded.rule_id,
@@ -130,3 +139,5 @@ def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     _emit(rows, output_format, ["id", "title", "level", "type", "file"])
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
+    if result.errors:
+        sys.exit(1)

@@ -107,9 +107,13 @@ def readiness(
     for problem in report.problems:
         click.echo(f"export problem: {problem}", err=True)
     if fix_out is not None and report.fix is not None:
-        fix_out.mkdir(parents=True, exist_ok=True)
         for name, text in fix_files(report.fix).items():
-            (fix_out / name).write_text(text, encoding="utf-8")
+            try:
+                fix_out.mkdir(parents=True, exist_ok=True)
+                (fix_out / name).write_text(text, encoding="utf-8")
+            except OSError as error:
+                click.echo(f"error: cannot write {fix_out / name}: {error}", err=True)
+                raise SystemExit(2) from error
             click.echo(f"wrote {fix_out / name}", err=True)
     if output_format == "json":
         click.echo(json.dumps(to_json(report), indent=2))

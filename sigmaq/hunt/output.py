@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sigmaq.core.model import EventRef, Level
 from sigmaq.core.unseen import show_unseen
-from sigmaq.hunt.details import EventDetails, json_bytes
+from sigmaq.hunt.details import EventDetails, json_bytes, utf8_text
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
 FORMATS = ("table", "ndjson", "json", "csv")
@@ -105,17 +105,7 @@ def path_text(path: str) -> str:
     """A file path (or a message naming one) as text every UTF-8 writer accepts: the
     bytes of a name that is not UTF-8, which Python carries as lone surrogates (PEP 383),
     written as ``\\xNN`` escapes (the JSON encoders and UTF-8 files refuse surrogates)."""
-    if path.isascii():
-        return path
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            raw = path.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:  # a surrogate no file system byte stands for
-            return path.encode("utf-8", "backslashreplace").decode("utf-8")
-        return raw.decode("utf-8", "backslashreplace")
-    return path
+    return utf8_text(path)
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:

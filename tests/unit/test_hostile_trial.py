@@ -260,3 +260,149 @@ def test_an_export_that_is_not_json_is_a_problem_not_a_crash(
     documents, problems = read_documents([bad])
     assert documents == []
     assert [(p.path, reason in p.message) for p in problems] == [(str(bad), True)]
+
+
+# --- output that cannot be written ----------------------------------------------------------
+# Before: every command ended in an OSError traceback when standard output could not be
+# written (`sigmaq hunt ... > /dev/full`, exit 1); `hunt -o /dev/full` likewise (the check
+# before the run only opened the file); investigate and `readiness --fix-out` raised on a
+# report path they could not write, and investigate then wrote no report after it.
+
+FULL = Path("/dev/full")
+needs_dev_full = pytest.mark.skipif(not FULL.exists(), reason="no /dev/full on this system")
+
+
+def cli(*args: str | Path) -> Any:
+    from click.testing import CliRunner
+
+    from sigmaq.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["list", "targets"], ["hunt", "--format", "ndjson", "-j", "1"]],
+    ids=["version", "list-targets", "hunt"],
+)
+def test_standard_output_on_a_full_disk_is_an_error_message_not_a_traceback(
+    tmp_path: Path, args: list[str]
+) -> None:
+    import subprocess
+    import sys
+
+    if args[0] == "hunt":
+        rules = tmp_path / "rule.yml"
+        rules.write_text(rule_text())
+        data = tmp_path / "trail.json"
+        data.write_text(json.dumps({"Records": [record()]}))
+        args = [*args, "--rules", str(rules), "--no-validate", str(data)]
+    with FULL.open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sigmaq", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: cannot write the output: No space left on device"
+    )
+    assert done.returncode == 2
+
+
+@needs_dev_full
+@pytest.mark.parametrize("output_format", ["table", "json", "csv", "ndjson"])
+def test_hunt_output_file_that_fills_up_is_named(tmp_path: Path, output_format: str) -> None:
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    result = cli(
+        "hunt", "--format", output_format, "-o", FULL, "--rules", rules, "--no-validate", data
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "error: cannot write /dev/full: [Errno 28] No space left on device" in result.output
+    assert result.exit_code == 2
+
+
+def test_investigate_writes_every_report_it_can_and_names_the_other(tmp_path: Path) -> None:
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    out = tmp_path / "report"
+    (out / "report.md").mkdir(parents=True)  # the Markdown report's path is taken
+    result = cli("investigate", "--no-progress", "--rules", rules, "-o", out, data)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"error: cannot write {out / 'report.md'}" in result.output
+    assert (out / "report.html").is_file() and (out / "report.json").is_file()
+    assert result.exit_code == 2
+
+
+def test_readiness_fix_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    exports = Path(__file__).parents[1] / "data" / "readiness" / "advanced-org"
+    fix = tmp_path / "fix"
+    (fix / "put-event-selectors.json").mkdir(parents=True)
+    result = cli("readiness", "--fix-out", fix, exports)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"error: cannot write {fix / 'put-event-selectors.json'}" in result.output
+    assert result.exit_code == 2
+
+
+def test_investigate_json_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    """Before: the JSON report raised UnicodeEncodeError (a traceback, an empty
+    report.json) on a delivery file whose name is not UTF-8; hunt wrote it as \\xff."""
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    try:
+        data = Path(os.fsdecode(os.fsencode(folder) + b"/trail\xff.json"))
+        data.write_text(json.dumps({"Records": [record()]}))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses a name that is not UTF-8")
+    out = tmp_path / "report"
+    result = cli(
+        "investigate", "--no-progress", "--format", "json", "--rules", rules, "-o", out, folder
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    text = (out / "report.json").read_text(encoding="utf-8")
+    json.loads(text)
+    assert "trail\\\\xff.json" in text
+
+
+# --- sigmaq list rules ------------------------------------------------------------------------
+# Before: a broken rule file was named on stderr but the command exited 0 (README: 1 for
+# broken rules), and a PATH that does not exist raised a RuleLoadError traceback.
+
+
+@pytest.mark.parametrize(
+    ("files", "exit_code", "message"),
+    [
+        ({"ok.yml": rule_text(), "broken.yml": "title: [\n"}, 1, "broken.yml:"),
+        ({"ok.yml": rule_text()}, 0, ""),
+    ],
+    ids=["broken-file", "clean"],
+)
+def test_list_rules_exit_code_follows_the_rule_files(
+    tmp_path: Path, files: dict[str, str], exit_code: int, message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = cli("list", "rules", "--format", "json", tmp_path)
+    assert result.exit_code == exit_code
+    assert message in result.output
+    assert "Hostile Probe" in result.output  # the good rule is still listed
+
+
+def test_list_rules_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = cli("list", "rules", tmp_path / "nope")
+    assert isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.output
