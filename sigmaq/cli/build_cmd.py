@@ -9,6 +9,7 @@ import click
 
 from sigmaq.cli.common import (
     PROFILE_OPTION,
+    NonEmptyPath,
     exit_with_usage_error,
     project_layout,
     splunk_index_name,
@@ -20,7 +21,7 @@ from sigmaq.cli.common import (
     "-o",
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Output folder (default: <project>/dist).",
 )
 @click.option(

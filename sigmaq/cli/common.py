@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -13,6 +13,18 @@ from sigmaq.core.layout import ProjectLayout, find_project_root
 
 if TYPE_CHECKING:
     from sigmaq.core.loader import LoadResult
+
+
+class NonEmptyPath(click.Path):
+    """``click.Path`` that refuses an empty argument: ``Path("")`` is the current folder,
+    so ``sigmaq hunt "$ARCHIVE"`` with the variable unset would hunt whatever lies here,
+    and ``-o ""`` would write there. A usage error (exit 2) instead."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("an empty path names no file or folder (an unset variable?)", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 # indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
 # with an underscore or hyphen; a search may also name several with the `*` wildcard.

@@ -10,6 +10,7 @@ import click
 from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
+    NonEmptyPath,
     default_rule_paths,
     splunk_index_name,
     validate_first,
@@ -24,7 +25,9 @@ from sigmaq.cli.common import (
     help="Target: see `sigmaq list targets` (splunk, elastic, esql, eql, athena, ...).",
 )
 @click.option("-f", "--format", "format_name", default=None, help="Output format of the target.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "-o", "--output", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Write here."
+)
 @click.option(
     "--check-golden", is_flag=True, help="Compare golden snapshots (CI); exit 1 on drift."
 )
@@ -54,7 +57,7 @@ from sigmaq.cli.common import (
 )
 @NO_VALIDATE_OPTION
 @PROFILE_OPTION
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(exists=True, path_type=Path))
 def convert(
     target: str,
     format_name: str | None,

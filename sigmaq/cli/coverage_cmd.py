@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
+from sigmaq.cli.common import NonEmptyPath
+
 
 @click.command("coverage")
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     default=None,
     help="Project folder (holding rules/ and fixtures/); default: found from the current folder.",
 )

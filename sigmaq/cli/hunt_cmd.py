@@ -18,6 +18,7 @@ import click
 from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
+    NonEmptyPath,
     configured_rule_paths,
     exit_with_usage_error,
     validate_first,
@@ -94,7 +95,8 @@ class InputPath(click.ParamType[Path | str]):
 
         if is_remote(str(value)):
             return str(value)
-        return click.Path(path_type=Path).convert(value, param, ctx)
+        local: Path = NonEmptyPath(path_type=Path).convert(value, param, ctx)
+        return local
 
 
 @click.command(name="hunt")
@@ -103,7 +105,7 @@ class InputPath(click.ParamType[Path | str]):
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @SINCE_OPTION
@@ -131,7 +133,7 @@ class InputPath(click.ParamType[Path | str]):
     show_default=True,
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write findings here."
+    "-o", "--output", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Write findings here."
 )
 @click.option(
     "-j",
@@ -190,6 +192,7 @@ def hunt(
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level, WindowMode
     from sigmaq.core.runtime import tune_malloc
+    from sigmaq.hunt.rules import located
     from sigmaq.hunt.runner import HuntOptions, default_rules_dir, replayable_rules, select_rules
     from sigmaq.hunt.runner import hunt as run_hunt
 
@@ -207,13 +210,21 @@ def hunt(
         chosen = select_rules(loaded.rules, rule_patterns, Level.parse(min_level))
     except ConfigError as error:
         raise click.UsageError(error.message) from error
+    if not chosen and loaded.errors:  # every rule file broken: named above, not a usage error
+        err.print("[red]error[/red] no rule loaded (see the errors above)", markup=True)
+        sys.exit(1)
     if not chosen:
         raise click.UsageError("no rules to hunt with (check --rules, --rule and --min-level)")
     runnable, refused = replayable_rules([r.rule for r in chosen])
+    refused = located(refused, loaded.rules)
     for replay_error in refused:
         err.print(f"[red]rule error[/red] {escape(str(replay_error))}", markup=True, soft_wrap=True)
-    if not runnable:
-        raise click.UsageError("none of the selected rules can be replayed (see the errors above)")
+    if not runnable:  # broken rules (README: exit 1 when a rule could not be used)
+        err.print(
+            "[red]error[/red] none of the selected rules can be replayed (see the errors above)",
+            markup=True,
+        )
+        sys.exit(1)
     if output is not None:
         try:  # fail before the run, not after it
             output.open("a", encoding="utf-8").close()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import configured_rule_paths
+from sigmaq.cli.common import NonEmptyPath, configured_rule_paths
 from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 
 @click.command(name="investigate")
 # not checked for existence: a missing path is counted unreadable by the read (as hunt)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--principal",
     metavar="PATTERN",
@@ -40,7 +40,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 @UNTIL_OPTION
 @click.option(
     "--credential-report",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
     help="IAM credential report (the CSV of `aws iam get-credential-report`, its Base64 "
     "Content, or the command's JSON) so step 6 lists every user's and the root user's keys.",
 )
@@ -48,7 +48,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     "-o",
     "--output",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     default=Path("investigation"),
     show_default=True,
     help="Folder for the report files.",
@@ -64,7 +64,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @click.option("--min-level", type=click.Choice(LEVELS), help="Only rules of this level or above.")
@@ -90,7 +90,7 @@ def investigate(
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level
     from sigmaq.core.runtime import tune_malloc
-    from sigmaq.hunt.rules import default_rules_dir, replayable_rules, select_rules
+    from sigmaq.hunt.rules import default_rules_dir, located, replayable_rules, select_rules
     from sigmaq.investigate.credentials import read_credential_report
     from sigmaq.investigate.runner import InvestigateOptions
 
@@ -106,7 +106,7 @@ def investigate(
     messages = [str(e) for e in loaded.errors]
     chosen = select_rules(loaded.rules, (), Level.parse(min_level))
     runnable, refused = replayable_rules([r.rule for r in chosen])
-    messages += [str(e) for e in refused]
+    messages += [str(e) for e in located(refused, loaded.rules)]
     for message in messages:
         err.print(f"[red]rule error[/red] {message}", markup=True, soft_wrap=True)
     try:

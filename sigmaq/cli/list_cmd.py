@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import default_rule_paths, exit_with_usage_error
+from sigmaq.cli.common import NonEmptyPath, default_rule_paths, exit_with_usage_error
 
 _FORMAT = click.option(
     "--format",
@@ -111,7 +111,7 @@ def list_validators(output_format: str) -> None:
 
 
 @list_group.command("rules")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(path_type=Path))
 @_FORMAT
 def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     """Rules under PATHS (default: the project's rules/) with id, level and file.

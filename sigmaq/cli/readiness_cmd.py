@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import configured_rule_paths
+from sigmaq.cli.common import NonEmptyPath, configured_rule_paths
 
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
@@ -24,12 +24,12 @@ _MARK = {"ready": "READY", "partial": "PARTIAL", "blind": "BLIND", "unknown": "U
 
 @click.command(name="readiness")
 # not checked for existence: a missing export is an export problem, the rest still read
-@click.argument("exports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("exports", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @click.option(
@@ -46,7 +46,7 @@ _MARK = {"ready": "READY", "partial": "PARTIAL", "blind": "BLIND", "unknown": "U
 )
 @click.option(
     "--fix-out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Write put-event-selectors.json, cloudformation.yaml and terraform.tf here.",
 )
 @click.option(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import default_rule_paths, exit_with_usage_error, write_output
+from sigmaq.cli.common import NonEmptyPath, default_rule_paths, exit_with_usage_error, write_output
 
 if TYPE_CHECKING:
     from sigmaq.testing.runner import TestReport
@@ -20,7 +20,7 @@ _RULE_PREFIX = "aws_cloudtrail_"
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(path_type=Path))
 @click.option(
     "-k",
     "keyword",
@@ -39,11 +39,11 @@ _RULE_PREFIX = "aws_cloudtrail_"
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="Write the JSON or SARIF report here instead of stdout.",
 )
 @click.option(
-    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
+    "--junit-xml", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Also write JUnit XML."
 )
 @click.option(
     "--window",

@@ -12,6 +12,7 @@ import click
 
 from sigmaq.cli.common import (
     PROFILE_OPTION,
+    NonEmptyPath,
     default_rule_paths,
     exit_with_usage_error,
     write_output,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -34,11 +35,11 @@ if TYPE_CHECKING:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="Write the report here instead of stdout.",
 )
 @click.option(
-    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
+    "--junit-xml", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Also write JUnit XML."
 )
 @click.option(
     "--fail-on",
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="sigmaq.yml or pyproject.toml to read (default: the nearest one above PATHS).",
 )
 def validate(

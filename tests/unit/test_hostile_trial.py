@@ -406,3 +406,151 @@ def test_list_rules_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert isinstance(result.exception, SystemExit)
     assert result.exit_code == 2
     assert "no such file or directory" in result.output
+
+
+# --- rules pySigma loads but replay refuses ---------------------------------------------------
+# Before: each of these passed `sigmaq validate` clean (cloudtrail profile, exit 0), then
+# `sigmaq hunt` refused it as "Usage: ... none of the selected rules can be replayed"
+# (exit 2, a usage error for a broken rule), naming the file without a line; a field-less
+# null was shown as "<sigma.types.SigmaNull object at 0x...>".
+
+BASE_C = RULE.replace("eventName: DeleteIndex", "eventName: DeleteApplication")
+
+
+def _single(detection: str) -> dict[str, str]:
+    text = rule_text().split("detection:\n")[0] + "detection:\n" + detection + "level: medium\n"
+    return {"probe.yml": text}
+
+
+def _alias_missing_a_rule() -> dict[str, str]:
+    base_b = rule_text().replace("title: Hostile Probe", "title: Base B\nname: base_b")
+    base_c = BASE_C.format(title="Base C\nname: base_c", id=RULE_ID[:-1] + "4")
+    correlation = """\
+title: Deleted After Deleted
+id: 7c3e2a10-5b4d-4e6f-8a9b-0c1d2e3f4a05
+status: test
+correlation:
+  type: temporal
+  rules: [base_b, base_c]
+  group-by: [who]
+  aliases:
+    who:
+      base_b: userIdentity.arn
+  timespan: 5m
+level: high
+"""
+    return {"base_b.yml": base_b, "base_c.yml": base_c, "probe.yml": correlation}
+
+
+UNREPLAYABLE = {
+    "field-less-null": (
+        _single("  selection:\n  condition: selection\n"),
+        "detection:",
+        "value of type SigmaNull (null)",
+    ),
+    "selector-matching-nothing": (
+        _single(
+            "  selection:\n    eventSource: qbusiness.amazonaws.com\n  condition: 1 of nomatch*\n"
+        ),
+        "  condition: 1 of nomatch*",
+        "condition is empty",
+    ),
+    "regex-backreference": (
+        _single(
+            "  selection:\n    eventSource: qbusiness.amazonaws.com\n"
+            "    userAgent|re: '(a)\\1'\n  condition: selection\n"
+        ),
+        "detection:",
+        "is refused: groupref",
+    ),
+    "regex-lookahead": (
+        _single(
+            "  selection:\n    eventSource: qbusiness.amazonaws.com\n"
+            "    userAgent|re: '(?=a)b'\n  condition: selection\n"
+        ),
+        "detection:",
+        "is refused: assert",
+    ),
+    "alias-missing-a-rule": (
+        _alias_missing_a_rule(),
+        "  aliases:",
+        "alias 'who' gives no field for referenced rule 'base_c'",
+    ),
+}
+
+
+def _write_rules(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder / "probe.yml"
+
+
+@pytest.mark.parametrize("case", list(UNREPLAYABLE))
+def test_validate_names_a_rule_replay_refuses_at_its_line(tmp_path: Path, case: str) -> None:
+    files, line_text, reason = UNREPLAYABLE[case]
+    probe = _write_rules(tmp_path / "rules", files)
+    line = probe.read_text().splitlines().index(line_text) + 1
+    report = validate_paths([tmp_path / "rules"], profile="cloudtrail")
+    flagged = [f for f in report.findings if f.validator == "sigmaq_replayable"]
+    assert [(f.path, f.line, f.severity) for f in flagged] == [(str(probe), line, "medium")]
+    assert reason in flagged[0].message
+    assert "object at 0x" not in flagged[0].message
+
+
+@pytest.mark.parametrize("case", list(UNREPLAYABLE))
+def test_hunt_refuses_such_a_rule_with_its_line_and_exit_1(tmp_path: Path, case: str) -> None:
+    files, line_text, reason = UNREPLAYABLE[case]
+    probe = _write_rules(tmp_path / "rules", files)
+    line = probe.read_text().splitlines().index(line_text) + 1
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    result = cli("hunt", "-j", "1", "--rules", probe.parent, data)
+    assert result.exit_code == 1, result.output
+    assert f"rule error {probe}:{line}: " in result.output
+    assert reason in result.output
+    assert "Usage:" not in result.output
+
+
+def test_hunt_with_every_rule_file_broken_exits_1_not_as_a_usage_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("title: x\ndetection:\n\tselection: 1\n")
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    result = cli("hunt", "--no-validate", "--rules", broken, data)
+    assert result.exit_code == 1
+    assert f"rule error {broken}:3: " in result.output
+    assert "Usage:" not in result.output
+
+
+# --- an empty path argument -------------------------------------------------------------------
+# Before: Path("") is the current folder, so `sigmaq hunt "$ARCHIVE"` with the variable
+# unset hunted (and investigate investigated, readiness read, validate validated) whatever
+# lay in the current folder, and `-o ""` / `--fix-out ""` wrote there.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["hunt", ""],
+        ["hunt", "-o", "", "trail.json"],
+        ["investigate", ""],
+        ["investigate", "-o", "", "trail.json"],
+        ["readiness", ""],
+        ["readiness", "--fix-out", "", "trail.json"],
+        ["validate", ""],
+        ["test", ""],
+        ["list", "rules", ""],
+        ["convert", "-t", "splunk", ""],
+    ],
+    ids=lambda args: " ".join(a or repr(a) for a in args),
+)
+def test_an_empty_path_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "trail.json").write_text(json.dumps({"Records": [record()]}))
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "an empty path names no file or folder" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trail.json"]  # nothing written
