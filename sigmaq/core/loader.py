@@ -76,8 +76,9 @@ _ERROR_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # "Sigma rule name must be a string": pySigma names the key in the message only
 _NAMED_KEY = re.compile(r"\bSigma (?:rule |correlation )?(\w+) (?:must|cannot)\b")
-# "... incompatible to value type of '1e999999'": the value names the detection item
-_QUOTED_VALUE = re.compile(r"value type of '([^']*)'|value '([^']*)'")
+# "... incompatible to value type of '1e999999'", "Invalid CIDR expression: '999.1.1.1/99'
+# does not appear ...": a quoted text that is a detection value names its detection item.
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,8 @@ def _error_line(error: Exception, document: YamlDocument) -> int:
         line = _modifier_line(document, unknown.group(1))
         if line is not None:
             return line
-    quoted = _QUOTED_VALUE.search(message)
-    if quoted is not None:
-        line = _detection_value_line(document, quoted.group(1) or quoted.group(2) or "")
+    for quoted in _QUOTED.findall(message):
+        line = _detection_value_line(document, quoted)
         if line is not None:
             return line
     for fragment, keys in _ERROR_KEYS:
@@ -412,16 +412,31 @@ def _falsepositives_errors(path: Path, document: YamlDocument) -> list[RuleLoadE
 
 
 def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
-    """Errors for detection fields whose value is a YAML map instead of dotted names.
+    """Errors for detection items whose YAML shape pySigma rejects without saying where.
 
-    pySigma rejects these with a bare "Unsupported type: dict"; this names the
-    field, the line and the fix (write ``requestParameters.identityType``).
+    A value that is a YAML map instead of dotted names (pySigma: a bare "Unsupported
+    type: dict") names the field, the line and the fix (write
+    ``requestParameters.identityType``). A value list holding a list, a ``!!binary``
+    value, and a field name that YAML read as a number, boolean or null (pySigma:
+    "Unsupported type: <class 'list'>", an AttributeError, placed at line 1) are named at
+    their line too.
     """
     data = document.data
     detection = data.get("detection") if isinstance(data, dict) else None
     if not isinstance(detection, dict):
         return []
     errors: list[RuleLoadError] = []
+
+    def error(message: str, name: object, field_spec: object) -> None:
+        errors.append(
+            RuleLoadError(
+                message,
+                path=path,
+                line=document.line_of(f"detection.{name}.{field_spec}", f"detection.{name}"),
+                rule_id=_rule_id(None, document),
+            )
+        )
+
     for name, definition in detection.items():
         if name == "condition":
             continue
@@ -430,17 +445,36 @@ def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]
             if not isinstance(item, dict):
                 continue
             for field_spec, value in item.items():
+                if not isinstance(field_spec, str):
+                    error(
+                        f"field name {field_spec!r} in detection '{name}' is not text (YAML "
+                        f"read it as {type(field_spec).__name__}): quote it, or name a field",
+                        name,
+                        field_spec,
+                    )
+                    continue
                 values = value if isinstance(value, list) else [value]
+                field = field_spec.split("|")[0]
                 if any(isinstance(v, dict) for v in values):
-                    field = str(field_spec).split("|")[0]
-                    errors.append(
-                        RuleLoadError(
-                            f"nested YAML map under field '{field}' in detection '{name}': "
-                            f"write dotted field names instead (e.g. '{field}.<key>: value')",
-                            path=path,
-                            line=document.line_of(f"detection.{name}.{field_spec}"),
-                            rule_id=_rule_id(None, document),
-                        )
+                    error(
+                        f"nested YAML map under field '{field}' in detection '{name}': "
+                        f"write dotted field names instead (e.g. '{field}.<key>: value')",
+                        name,
+                        field_spec,
+                    )
+                elif any(isinstance(v, list) for v in values):
+                    error(
+                        f"a list inside the value list of field '{field}' in detection "
+                        f"'{name}': a value list holds values, not lists; flatten it",
+                        name,
+                        field_spec,
+                    )
+                elif any(isinstance(v, bytes) for v in values):
+                    error(
+                        f"binary (!!binary) value under field '{field}' in detection '{name}': "
+                        "CloudTrail fields hold text; write the text",
+                        name,
+                        field_spec,
                     )
     return errors
 
@@ -466,9 +500,22 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                     f"rule file larger than {MAX_RULE_FILE_BYTES} bytes ({size})", path=path
                 )
             ]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
         return [], [RuleLoadError(f"cannot read file: {exc}", path=path)]
+    except UnicodeDecodeError as exc:  # named at the line of the first byte that is not UTF-8
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        return [], [
+            RuleLoadError(
+                f"cannot read file: not UTF-8, byte 0x{raw[exc.start]:02x} at column {column} "
+                f"({exc.reason}); "
+                "save the file as UTF-8",
+                path=path,
+                line=line,
+            )
+        ]
     try:
         documents = read_yaml_documents(text)
     except YamlSourceError as exc:
@@ -498,10 +545,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 resolve_references=False,
             )
         except Exception as exc:  # pySigma raises many types on odd input; never crash
-            detail = _TOO_DEEP if isinstance(exc, RecursionError) else exc
             errors.append(
                 RuleLoadError(
-                    f"{type(exc).__name__}: {detail}{_modifier_hint(exc)}",
+                    f"{type(exc).__name__}: {_strip_location(exc)}{_modifier_hint(exc)}",
                     path=path,
                     line=_error_line(exc, document),
                     rule_id=_rule_id(None, document),
@@ -514,7 +560,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 continue
             errors.append(
                 RuleLoadError(
-                    f"{type(collection_error).__name__}: {collection_error}"
+                    f"{type(collection_error).__name__}: {_strip_location(collection_error)}"
                     f"{_modifier_hint(collection_error)}",
                     path=path,
                     line=_error_line(collection_error, document),
@@ -549,7 +595,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 )
             if not rule_errors:
                 loaded.append(LoadedRule(rule, path, document))
-    return loaded, errors
+    # pySigma reports some problems once per offending entry (each bad tag): say it once
+    unique = {str(error): error for error in reversed(errors)}
+    return loaded, [error for error in errors if unique.get(str(error)) is error]
 
 
 _TOO_DEEP = "the rule nests too deeply to parse (Python's recursion limit)"

@@ -554,3 +554,130 @@ def test_an_empty_path_is_a_usage_error(
     assert result.exit_code == 2
     assert "an empty path names no file or folder" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trail.json"]  # nothing written
+
+
+# --- a broken rule names its line ---------------------------------------------------------------
+# Before: these were placed at line 1 (the document), some with a Python exception for a
+# message ("AttributeError: 'int' object has no attribute 'split'", "Unsupported type:
+# <class 'list'>"); a file that is not UTF-8 had no line at all; pySigma's own location
+# (" in <path>:1") was appended to correlation errors; a rule with three bad tags got the
+# same error three times.
+
+
+def _with_item(item: str) -> str:
+    return rule_text().replace(
+        "    eventName: DeleteIndex\n", f"    eventName: DeleteIndex\n{item}"
+    )
+
+
+LOCATED = {
+    "numeric-field-name": (_with_item("    5: x\n"), "    5: x", "field name 5 in detection"),
+    "list-in-value-list": (
+        _with_item("    userAgent: [[a, b]]\n"),
+        "    userAgent: [[a, b]]",
+        "a list inside the value list of field 'userAgent'",
+    ),
+    "binary-value": (
+        _with_item("    userAgent: !!binary aGVsbG8=\n"),
+        "    userAgent: !!binary aGVsbG8=",
+        "binary (!!binary) value under field 'userAgent'",
+    ),
+    "invalid-cidr": (
+        _with_item("    sourceIPAddress|cidr: 999.1.1.1/99\n"),
+        "    sourceIPAddress|cidr: 999.1.1.1/99",
+        "Invalid CIDR expression",
+    ),
+    "correlation-condition": (
+        """\
+title: Two Conditions
+id: 7c3e2a10-5b4d-4e6f-8a9b-0c1d2e3f4a06
+status: test
+correlation:
+  type: event_count
+  rules: [7c3e2a10-5b4d-4e6f-8a9b-0c1d2e3f4a01]
+  group-by: [userIdentity.arn]
+  timespan: 5m
+  condition:
+    gte: 2
+    lte: 1
+level: high
+""",
+        "  condition:",
+        "exactly one condition item",
+    ),
+    "three-bad-tags": (
+        rule_text().replace("level: medium", "level: medium\ntags: [5, null, {a: b}]"),
+        "tags: [5, null, {a: b}]",
+        "tags must be a list of strings",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LOCATED))
+def test_a_broken_rule_is_named_once_at_its_line(tmp_path: Path, case: str) -> None:
+    text, line_text, fragment = LOCATED[case]
+    path = tmp_path / "probe.yml"
+    path.write_text(text)
+    result = load_rules([path])
+    assert [(e.path, e.line) for e in result.errors] == [
+        (path, text.splitlines().index(line_text) + 1)
+    ]
+    message = result.errors[0].message
+    assert fragment in message
+    assert "Error: '" not in message and "<class" not in message and str(path) not in message
+
+
+def test_a_rule_that_is_not_utf8_is_named_at_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yml"
+    path.write_bytes(rule_text().replace("sigmaq tests", "J\xe9r\xf4me").encode("latin-1"))
+    result = load_rules([path])
+    assert [(e.path, e.line) for e in result.errors] == [(path, 5)]
+    assert "not UTF-8, byte 0xe9 at column 10" in result.errors[0].message
+
+
+# --- sigmaq new ---------------------------------------------------------------------------------
+# Before: `sigmaq new` promises a rule valid as written, yet wrote a title with a line
+# break (which `sigmaq validate` then refuses), an empty title, and for a title without
+# a letter or digit the file aws_cloudtrail_.yml; a 300-character title became a rule
+# over the Sigma schema's 256 (a 5,000-character one an OS "File name too long").
+
+
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("", "the title is empty"),
+        ("   ", "the title is empty"),
+        ("Line\nBreak", "one line of text: it holds a control character (\\x0a)"),
+        ("Tab\there", "one line of text"),
+        ("!!!", "has no letter or digit"),
+        ("x" * 257, "over Sigma's 256"),
+    ],
+    ids=["empty", "blank", "line-break", "tab", "no-slug", "too-long"],
+)
+def test_new_refuses_a_title_the_rule_could_not_carry(
+    tmp_path: Path, title: str, reason: str
+) -> None:
+    result = cli(
+        "new", title, "--dir", tmp_path, "--event-name", "DeleteIndex",
+        "--event-source", "qbusiness.amazonaws.com",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert reason in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- sigmaq.yml ---------------------------------------------------------------------------------
+# Before: a key written twice in sigmaq.yml was read last-wins without a word (a second
+# `exclusions:` dropped every exclusion of the first), where a rule file refuses it.
+
+
+def test_a_key_written_twice_in_sigmaq_yml_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "probe.yml").write_text(rule_text())
+    (tmp_path / "sigmaq.yml").write_text("profile: cloudtrail\nrules: [rules]\nprofile: amazon_q\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate")
+    assert result.exit_code == 2
+    assert "duplicate key 'profile' (line 3)" in result.output
