@@ -177,8 +177,11 @@ def write_json(result: HuntResult, out: IO[str]) -> None:
 def write_csv(findings: Iterable[HuntFinding], out: IO[str]) -> None:
     """One row per finding; list cells joined with ``;``, ``group`` as JSON. A text cell
     a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading
-    ``'``; ``json``/``ndjson`` carry the values unchanged."""
-    writer = csv.writer(out, lineterminator="\n")
+    ``'``; ``json``/``ndjson`` carry the values unchanged. Rows end in CRLF (RFC 4180
+    section 2): the writer quotes a cell holding any character of the line terminator,
+    so a bare carriage return in a record value (attacker-chosen text) stays inside its
+    quoted cell instead of starting a row a CSV reader would take as a finding."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in findings:
         data = finding_to_dict(item)

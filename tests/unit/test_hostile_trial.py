@@ -681,3 +681,33 @@ def test_a_key_written_twice_in_sigmaq_yml_is_a_usage_error(
     result = cli("validate")
     assert result.exit_code == 2
     assert "duplicate key 'profile' (line 3)" in result.output
+
+
+# --- hunt CSV ------------------------------------------------------------------------------------
+# Before: rows ended in a bare "\n", and Python's csv writer quotes only cells holding a
+# character of the line terminator, so a record value holding a bare "\r" (a forged ARN,
+# user agent or source address) was written unquoted: a CSV reader split the row in two,
+# 10 findings read back as 11 rows, one of them a row the attacker shaped.
+
+
+@pytest.mark.parametrize("breaker", ["\r", "\n", "\r\n", "\r=1+1\r"], ids=repr)
+def test_a_line_break_in_a_record_value_stays_in_its_csv_cell(tmp_path: Path, breaker: str) -> None:
+    import csv
+
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    arns = [f"arn:aws:iam::123456789012:user/a{n}{breaker}b" for n in range(3)]
+    records = [
+        record(n=n + 1, userIdentity={"type": "IAMUser", "arn": arn}, sourceIPAddress=breaker)
+        for n, arn in enumerate(arns)
+    ]
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": records}))
+    out = tmp_path / "findings.csv"
+    result = cli("hunt", "--format", "csv", "-o", out, "--rules", rules, "--no-validate", data)
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3  # one finding per matching event, each one row
+    assert sorted(row["principals"] for row in rows) == sorted(arns)
+    assert {row["rule_title"] for row in rows} == {"Hostile Probe"}
