@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
+from sigmaq.core.unseen import first_unseen
 
 if TYPE_CHECKING:
     from sigmaq.core.loader import LoadResult
@@ -40,6 +41,45 @@ def splunk_index_name(
         raise click.BadParameter(
             f"{value!r} is not a Splunk index name (lowercase letters, digits, '_', '-', "
             "'*'; not starting with '_' or '-')"
+        )
+    return value
+
+
+def splunk_macro_name(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    """Click callback: ``value`` unless it holds a backtick or a control character. The
+    name is written between backticks at the head of every search: a backtick would end
+    the macro call there and let the rest run as SPL (`` x` | delete ``), and a line break
+    would end the ``search =`` key of savedsearches.conf."""
+    if value is None:
+        return None
+    shown = first_unseen(value)
+    if not value.strip() or "`" in value or shown is not None:
+        raise click.BadParameter(
+            f"{value!r} is not a Splunk macro name: no backtick, line break or other "
+            "control character (a macro call such as my_macro or my_macro(aws))"
+        )
+    return value
+
+
+# Elasticsearch index names "cannot include \\, /, *, ?, \", <, >, |, ` ` (space), ,, #"
+# (create index API, path parameters); a pattern adds * wildcards, comma-separated names,
+# a leading - to exclude and a remote cluster prefix (cluster:index).
+_INDEX_PATTERN_FORBIDDEN = frozenset('\\/?"<>| #`')
+
+
+def elastic_index_pattern(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Click callback: ``value`` if every comma-separated part is a non-empty index name
+    or pattern, else BadParameter: the pattern is written after ES|QL's ``from`` (a ``|``
+    would start a processing command the rule never asked for) and into each Kibana rule."""
+    parts = value.split(",")
+    bad = sorted({c for c in value if c in _INDEX_PATTERN_FORBIDDEN or not c.isprintable()})
+    if bad or not all(part.strip("-") for part in parts):
+        shown = ", ".join(repr(c) for c in bad) or "an empty name"
+        raise click.BadParameter(
+            f"{value!r} is not an Elasticsearch index pattern ({shown}): comma-separated "
+            "index names, * wildcards, a leading - to exclude"
         )
     return value
 

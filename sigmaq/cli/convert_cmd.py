@@ -12,7 +12,9 @@ from sigmaq.cli.common import (
     PROFILE_OPTION,
     NonEmptyPath,
     default_rule_paths,
+    elastic_index_pattern,
     splunk_index_name,
+    splunk_macro_name,
     validate_first,
 )
 
@@ -39,7 +41,12 @@ from sigmaq.cli.common import (
     help="Splunk index to scope searches to.",
 )
 @click.option("--splunk-sourcetype", default="aws:cloudtrail", show_default=True)
-@click.option("--splunk-macro", default=None, help="Search macro replacing index/sourcetype.")
+@click.option(
+    "--splunk-macro",
+    default=None,
+    callback=splunk_macro_name,
+    help="Search macro replacing index/sourcetype.",
+)
 @click.option(
     "--splunk-notable", is_flag=True, help="savedsearches: Enterprise Security notable action."
 )
@@ -48,6 +55,7 @@ from sigmaq.cli.common import (
     "--index-pattern",
     default="logs-aws.cloudtrail-*",
     show_default=True,
+    callback=elastic_index_pattern,
     help="Elastic index pattern (Kibana rules, ES|QL from).",
 )
 @click.option(

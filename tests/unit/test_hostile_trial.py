@@ -711,3 +711,56 @@ def test_a_line_break_in_a_record_value_stays_in_its_csv_cell(tmp_path: Path, br
     assert len(rows) == 3  # one finding per matching event, each one row
     assert sorted(row["principals"] for row in rows) == sorted(arns)
     assert {row["rule_title"] for row in rows} == {"Hostile Probe"}
+
+
+# --- convert options that reach the query text ----------------------------------------------------
+# Before: --splunk-macro was written unchecked between backticks at the head of every
+# search, so `x`\n| delete` closed the macro call and, through the conf line continuation,
+# added a `| delete` stage; --index-pattern was written unchecked after ES|QL's `from`
+# (`logs | DROP x` added a processing command) and into each Kibana rule ("" and "x\ny"
+# were accepted as index patterns).
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--splunk-macro", "x`\n| delete"),
+        ("--splunk-macro", "x` | delete `y"),
+        ("--splunk-macro", ""),
+        ("--index-pattern", "logs | DROP x"),
+        ("--index-pattern", "x\ny"),
+        ("--index-pattern", ""),
+        ("--index-pattern", "a,,b"),
+        ("--index-pattern", 'logs"'),
+    ],
+    ids=repr,
+)
+def test_a_query_breaking_convert_option_is_a_usage_error(
+    tmp_path: Path, option: str, value: str
+) -> None:
+    rule = tmp_path / "probe.yml"
+    rule.write_text(rule_text())
+    target = "splunk" if option == "--splunk-macro" else "esql"
+    result = cli("convert", "-t", target, option, value, rule)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output
+    assert "delete" not in result.output.split("Error:")[0]  # no query was written
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "target", "written"),
+    [
+        ("--splunk-macro", "my_macro(aws)", "splunk", "`my_macro(aws)`"),
+        ("--index-pattern", "logs-aws.cloudtrail-*,-logs-test*", "esql", "from logs-aws"),
+        ("--index-pattern", "remote:logs-*", "esql", "from remote:logs-*"),
+    ],
+    ids=["macro-with-argument", "pattern-list-and-exclusion", "remote-cluster"],
+)
+def test_a_valid_convert_option_still_reaches_the_query(
+    tmp_path: Path, option: str, value: str, target: str, written: str
+) -> None:
+    rule = tmp_path / "probe.yml"
+    rule.write_text(rule_text())
+    result = cli("convert", "-t", target, option, value, rule)
+    assert result.exit_code == 0, result.output
+    assert written in result.output
