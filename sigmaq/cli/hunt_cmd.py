@@ -8,6 +8,8 @@ Wiring and rendering only; the work is ``sigmaq.hunt.runner``. Findings go to st
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -183,7 +185,6 @@ def hunt(
     Lake results, gzip-compressed or not; digest files are skipped. The rules are
     validated first: load errors and high findings stop the hunt (--no-validate).
     """
-    import os
 
     from rich.console import Console
     from rich.markup import escape
@@ -226,10 +227,7 @@ def hunt(
         )
         sys.exit(1)
     if output is not None:
-        try:  # fail before the run, not after it
-            output.open("a", encoding="utf-8").close()
-        except OSError as error:
-            raise click.UsageError(f"cannot write {output}: {error}") from error
+        _check_output(output, [p for p in paths if isinstance(p, Path)])
     options = HuntOptions(
         since=since,
         until=until,
@@ -359,6 +357,33 @@ def _hunt_with_progress(
 
         callback: ProgressCallback = advance
         return run_hunt(paths, rules, options, progress=callback)
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Fail before the run, not after it: ``output`` must be writable and must not be a
+    file the hunt reads (named, or inside a folder it reads): writing the findings there
+    would overwrite the very records they came from. A file that did not exist is
+    removed again, so that the run does not read it as an empty input."""
+    if output.is_file():
+        for source in inputs:
+            try:
+                same = source.is_file() and os.path.samefile(source, output)
+                inside = source.is_dir() and output.resolve().is_relative_to(source.resolve())
+            except OSError:  # a source that cannot be read is the run's to report
+                continue
+            if same or inside:
+                raise click.UsageError(
+                    f"{output} is an input of this hunt ({source}): writing the findings "
+                    "there would overwrite the records it holds; choose another -o"
+                )
+    existed = output.exists()
+    try:
+        output.open("a", encoding="utf-8").close()
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error}") from error
+    if not existed:
+        with contextlib.suppress(OSError):
+            output.unlink()
 
 
 def _write_findings(result: HuntResult, output_format: str, output: Path | None) -> None:

@@ -764,3 +764,49 @@ def test_a_valid_convert_option_still_reaches_the_query(
     result = cli("convert", "-t", target, option, value, rule)
     assert result.exit_code == 0, result.output
     assert written in result.output
+
+
+# --- hunt -o onto its own input -------------------------------------------------------------------
+# Before: `sigmaq hunt -o trail.json trail.json` (or -o archive/x.json archive/) read the
+# delivery file, then overwrote it with the findings: the evidence was gone, exit 0. And
+# -o naming a new file inside an input folder created it empty before the run, which then
+# read it as an input ("warning: empty file").
+
+
+@pytest.mark.parametrize("how", ["same-file", "inside-folder", "symbolic-link"])
+def test_hunt_refuses_to_write_findings_over_its_input(tmp_path: Path, how: str) -> None:
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    trail = archive / "trail.json"
+    trail.write_text(json.dumps({"Records": [record()]}))
+    before = trail.read_bytes()
+    source: Path = trail
+    output: Path = trail
+    if how == "inside-folder":
+        source = archive
+    elif how == "symbolic-link":
+        output = tmp_path / "link.json"
+        output.symlink_to(trail)
+    result = cli(
+        "hunt", "--format", "json", "-o", output, "--rules", rules, "--no-validate", source
+    )
+    assert result.exit_code == 2
+    assert "is an input of this hunt" in result.output
+    assert trail.read_bytes() == before
+
+
+def test_hunt_output_new_in_an_input_folder_is_not_read_as_an_input(tmp_path: Path) -> None:
+    rules = tmp_path / "rule.yml"
+    rules.write_text(rule_text())
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "trail.json").write_text(json.dumps({"Records": [record()]}))
+    output = archive / "findings.json"
+    result = cli(
+        "hunt", "--format", "json", "-o", output, "--rules", rules, "--no-validate", archive
+    )
+    assert result.exit_code == 0, result.output
+    assert "empty file" not in result.output
+    assert json.loads(output.read_text())["summary"]["files"] == 1
