@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -158,6 +160,37 @@ def exit_with_usage_error(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with code 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def refuse_overwriting_inputs(
+    output: Path | None, inputs: Sequence[Path], reads: Callable[[Path], bool], option: str
+) -> None:
+    """Exit 2 when ``output`` is a file this command reads: one of ``inputs``, or a file
+    inside an input folder that ``reads`` says the command would read. Writing there
+    would replace a rule or a record with the command's report (``sigmaq validate -o
+    rule.yml rule.yml`` left an empty rule file)."""
+    if output is None or not output.is_file():
+        return
+    for source in inputs:
+        try:
+            same = source.is_file() and os.path.samefile(source, output)
+            inside = (
+                source.is_dir()
+                and output.resolve().is_relative_to(source.resolve())
+                and reads(output)
+            )
+        except OSError:  # a source that cannot be read is the run's to report
+            continue
+        if same or inside:
+            exit_with_usage_error(
+                f"{option} {output} is an input of this command ({source}): writing there "
+                "would overwrite what it reads; choose another path"
+            )
+
+
+def reads_rule_or_fixture(path: Path) -> bool:
+    """True for a file a rule folder is read for: a rule or a fixture."""
+    return path.name.endswith((".yml", ".yaml", ".json", ".json.gz", ".ndjson"))
 
 
 def write_output(text: str, output: Path | None) -> None:

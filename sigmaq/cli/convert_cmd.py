@@ -13,6 +13,8 @@ from sigmaq.cli.common import (
     NonEmptyPath,
     default_rule_paths,
     elastic_index_pattern,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
     splunk_index_name,
     splunk_macro_name,
     validate_first,
@@ -109,6 +111,7 @@ def convert(
         elastic_index_pattern=index_pattern,
     )
     rule_paths = list(paths) or default_rule_paths()
+    refuse_overwriting_inputs(output, rule_paths, reads_rule_or_fixture, "-o")
     from sigmaq.core.loader import iter_rule_files
 
     try:

@@ -23,6 +23,7 @@ from sigmaq.cli.common import (
     NonEmptyPath,
     configured_rule_paths,
     exit_with_usage_error,
+    refuse_overwriting_inputs,
     validate_first,
 )
 
@@ -361,21 +362,14 @@ def _hunt_with_progress(
 
 def _check_output(output: Path, inputs: list[Path]) -> None:
     """Fail before the run, not after it: ``output`` must be writable and must not be a
-    file the hunt reads (named, or inside a folder it reads): writing the findings there
-    would overwrite the very records they came from. A file that did not exist is
-    removed again, so that the run does not read it as an empty input."""
-    if output.is_file():
-        for source in inputs:
-            try:
-                same = source.is_file() and os.path.samefile(source, output)
-                inside = source.is_dir() and output.resolve().is_relative_to(source.resolve())
-            except OSError:  # a source that cannot be read is the run's to report
-                continue
-            if same or inside:
-                raise click.UsageError(
-                    f"{output} is an input of this hunt ({source}): writing the findings "
-                    "there would overwrite the records it holds; choose another -o"
-                )
+    file the hunt reads (named, or a data file inside a folder it reads): writing the
+    findings there would overwrite the very records they came from. A file that did not
+    exist is removed again, so that the run does not read it as an empty input."""
+    from sigmaq.replay.paths import DATA_SUFFIXES
+
+    refuse_overwriting_inputs(
+        output, inputs, lambda path: path.name.lower().endswith(DATA_SUFFIXES), "-o"
+    )
     existed = output.exists()
     try:
         output.open("a", encoding="utf-8").close()

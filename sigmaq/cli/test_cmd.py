@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, default_rule_paths, exit_with_usage_error, write_output
+from sigmaq.cli.common import (
+    NonEmptyPath,
+    default_rule_paths,
+    exit_with_usage_error,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from sigmaq.testing.runner import TestReport
@@ -89,6 +96,9 @@ def test(
         exit_with_usage_error(f"no such file or directory: {start}")
     root = find_project_root(start)
     rule_paths = list(paths) or (None if root is not None else default_rule_paths())
+    read = rule_paths or ([root / "rules", root / "fixtures"] if root is not None else [])
+    for option, target in (("-o", output), ("--junit-xml", junit_xml)):
+        refuse_overwriting_inputs(target, read, reads_rule_or_fixture, option)
     if rule_paths is not None:
         from sigmaq.core.loader import iter_rule_files
 

@@ -15,6 +15,8 @@ from sigmaq.cli.common import (
     NonEmptyPath,
     default_rule_paths,
     exit_with_usage_error,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
     write_output,
 )
 
@@ -76,6 +78,8 @@ def validate(
     from sigmaq.validate.runner import validate_paths
 
     rule_paths = list(paths) or default_rule_paths()
+    for option, target in (("-o", output), ("--junit-xml", junit_xml)):
+        refuse_overwriting_inputs(target, rule_paths, reads_rule_or_fixture, option)
     try:
         with start_up_gc():
             report = validate_paths(rule_paths, config_path=config_path, profile=profile)

@@ -793,7 +793,7 @@ def test_hunt_refuses_to_write_findings_over_its_input(tmp_path: Path, how: str)
         "hunt", "--format", "json", "-o", output, "--rules", rules, "--no-validate", source
     )
     assert result.exit_code == 2
-    assert "is an input of this hunt" in result.output
+    assert "is an input of this command" in result.output
     assert trail.read_bytes() == before
 
 
@@ -810,3 +810,30 @@ def test_hunt_output_new_in_an_input_folder_is_not_read_as_an_input(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "empty file" not in result.output
     assert json.loads(output.read_text())["summary"]["files"] == 1
+
+
+# Before: `sigmaq validate -o rule.yml rule.yml` left the rule file empty (a clean text
+# report), and convert -o / test -o / --junit-xml replaced the rule with a query or a
+# report, exit 0.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--profile", "cloudtrail", "-o", "{rule}", "{rule}"],
+        ["validate", "--profile", "cloudtrail", "--junit-xml", "{rule}", "{folder}"],
+        ["test", "--format", "json", "-o", "{rule}", "{folder}"],
+        ["convert", "-t", "splunk", "-o", "{rule}", "{rule}"],
+        ["convert", "-t", "splunk", "-o", "{rule}", "{folder}"],
+    ],
+    ids=["validate-o", "validate-junit", "test-o", "convert-o-file", "convert-o-folder"],
+)
+def test_a_report_is_never_written_over_the_rule_it_reads(tmp_path: Path, args: list[str]) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    rule = folder / "probe.yml"
+    rule.write_text(rule_text())
+    result = cli(*(a.format(rule=rule, folder=folder) for a in args))
+    assert result.exit_code == 2
+    assert f"{rule} is an input of this command" in result.output
+    assert rule.read_text() == rule_text()
