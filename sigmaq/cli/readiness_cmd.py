@@ -3,7 +3,8 @@
 Wiring and rendering only; the work is ``sigmaq.readiness``. Reads exported configuration
 (files or folders of AWS CLI JSON and Prowler OCSF output); makes no AWS call. The report
 goes to stdout, problems with exports to stderr. Exit 0 when every selected rule passes the
-``--fail-on`` bar, 1 when one does not or an export could not be used, 2 on usage errors.
+``--fail-on`` bar, 1 when one does not or an export or a rule file could not be used, 2 on
+usage errors.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def readiness(
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc
     for error in loaded.errors:
-        click.echo(f"warning: rule left out: {error}", err=True)
+        click.echo(f"error: rule left out: {error}", err=True)
     report = run(exports, selected, target=target, prompt_log_buckets=prompt_buckets)
     for problem in report.problems:
         click.echo(f"export problem: {problem}", err=True)
@@ -121,7 +122,9 @@ def readiness(
         _render_text(report, show_all, fix_out)
     bad = {"blind": ("blind", "unknown"), "partial": ("blind", "unknown", "partial")}
     failing = [v for v in report.assessment.rules if v.status in bad.get(fail_on, ())]
-    raise SystemExit(1 if failing or report.problems else 0)
+    # A broken rule file is a problem whatever --fail-on says (README: exit 1 for broken
+    # rules): its needs are missing from every verdict above.
+    raise SystemExit(1 if failing or report.problems or loaded.errors else 0)
 
 
 def _render_text(report: ReadinessReport, show_all: bool, fix_out: Path | None) -> None:

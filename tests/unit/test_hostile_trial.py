@@ -837,3 +837,22 @@ def test_a_report_is_never_written_over_the_rule_it_reads(tmp_path: Path, args: 
     assert result.exit_code == 2
     assert f"{rule} is an input of this command" in result.output
     assert rule.read_text() == rule_text()
+
+
+# --- readiness with a broken rule file ----------------------------------------------------------
+# Before: a rule file that could not be loaded was a "warning: rule left out" and, with
+# --fail-on partial or never, readiness exited 0: the verdicts silently lacked that rule.
+
+
+@pytest.mark.parametrize("fail_on", ["blind", "partial", "never"])
+def test_readiness_exits_1_when_a_rule_file_is_broken(tmp_path: Path, fail_on: str) -> None:
+    exports = Path(__file__).parents[1] / "data" / "readiness" / "advanced-org"
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "probe.yml").write_text(rule_text())
+    (rules / "broken.yml").write_text("title: [\n")
+    result = cli("readiness", "--rules", rules, "--fail-on", fail_on, exports)
+    assert result.exit_code == 1
+    assert f"error: rule left out: {rules / 'broken.yml'}:" in result.output
+    clean = cli("readiness", "--rules", rules / "probe.yml", "--fail-on", "never", exports)
+    assert clean.exit_code == 0, clean.output
