@@ -25,10 +25,11 @@ def _emit(rows: list[dict[str, str]], output_format: str, columns: list[str]) ->
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(*columns)
-    for row in rows:
-        table.add_row(*(str(row.get(column, "")) for column in columns))
+    for row in rows:  # a rule title is another team's text: shown as written, no markup
+        table.add_row(*(Text(str(row.get(column, ""))) for column in columns))
     Console(width=160).print(table)
 
 

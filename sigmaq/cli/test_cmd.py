@@ -142,6 +142,7 @@ def test(
 
 def _render(report: TestReport) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -159,44 +160,46 @@ def _render(report: TestReport) -> None:
         shown = ", ".join(ids[:_MAX_IDS]) + (
             f" (+{len(ids) - _MAX_IDS})" if len(ids) > _MAX_IDS else ""
         )
-        table.add_row(
-            result.rule_path.stem.removeprefix(_RULE_PREFIX),
-            result.fixture.name.removeprefix(f"{result.rule_path.stem}."),  # flat layout
+        table.add_row(  # names, messages and event ids may hold anything: no markup
+            escape(result.rule_path.stem.removeprefix(_RULE_PREFIX)),
+            escape(result.fixture.name.removeprefix(f"{result.rule_path.stem}.")),  # flat layout
             "match" if result.expect_match else "no match",
             str(result.findings),
-            "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.message}",
-            shown,
+            "[green]pass[/]" if result.passed else f"[red]FAIL[/] {escape(result.message or '')}",
+            escape(shown),
         )
     console.print(table)
     for problem in report.problems:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[red]error[/] {where}{problem.message}", highlight=False)
+        errors.print(f"[red]error[/] {escape(where + problem.message)}", highlight=False)
     for problem in report.untested:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[yellow]skipped[/] {where}{problem.message}", highlight=False)
+        errors.print(f"[yellow]skipped[/] {escape(where + problem.message)}", highlight=False)
     baseline = report.baseline
     if baseline is not None:
         for match in baseline.failures:
             level = match.level.value if match.level else "no level"
             errors.print(
-                f"[red]baseline[/] {match.rule_title} ({level}) matched unlisted events: "
-                f"{', '.join(match.event_ids)}",
+                f"[red]baseline[/] {escape(match.rule_title)} ({level}) matched unlisted "
+                f"events: {escape(', '.join(match.event_ids))}",
                 highlight=False,
             )
         for stale in baseline.stale:
             errors.print(
                 f"[red]baseline[/] known_matches.yml entry {stale.known.entry} "
-                f"({stale.rule_id}, {stale.known.event_id}) no longer matches",
+                f"({escape(f'{stale.rule_id}, {stale.known.event_id}')}) no longer matches",
                 highlight=False,
             )
         for text in baseline.problems:
-            errors.print(f"[red]baseline[/] {text}", highlight=False)
+            errors.print(f"[red]baseline[/] {escape(text)}", highlight=False)
         reported: dict[tuple[str, str], int] = {}
         for match in baseline.reported:
             key = (match.rule_title, match.verdict.value)
             reported[key] = reported.get(key, 0) + 1
         for (title, verdict_name), count in sorted(reported.items()):
-            console.print(f"baseline: {title} ({verdict_name}): {count} match(es)", highlight=False)
+            console.print(
+                f"baseline: {escape(title)} ({verdict_name}): {count} match(es)", highlight=False
+            )
     counts = report.summary()
     verdict = "[red]FAILED[/]" if report.failed else "[green]passed[/]"
     skipped = counts["rules_without_fixtures"]

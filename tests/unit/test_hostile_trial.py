@@ -856,3 +856,31 @@ def test_readiness_exits_1_when_a_rule_file_is_broken(tmp_path: Path, fail_on: s
     assert f"error: rule left out: {rules / 'broken.yml'}:" in result.output
     clean = cli("readiness", "--rules", rules / "probe.yml", "--fail-on", "never", exports)
     assert clean.exit_code == 0, clean.output
+
+
+# --- Rich markup from fixtures and rules ----------------------------------------------------
+# Before: `sigmaq test` printed fixture problems, file names and event ids as Rich markup:
+# a fixture record with a key "[/x]" ended in a MarkupError traceback, and `sigmaq list
+# rules` rendered a rule title's "[link=...]" as a terminal hyperlink ("[bold]" vanished).
+
+
+def test_test_shows_a_fixture_holding_markup_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    (folder / "aws_cloudtrail_hostile_probe.yml").write_text(rule_text())
+    (folder / "aws_cloudtrail_hostile_probe.pos_deleted.json").write_text(json.dumps(record()))
+    keys = {"[/x]": 1, "[bold]y": 2}
+    (folder / "aws_cloudtrail_hostile_probe.neg_markup.json").write_text(json.dumps(keys))
+    result = cli("test", folder)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert "(keys: [/x], [bold]y)" in result.output.replace("\n", "")
+
+
+def test_list_rules_shows_a_title_holding_markup_as_written(tmp_path: Path) -> None:
+    title = "Hostile [bold]Bold[/bold] [link=http://198.51.100.1]x[/link]"
+    rule = tmp_path / "probe.yml"
+    rule.write_text(rule_text(f'"{title}"'))
+    result = cli("list", "rules", rule)
+    assert result.exit_code == 0, result.output
+    assert "[bold]Bold[/bold]" in result.output
