@@ -85,6 +85,7 @@ def investigate(
     a timeline per principal and a containment checklist (steps 6-7) of AWS CLI commands
     that are never run. Reads the same inputs as `sigmaq hunt`."""
     from rich.console import Console
+    from rich.markup import escape
 
     from sigmaq.core.errors import ConfigError, SigmaqError
     from sigmaq.core.loader import load_rules
@@ -108,7 +109,7 @@ def investigate(
     runnable, refused = replayable_rules([r.rule for r in chosen])
     messages += [str(e) for e in located(refused, loaded.rules)]
     for message in messages:
-        err.print(f"[red]rule error[/red] {message}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(message)}", markup=True, soft_wrap=True)
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -128,7 +129,7 @@ def investigate(
 
             report = run(paths, runnable, options, **kwargs)
     except SigmaqError as error:
-        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        err.print(f"[red]error[/red] {escape(str(error))}", markup=True, soft_wrap=True)
         sys.exit(1)
     wanted = formats or FORMATS
     written = _write(report, output_dir, wanted)

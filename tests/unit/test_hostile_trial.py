@@ -884,3 +884,22 @@ def test_list_rules_shows_a_title_holding_markup_as_written(tmp_path: Path) -> N
     result = cli("list", "rules", rule)
     assert result.exit_code == 0, result.output
     assert "[bold]Bold[/bold]" in result.output
+
+
+def test_investigate_names_a_rule_error_holding_markup_as_written(tmp_path: Path) -> None:
+    """Before: investigate printed rule errors as Rich markup: a modifier written
+    '|[/x]' ended in a MarkupError traceback (hunt escaped the same message)."""
+    good = tmp_path / "good.yml"
+    good.write_text(rule_text())
+    odd = tmp_path / "odd.yml"
+    odd.write_text(
+        rule_text("Odd", RULE_ID[:-1] + "7").replace("eventName: DeleteIndex", "eventName|[/x]: A")
+    )
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    out = tmp_path / "report"
+    result = cli("investigate", "--no-progress", "--rules", good, "--rules", odd, "-o", out, data)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert "Unknown modifier '[/x]'" in result.output
+    assert (out / "report.json").is_file()
