@@ -903,3 +903,25 @@ def test_investigate_names_a_rule_error_holding_markup_as_written(tmp_path: Path
     assert result.exit_code == 1
     assert "Unknown modifier '[/x]'" in result.output
     assert (out / "report.json").is_file()
+
+
+# --- RE2's own limits ------------------------------------------------------------------------
+# Before: a |re pattern RE2 refuses by its own limits (a repetition over 1000 in all)
+# made RE2's C++ library write "WARNING: All log messages before absl::InitializeLog()..."
+# and "E0000 ... re2.cc:242] Error parsing ..." straight to stderr, and the refusal read
+# "is refused by RE2: b'invalid repetition size: {100,100}'" (a bytes repr).
+
+
+@pytest.mark.parametrize("pattern", ["(((a{100}){100}){100}){100}", "((a{50}){50})"])
+def test_a_pattern_over_re2_limits_is_refused_quietly(
+    capfd: pytest.CaptureFixture[str], pattern: str
+) -> None:
+    from sigmaq.core.errors import ReplayError
+    from sigmaq.replay.regex import compile_search
+
+    with pytest.raises(ReplayError) as refused:
+        compile_search(pattern)
+    assert "is refused by RE2: invalid repetition size" in refused.value.message
+    assert "b'" not in refused.value.message
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
