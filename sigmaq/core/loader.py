@@ -525,6 +525,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
 
     loaded: list[LoadedRule] = []
     errors: list[RuleLoadError] = []
+    sigma_v1 = next((d for d in documents if isinstance(d.data, dict) and "action" in d.data), None)
+    if sigma_v1 is not None:  # its later documents mean nothing without the first
+        return [], [_collection_error(path, sigma_v1)]
     for document in documents:
         if not isinstance(document.data, dict):
             errors.append(
@@ -601,6 +604,21 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
 
 
 _TOO_DEEP = "the rule nests too deeply to parse (Python's recursion limit)"
+
+
+def _collection_error(path: Path, document: YamlDocument) -> RuleLoadError:
+    """One error for a file written as a Sigma 1 rule collection (``action: global``,
+    ``reset``, ``repeat``): sigmaq reads each YAML document as a whole rule, so the
+    documents after ``action: global`` would each lack what it holds (title, logsource)
+    and fail with errors that do not say why."""
+    action = document.data.get("action") if isinstance(document.data, dict) else None
+    return RuleLoadError(
+        f"'action: {action}' makes this file a Sigma rule collection, which sigmaq does not "
+        "read: write each rule whole, one per file (or one per YAML document)",
+        path=path,
+        line=document.line_of("action"),
+        rule_id=_rule_id(None, document),
+    )
 
 
 def _strip_location(error: Exception) -> str:

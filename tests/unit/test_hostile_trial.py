@@ -925,3 +925,22 @@ def test_a_pattern_over_re2_limits_is_refused_quietly(
     assert "b'" not in refused.value.message
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_a_sigma_rule_collection_is_named_once_for_what_it_is(tmp_path: Path) -> None:
+    """Before: a Sigma 1 rule collection (action: global, then documents that rely on it)
+    loaded each document on its own: the global one vanished without a word and every
+    other one failed with 'Sigma rule must have a title' and '... a log source', which
+    does not say why."""
+    text = (
+        "action: global\ntitle: Global Probe\nstatus: test\n"
+        "logsource:\n  product: aws\n  service: cloudtrail\nlevel: medium\n---\n"
+        "id: 7c3e2a10-5b4d-4e6f-8a9b-0c1d2e3f4a08\n"
+        "detection:\n  selection:\n    eventName: DeleteIndex\n  condition: selection\n"
+    )
+    path = tmp_path / "collection.yml"
+    path.write_text(text)
+    result = load_rules([path])
+    assert result.rules == []
+    assert [(e.path, e.line) for e in result.errors] == [(path, 1)]
+    assert "'action: global' makes this file a Sigma rule collection" in result.errors[0].message
