@@ -621,6 +621,11 @@ def _read_csv(
         stats.unreadable_files += 1
         stats.add_problem(source, None, f"cannot read: not UTF-8 text ({err})")
         return
+    # Python's csv refuses a cell over 128 KiB (field_size_limit), and with it every row
+    # after it; one CloudTrail event may be 256 KB, so a large requestParameters cell is
+    # real. The text is already bounded (ReadLimits.max_expanded_bytes): no cell is longer.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     index = 0

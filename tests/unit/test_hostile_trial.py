@@ -944,3 +944,32 @@ def test_a_sigma_rule_collection_is_named_once_for_what_it_is(tmp_path: Path) ->
     assert result.rules == []
     assert [(e.path, e.line) for e in result.errors] == [(path, 1)]
     assert "'action: global' makes this file a Sigma rule collection" in result.errors[0].message
+
+
+def test_a_lake_csv_cell_over_128_kib_is_read_with_every_row_after_it(tmp_path: Path) -> None:
+    """Before: Python's csv refuses a cell over 128 KiB (its field_size_limit); a
+    CloudTrail Lake result row with a large requestParameters (one event may be 256 KB)
+    made the rest of the file 'invalid CSV': the rows after it were lost and the file
+    counted unreadable."""
+    import csv
+    import io
+
+    from sigmaq.replay.readers import ReadStats, read_file
+
+    columns = ["eventVersion", "eventSource", "eventName", "eventTime", "eventID"]
+    columns.append("requestParameters")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for n, size in enumerate([10, 200_000, 10, 10], start=1):
+        when = f"2026-12-01T10:00:0{n}Z"
+        parameters = json.dumps({"indexId": "i" * size})
+        writer.writerow(
+            ["1.11", "qbusiness.amazonaws.com", "DeleteIndex", when, f"lake-{n}", parameters]
+        )
+    path = tmp_path / "result_1.csv"
+    path.write_text(buffer.getvalue())
+    stats = ReadStats()
+    ids = [record["eventID"] for record, _ref in read_file(path, stats)]
+    assert ids == ["lake-1", "lake-2", "lake-3", "lake-4"]
+    assert (stats.unreadable_files, stats.malformed, stats.problems) == (0, 0, [])
