@@ -973,3 +973,34 @@ def test_a_lake_csv_cell_over_128_kib_is_read_with_every_row_after_it(tmp_path: 
     ids = [record["eventID"] for record, _ref in read_file(path, stats)]
     assert ids == ["lake-1", "lake-2", "lake-3", "lake-4"]
     assert (stats.unreadable_files, stats.malformed, stats.problems) == (0, 0, [])
+
+
+# --- sigmaq build's prove stage ------------------------------------------------------------------
+# Before: one fixture the proof could not read (a record that is not a CloudTrail record,
+# invalid JSON) raised ValueError out of proof.fixture_cases: `sigmaq build` ended in a
+# traceback in its convert stage and proved nothing for any rule or target.
+
+
+def test_an_unusable_fixture_makes_its_rule_differ_and_proves_the_rest(tmp_path: Path) -> None:
+    from sigmaq.core.layout import ProjectLayout
+    from sigmaq.export.proof import Outcome, ProofCase, Verdict, fixture_cases, prove_rule
+
+    root = project(tmp_path)
+    folder = root / "fixtures" / "q_business" / "aws_cloudtrail_hostile_probe"
+    (folder / "neg_broken.json").write_text('{"[/x]": 1}')
+    (loaded,) = load_rules([root / "rules"]).rules
+    cases = fixture_cases(ProjectLayout(root), loaded)
+    assert [(Path(c.label).name, c.problem is not None) for c in cases] == [
+        ("pos_deleted.json", False),
+        ("neg_broken.json", True),
+        ("neg_denied.json", False),
+    ]
+
+    def evaluator(_query: Any, case: ProofCase) -> Outcome:
+        return Outcome(case.expect is True, records=frozenset({0} if case.expect else ()))
+
+    proof = prove_rule(loaded, "splunk", None, evaluator, cases)
+    assert proof.verdict == Verdict.DIFFERS
+    assert "neg_broken.json cannot be used" in proof.reason
+    good = [c for c in cases if c.problem is None]
+    assert prove_rule(loaded, "splunk", None, evaluator, good).verdict == Verdict.PROVEN
