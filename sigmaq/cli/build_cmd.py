@@ -110,8 +110,9 @@ def build(
     console = Console(stderr=True, width=160)
     if outcome.validation is not None:
         for finding in outcome.validation.failing(fail_on):
+            where = f"{finding.path}:{finding.line}" if finding.line else f"{finding.path}"
             console.print(
-                f"[red]validate[/red] {escape(f'{finding.path}:{finding.line}')}: "
+                f"[red]validate[/red] {escape(where)}: "
                 f"{finding.validator}: {escape(finding.message)}",
                 highlight=False,
             )
