@@ -1004,3 +1004,36 @@ def test_an_unusable_fixture_makes_its_rule_differ_and_proves_the_rest(tmp_path:
     assert "neg_broken.json cannot be used" in proof.reason
     good = [c for c in cases if c.problem is None]
     assert prove_rule(loaded, "splunk", None, evaluator, good).verdict == Verdict.PROVEN
+
+
+# --- sigmaq update ------------------------------------------------------------------------------
+# Before: with one rule file that did not load (a duplicate key), `sigmaq update` exited 0
+# without naming it, deleted its golden snapshots and those of the correlations over it
+# ("removed backends/.../golden/..."), and rewrote the README table and coverage pages
+# without it, as if the rule had been removed on purpose.
+
+
+def test_update_with_a_broken_rule_names_it_and_keeps_every_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigmaq.pack.golden import update_golden
+    from sigmaq.pack.update import update_project
+
+    root = project(tmp_path)
+    (root / "backends" / "splunk" / "golden").mkdir(parents=True)
+    update_golden(root)
+    snapshots = sorted(p.name for p in (root / "backends").rglob("golden/*") if p.is_file())
+    assert snapshots  # the rule has its snapshots
+    rule = root / "rules" / "q_business" / "aws_cloudtrail_hostile_probe.yml"
+    rule.write_text(rule.read_text() + "level: high\n")  # a duplicate key
+    line = len(rule.read_text().splitlines())
+    report = update_project(root, coverage=False)
+    assert report.golden_removed == [] and report.golden_written == []
+    assert [e.split(": ")[0] for e in report.rule_errors] == [f"{rule}:{line}"]
+    assert sorted(p.name for p in (root / "backends").rglob("golden/*") if p.is_file()) == (
+        snapshots
+    )
+    monkeypatch.chdir(root)
+    result = cli("update")
+    assert result.exit_code == 1
+    assert f"error: {rule}:{line}: duplicate key 'level'" in result.output
