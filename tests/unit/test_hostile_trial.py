@@ -1037,3 +1037,20 @@ def test_update_with_a_broken_rule_names_it_and_keeps_every_snapshot(
     result = cli("update")
     assert result.exit_code == 1
     assert f"error: {rule}:{line}: duplicate key 'level'" in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["--navigator"], ["--navigator", "-"]], ids=repr)
+def test_coverage_with_a_broken_rule_writes_nothing_and_exits_1(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Before: `sigmaq coverage` warned "rule left out" and rewrote the README table,
+    docs/coverage.md and the Navigator layer without the rule, exit 0."""
+    root = project(tmp_path)
+    (root / "rules" / "q_business" / "aws_cloudtrail_broken.yml").write_text("title: [\n")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    result = cli("coverage", "--root", root, *args)
+    assert result.exit_code == 1
+    assert (
+        "error: rule left out:" in result.output and "aws_cloudtrail_broken.yml:" in result.output
+    )
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
