@@ -27,7 +27,8 @@ class FormatReport:
 
 def fixture_json_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Every ``.json`` file under ``paths`` (files taken as given), sorted, and each
-    folder that could not be listed with the reason (``sigmaq.core.walk``)."""
+    folder that could not be listed, or named path that is neither a file nor a folder,
+    with the reason (``sigmaq.core.walk``)."""
     found: set[Path] = set()
     unlisted: list[tuple[Path, str]] = []
     for path in paths:
@@ -37,6 +38,8 @@ def fixture_json_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Pa
             walk = walk_files(path, lambda relative: relative.name.endswith(".json"))
             found.update(p for p in walk.files if p.is_file())
             unlisted += walk.unlisted
+        else:  # named, but a FIFO, a device or a broken link: never opened (it could block)
+            unlisted.append((path, "not a regular file or folder: not read"))
     return sorted(found), unlisted
 
 

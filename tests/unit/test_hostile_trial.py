@@ -1054,3 +1054,16 @@ def test_coverage_with_a_broken_rule_writes_nothing_and_exits_1(
         "error: rule left out:" in result.output and "aws_cloudtrail_broken.yml:" in result.output
     )
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_fixture_format_names_a_fifo_it_was_given(tmp_path: Path) -> None:
+    """Before: `sigmaq fixture format --check fifo.json` said '0 to format, 0 already
+    canonical, 0 skipped' and exited 0: the named path was dropped without a word."""
+    fifo = tmp_path / "stream.json"
+    try:
+        os.mkfifo(fifo)
+    except (AttributeError, OSError):
+        pytest.skip("no FIFOs on this system")
+    result = cli("fixture", "format", "--check", fifo)
+    assert result.exit_code == 1
+    assert f"skipped {fifo}: not a regular file or folder" in result.output
