@@ -1067,3 +1067,19 @@ def test_fixture_format_names_a_fifo_it_was_given(tmp_path: Path) -> None:
     result = cli("fixture", "format", "--check", fifo)
     assert result.exit_code == 1
     assert f"skipped {fifo}: not a regular file or folder" in result.output
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "], ids=["flow-sequences", "flow-maps"])
+def test_yaml_nested_past_the_recursion_limit_is_named_at_its_line(
+    tmp_path: Path, opening: str
+) -> None:
+    """Before: 'YAML nesting too deep' carried no line (the reader's position was lost)."""
+    closing = "]" if opening == "[" else "}"
+    inner = "1" if opening != "[" else ""
+    text = rule_text() + "x: " + opening * 5000 + inner + closing * 5000 + "\n"
+    path = tmp_path / "deep.yml"
+    path.write_text(text)
+    result = load_rules([path])
+    assert [(e.path, e.line, e.message) for e in result.errors] == [
+        (path, len(text.splitlines()), "YAML nesting too deep")
+    ]
