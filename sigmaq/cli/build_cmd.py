@@ -12,6 +12,7 @@ from sigmaq.cli.common import (
     NonEmptyPath,
     exit_with_usage_error,
     project_layout,
+    shown,
     splunk_index_name,
 )
 
@@ -112,17 +113,19 @@ def build(
         for finding in outcome.validation.failing(fail_on):
             where = f"{finding.path}:{finding.line}" if finding.line else f"{finding.path}"
             console.print(
-                f"[red]validate[/red] {escape(where)}: "
-                f"{finding.validator}: {escape(finding.message)}",
+                f"[red]validate[/red] {escape(shown(where))}: "
+                f"{finding.validator}: {escape(shown(finding.message))}",
                 highlight=False,
             )
     if outcome.tests is not None:
         for result in outcome.tests.fixtures:
             if not result.passed:
-                console.print(f"[red]test[/red] {escape(result.message or '')}", highlight=False)
+                console.print(
+                    f"[red]test[/red] {escape(shown(result.message or ''))}", highlight=False
+                )
         for problem in outcome.tests.problems:
             console.print(
-                f"[red]test[/red] {escape(f'{problem.location}: {problem.message}')}",
+                f"[red]test[/red] {escape(shown(f'{problem.location}: {problem.message}'))}",
                 highlight=False,
             )
         if outcome.tests.baseline is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from sigmaq.core.layout import ProjectLayout, find_project_root
-from sigmaq.core.unseen import first_unseen
+from sigmaq.core.unseen import first_unseen, show_unseen
 
 if TYPE_CHECKING:
     from sigmaq.core.loader import LoadResult
@@ -156,6 +156,14 @@ def _rule_paths_example() -> str:
     return f"{command} ... --rules detections/" if takes_option else f"{command} detections/"
 
 
+def shown(text: object) -> str:
+    """``text`` on one visible line: every control or format character (a line break, ESC)
+    as its escape (``sigmaq.core.unseen``). Rule keys, values and file names end up in
+    messages; a line break there would start a line of its own, which a CI runner may
+    read as a command (GitHub Actions: a line starting ``::error``)."""
+    return show_unseen(str(text))
+
+
 def exit_with_usage_error(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with code 2."""
     click.echo(f"error: {message}", err=True)
@@ -245,7 +253,8 @@ def validate_first(rule_paths: list[Path], profile: str | None, command: str) ->
     for finding in blocking:
         location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
         click.echo(
-            f"{location}: {finding.severity}: {finding.validator}: {finding.message}", err=True
+            f"{shown(location)}: {finding.severity}: {finding.validator}: {shown(finding.message)}",
+            err=True,
         )
     click.echo(
         f"error: {len(blocking)} rule errors: fix them (`sigmaq validate`) or run "

@@ -15,6 +15,7 @@ from sigmaq.cli.common import (
     elastic_index_pattern,
     reads_rule_or_fixture,
     refuse_overwriting_inputs,
+    shown,
     splunk_index_name,
     splunk_macro_name,
     validate_first,
@@ -191,7 +192,7 @@ def _summary(result: object, fail_on_refused: bool = False) -> bool:
         err=True,
     )
     for outcome in result.refused:
-        click.echo(f"  refused {outcome.path}: {outcome.message}", err=True)
+        click.echo(f"  refused {shown(outcome.path)}: {shown(outcome.message)}", err=True)
     for outcome in result.failed:
-        click.echo(f"  FAILED  {outcome.path}: {outcome.message}", err=True)
+        click.echo(f"  FAILED  {shown(outcome.path)}: {shown(outcome.message)}", err=True)
     return bool(result.failed) or (fail_on_refused and bool(result.refused))

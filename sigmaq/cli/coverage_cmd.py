@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath
+from sigmaq.cli.common import NonEmptyPath, shown
 
 
 @click.command("coverage")
@@ -39,7 +39,7 @@ def coverage(root: Path | None, check: bool, navigator: str | None) -> None:
         raise click.UsageError("no project found: pass --root (a folder holding rules/)")
     report = build_report(project)
     for error in report.load_errors:
-        click.echo(f"error: rule left out: {error}", err=True)
+        click.echo(f"error: rule left out: {shown(error)}", err=True)
     if report.load_errors:
         # Written now, the table, the pages and the layer would drop those rules as if
         # they had been removed on purpose: nothing is written until they load.

@@ -24,6 +24,7 @@ from sigmaq.cli.common import (
     configured_rule_paths,
     exit_with_usage_error,
     refuse_overwriting_inputs,
+    shown,
     validate_first,
 )
 
@@ -207,7 +208,7 @@ def hunt(
         raise click.UsageError(error.message) from error
     loaded = validate_first(sources, profile, "hunt") if not no_validate else load_rules(sources)
     for load_error in loaded.errors:
-        err.print(f"[red]rule error[/red] {escape(str(load_error))}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(shown(load_error))}", markup=True, soft_wrap=True)
     try:
         chosen = select_rules(loaded.rules, rule_patterns, Level.parse(min_level))
     except ConfigError as error:
@@ -220,7 +221,9 @@ def hunt(
     runnable, refused = replayable_rules([r.rule for r in chosen])
     refused = located(refused, loaded.rules)
     for replay_error in refused:
-        err.print(f"[red]rule error[/red] {escape(str(replay_error))}", markup=True, soft_wrap=True)
+        err.print(
+            f"[red]rule error[/red] {escape(shown(replay_error))}", markup=True, soft_wrap=True
+        )
     if not runnable:  # broken rules (README: exit 1 when a rule could not be used)
         err.print(
             "[red]error[/red] none of the selected rules can be replayed (see the errors above)",

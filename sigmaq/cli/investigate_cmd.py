@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, configured_rule_paths
+from sigmaq.cli.common import NonEmptyPath, configured_rule_paths, shown
 from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def investigate(
     runnable, refused = replayable_rules([r.rule for r in chosen])
     messages += [str(e) for e in located(refused, loaded.rules)]
     for message in messages:
-        err.print(f"[red]rule error[/red] {escape(message)}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(shown(message))}", markup=True, soft_wrap=True)
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

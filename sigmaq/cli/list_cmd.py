@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, default_rule_paths, exit_with_usage_error
+from sigmaq.cli.common import NonEmptyPath, default_rule_paths, exit_with_usage_error, shown
 
 _FORMAT = click.option(
     "--format",
@@ -139,6 +139,6 @@ def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     ]
     _emit(rows, output_format, ["id", "title", "level", "type", "file"])
     for error in result.errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {shown(error)}", err=True)
     if result.errors:
         sys.exit(1)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, configured_rule_paths
+from sigmaq.cli.common import NonEmptyPath, configured_rule_paths, shown
 
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
@@ -103,7 +103,7 @@ def readiness(
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc
     for error in loaded.errors:
-        click.echo(f"error: rule left out: {error}", err=True)
+        click.echo(f"error: rule left out: {shown(error)}", err=True)
     report = run(exports, selected, target=target, prompt_log_buckets=prompt_buckets)
     for problem in report.problems:
         click.echo(f"export problem: {problem}", err=True)

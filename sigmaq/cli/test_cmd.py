@@ -15,6 +15,7 @@ from sigmaq.cli.common import (
     exit_with_usage_error,
     reads_rule_or_fixture,
     refuse_overwriting_inputs,
+    shown,
     write_output,
 )
 
@@ -157,7 +158,7 @@ def _render(report: TestReport) -> None:
         table.add_column(column, overflow="fold")
     for result in report.fixtures:
         ids = list(result.event_ids)
-        shown = ", ".join(ids[:_MAX_IDS]) + (
+        listed = ", ".join(ids[:_MAX_IDS]) + (
             f" (+{len(ids) - _MAX_IDS})" if len(ids) > _MAX_IDS else ""
         )
         table.add_row(  # names, messages and event ids may hold anything: no markup
@@ -165,16 +166,20 @@ def _render(report: TestReport) -> None:
             escape(result.fixture.name.removeprefix(f"{result.rule_path.stem}.")),  # flat layout
             "match" if result.expect_match else "no match",
             str(result.findings),
-            "[green]pass[/]" if result.passed else f"[red]FAIL[/] {escape(result.message or '')}",
-            escape(shown),
+            "[green]pass[/]"
+            if result.passed
+            else f"[red]FAIL[/] {escape(shown(result.message or ''))}",
+            escape(shown(listed)),
         )
     console.print(table)
     for problem in report.problems:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[red]error[/] {escape(where + problem.message)}", highlight=False)
+        errors.print(f"[red]error[/] {escape(shown(where + problem.message))}", highlight=False)
     for problem in report.untested:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[yellow]skipped[/] {escape(where + problem.message)}", highlight=False)
+        errors.print(
+            f"[yellow]skipped[/] {escape(shown(where + problem.message))}", highlight=False
+        )
     baseline = report.baseline
     if baseline is not None:
         for match in baseline.failures:

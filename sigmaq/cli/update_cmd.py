@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout
+from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout, shown
 
 
 @click.command("update")
@@ -46,7 +46,7 @@ def update(profile: str | None) -> None:
         for path in paths:
             click.echo(f"{label} {_relative(path, layout.root)}")
     for error in report.rule_errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {shown(error)}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"{len(report.changed)} files changed", err=True)

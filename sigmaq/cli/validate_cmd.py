@@ -17,6 +17,7 @@ from sigmaq.cli.common import (
     exit_with_usage_error,
     reads_rule_or_fixture,
     refuse_overwriting_inputs,
+    shown,
     write_output,
 )
 
@@ -107,9 +108,10 @@ def validate(
         lines = []
         for finding in report.findings:
             location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
-            rule = f" [{finding.rule_id}]" if finding.rule_id else ""
-            lines.append(
-                f"{location}: {finding.severity}: {finding.validator}{rule}: {finding.message}\n"
+            rule = f" [{shown(finding.rule_id)}]" if finding.rule_id else ""
+            lines.append(  # one line per finding, whatever the rule's keys hold
+                f"{shown(location)}: {finding.severity}: {finding.validator}{rule}: "
+                f"{shown(finding.message)}\n"
             )
         write_output("".join(lines), output)
     if junit_xml is not None:

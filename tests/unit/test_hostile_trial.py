@@ -1083,3 +1083,49 @@ def test_yaml_nested_past_the_recursion_limit_is_named_at_its_line(
     assert [(e.path, e.line, e.message) for e in result.errors] == [
         (path, len(text.splitlines()), "YAML nesting too deep")
     ]
+
+
+# --- one finding, one line -----------------------------------------------------------------------
+# Before: a message quoting a rule's own text (a key written twice, a field name the
+# validators reject) printed that text raw; a quoted key holding "\n::error file=..."
+# started a line of its own in `sigmaq validate`'s text report (and in convert, hunt,
+# list, readiness, update, coverage, test and build), which GitHub Actions reads as a
+# workflow command from an untrusted rule file (README "Security": rules are untrusted).
+
+FORGED = '"eventName\\n::error file=README.md::forged\\n"'
+
+
+def _forging_rule(duplicate: bool) -> str:
+    items = f"    {FORGED}: DeleteIndex\n" + (
+        f"    {FORGED}: DeleteApplication\n" if duplicate else ""
+    )
+    return rule_text().replace("    eventName: DeleteIndex\n", items)
+
+
+@pytest.mark.parametrize(
+    ("args", "duplicate"),
+    [
+        (["validate", "--profile", "cloudtrail"], True),
+        (["validate", "--profile", "amazon_q"], False),
+        (["convert", "-t", "splunk"], True),
+        (["list", "rules"], True),
+        (["test"], True),
+        (["hunt", "--no-validate", "--rules"], True),
+        (["readiness", "--rules"], True),
+    ],
+    ids=["validate", "validate-findings", "convert", "list", "test", "hunt", "readiness"],
+)
+def test_no_rule_text_starts_a_line_of_its_own(
+    tmp_path: Path, args: list[str], duplicate: bool
+) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "aws_cloudtrail_hostile_probe.yml").write_text(_forging_rule(duplicate))
+    data = tmp_path / "trail.json"
+    data.write_text(json.dumps({"Records": [record()]}))
+    exports = Path(__file__).parents[1] / "data" / "readiness" / "advanced-org"
+    tail = {"hunt": [data], "readiness": [exports]}.get(args[0], [])
+    result = cli(*args, folder, *tail)
+    lines = result.output.splitlines()
+    assert not [line for line in lines if line.lstrip("│ ").startswith("::")], result.output
+    assert "\\x0a::error file=README.md::forged\\x0a" in result.output.replace("\n", "")
