@@ -1129,3 +1129,35 @@ def test_no_rule_text_starts_a_line_of_its_own(
     lines = result.output.splitlines()
     assert not [line for line in lines if line.lstrip("│ ").startswith("::")], result.output
     assert "\\x0a::error file=README.md::forged\\x0a" in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("nul\x00byte", "nul\\x00byte"),
+        ("back\x08space", "back\\x08space"),
+        ("form\x0cfeed", "form\\x0cfeed"),
+        ("lone\udcffsurrogate", "lone\\udcffsurrogate"),
+    ],
+    ids=["esc", "nul", "backspace", "form-feed", "surrogate"],
+)
+def test_junit_xml_stays_well_formed_whatever_the_text(
+    tmp_path: Path, text: str, written: str
+) -> None:
+    """Before: ElementTree wrote control characters (from a rule's own text, quoted in a
+    validation message) as they are, and a lone surrogate (a file name that is not UTF-8)
+    as a character reference XML forbids: `sigmaq validate --junit-xml` and `sigmaq test
+    --junit-xml` wrote a report every JUnit reader refuses as not well-formed."""
+    import xml.etree.ElementTree as ET
+
+    from sigmaq.testing.junit import JUnitCase, write_junit
+
+    path = tmp_path / "junit.xml"
+    write_junit(path, "sigmaq validate", [JUnitCase(f"case {text}", f"class.{text}", text)])
+    case = ET.parse(path).getroot().find("testsuite/testcase")
+    assert case is not None
+    failure = case.find("failure")
+    assert failure is not None
+    assert (failure.text, failure.get("message")) == (written, written)
+    assert (case.get("name"), case.get("classname")) == (f"case {written}", f"class.{written}")
