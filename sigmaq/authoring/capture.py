@@ -39,6 +39,10 @@ class CaptureReport:
 
     rule: str
     records_read: int = 0
+    files: int = 0
+    unreadable_files: int = 0  # a missing path, a file that cannot be read or parsed
+    truncated_files: int = 0
+    malformed: int = 0
     findings: int = 0
     written: list[CapturedFixture] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -46,6 +50,12 @@ class CaptureReport:
     # The folder `sigmaq test` reads the rule's fixtures from, when the capture was
     # written elsewhere (those files are not replayed); None when written in place.
     where_tested: Path | None = None
+
+    @property
+    def input_failed(self) -> bool:
+        """True when some input was lost: a path missing or unreadable, a file cut short,
+        a malformed record (``ReadStats.failed``)."""
+        return bool(self.unreadable_files or self.truncated_files or self.malformed)
 
 
 def select_rule(rules: Sequence[LoadedRule], wanted: str) -> LoadedRule:
@@ -132,8 +142,10 @@ def capture(
     ``<rule stem>.pos_captured_NN.json`` when ``out_dir`` is the rule's own folder (flat
     layout); ``where_tested`` names the folder `sigmaq test` reads when ``out_dir`` is
     neither that nor the rule's pack fixture folder. Raises ConfigError for an unknown
-    or ambiguous rule, a rule the engine cannot replay, or an archive path that does not
-    exist; unreadable records are counted in ``problems``.
+    or ambiguous rule or a rule the engine cannot replay. Archives are read as `sigmaq
+    hunt` reads them: a path that does not exist or cannot be read, a cut file and a
+    malformed record are counted (``unreadable_files``, ``truncated_files``,
+    ``malformed``) and named in ``problems``, and every other path is still read.
     """
     from sigmaq.core.errors import ReplayError
     from sigmaq.replay.readers import ReadStats, iter_records
@@ -142,9 +154,6 @@ def capture(
     if not loaded.rules and loaded.errors:
         raise ConfigError(f"no rule loaded: {loaded.errors[0]}")
     rule = select_rule(loaded.rules, wanted)
-    for archive in archives:
-        if not archive.exists():
-            raise ConfigError("no such file or directory", path=archive)
     report = CaptureReport(rule=rule.rule_id)
     prefix, report.where_tested = _naming(rule.path, out_dir)
     stats = ReadStats()
@@ -153,7 +162,13 @@ def capture(
     except ReplayError as exc:
         raise ConfigError(f"the rule cannot be replayed: {exc}") from exc
     report.records_read = stats.records_read
+    report.files = stats.files
+    report.unreadable_files = stats.unreadable_files
+    report.truncated_files = stats.truncated_files
+    report.malformed = stats.malformed
     report.problems += [str(p) for p in stats.problems if not p.warning]
+    if stats.problems_dropped:
+        report.problems.append(f"... {stats.problems_dropped} more input problems")
     report.findings = len(findings)
     chosen = findings[:limit]
     wanted_refs = {(ref.source, ref.position) for f in chosen for ref in f.events}
@@ -164,7 +179,8 @@ def capture(
     redactor = Redactor()
     for record in kept.values():
         redactor.learn(record)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if chosen:
+        out_dir.mkdir(parents=True, exist_ok=True)
     number = 1
     for finding in chosen:
         originals = [kept[(r.source, r.position)] for r in finding.events]

@@ -366,9 +366,20 @@ def request_parameters(source: str, name: str) -> dict[str, Any] | None:
     return _members(model["shapes"], shape, 0)
 
 
+# Hosts that are not ``<service>.<region>.amazonaws.com``, from the endpoint rule sets of
+# the botocore models (tests/unit/test_authoring.py resolves them with botocore): Q Business
+# is dual-stack by default, Q Apps' endpoint prefix is ``data.qapps``.
+_HOSTS = {
+    "iam.amazonaws.com": "iam.amazonaws.com",
+    "qbusiness.amazonaws.com": f"qbusiness.{REGION}.api.aws",
+    "qapps.amazonaws.com": f"data.qapps.{REGION}.amazonaws.com",
+}
+
+
 def _host(source: str) -> str:
+    """tlsDetails.clientProvidedHostHeader of a call to ``source`` from an SDK."""
     prefix = source.removesuffix(".amazonaws.com")
-    return f"{prefix}.amazonaws.com" if prefix == "iam" else f"{prefix}.{REGION}.amazonaws.com"
+    return _HOSTS.get(source, f"{prefix}.{REGION}.amazonaws.com")
 
 
 def stub_record(

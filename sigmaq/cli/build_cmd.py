@@ -10,8 +10,9 @@ import click
 from sigmaq.cli.common import (
     PROFILE_OPTION,
     NonEmptyPath,
+    elastic_index_pattern,
     exit_with_usage_error,
-    project_layout,
+    project_or_installed_layout,
     shown,
     splunk_index_name,
 )
@@ -23,7 +24,7 @@ from sigmaq.cli.common import (
     "--out",
     "out_dir",
     type=NonEmptyPath(file_okay=False, path_type=Path),
-    help="Output folder (default: <project>/dist).",
+    help="Output folder (default: <project>/dist; ./dist for the pack installed with sigmaq).",
 )
 @click.option(
     "--fail-on",
@@ -61,6 +62,14 @@ from sigmaq.cli.common import (
     is_flag=True,
     help="Refuse Kibana rules that need sigmaq's logs-aws.cloudtrail@custom ingest pipeline.",
 )
+@click.option(
+    "--elastic-index-pattern",
+    "index_pattern",
+    default="logs-aws.cloudtrail-*",
+    show_default=True,
+    callback=elastic_index_pattern,
+    help="Index pattern every Kibana rule of elastic/rules.ndjson reads (ES|QL `from`).",
+)
 @PROFILE_OPTION
 def build(
     out_dir: Path | None,
@@ -70,6 +79,7 @@ def build(
     splunk_notable: bool,
     splunk_risk: bool,
     no_custom_pipeline: bool,
+    index_pattern: str,
     profile: str | None,
 ) -> None:
     """Run every check of the project and convert every rule into dist/.
@@ -87,15 +97,19 @@ def build(
     from sigmaq.export.targets import TargetOptions
     from sigmaq.pack.build import run_build
 
-    layout = project_layout()
-    if layout is None:
+    found = project_or_installed_layout()
+    if found is None:
         exit_with_usage_error("no sigmaq project (rules/ and fixtures/) around the current folder")
+    layout, installed = found
+    if installed and out_dir is None:  # never write into the install
+        out_dir = Path.cwd() / "dist"
     try:
         options = TargetOptions(
             splunk_index=splunk_index,
             splunk_notable=splunk_notable,
             splunk_risk=splunk_risk,
             elastic_custom_pipeline=not no_custom_pipeline,
+            elastic_index_pattern=index_pattern,
         )
         outcome = run_build(
             layout.root,

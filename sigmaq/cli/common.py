@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from sigmaq.core.layout import ProjectLayout, find_project_root
+from sigmaq.core.layout import ProjectLayout, bundled_pack_root, find_project_root
 from sigmaq.core.unseen import first_unseen, show_unseen
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ class NonEmptyPath(click.Path):
 # indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
 # with an underscore or hyphen; a search may also name several with the `*` wildcard.
 _SPLUNK_INDEX = re.compile(r"[a-z0-9*][a-z0-9_*-]*")
+# One Elasticsearch index name or pattern (Create index API, "Path parameters"): lowercase,
+# none of \ / ? " < > | , # or a space, not starting with -, _ or +; `*` wildcards and a
+# remote cluster prefix (`cluster:`) allowed. Anything else would break the ES|QL `from`.
+_ELASTIC_INDEX = re.compile(r"[a-z0-9.*][a-z0-9._*:+-]*")
 
 
 def splunk_index_name(
@@ -65,23 +69,14 @@ def splunk_macro_name(
     return value
 
 
-# Elasticsearch index names "cannot include \\, /, *, ?, \", <, >, |, ` ` (space), ,, #"
-# (create index API, path parameters); a pattern adds * wildcards, comma-separated names,
-# a leading - to exclude and a remote cluster prefix (cluster:index).
-_INDEX_PATTERN_FORBIDDEN = frozenset('\\/?"<>| #`')
-
-
 def elastic_index_pattern(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """Click callback: ``value`` if every comma-separated part is a non-empty index name
-    or pattern, else BadParameter: the pattern is written after ES|QL's ``from`` (a ``|``
-    would start a processing command the rule never asked for) and into each Kibana rule."""
-    parts = value.split(",")
-    bad = sorted({c for c in value if c in _INDEX_PATTERN_FORBIDDEN or not c.isprintable()})
-    if bad or not all(part.strip("-") for part in parts):
-        shown = ", ".join(repr(c) for c in bad) or "an empty name"
+    """Click callback: ``value`` if it is one Elasticsearch index name or pattern, else
+    BadParameter (a quote, pipe, comma or space would change the ES|QL ``from`` or the
+    Kibana rule's ``index``)."""
+    if not _ELASTIC_INDEX.fullmatch(value) or value in (".", ".."):
         raise click.BadParameter(
-            f"{value!r} is not an Elasticsearch index pattern ({shown}): comma-separated "
-            "index names, * wildcards, a leading - to exclude"
+            f"{value!r} is not one Elasticsearch index pattern (lowercase letters, digits, "
+            "'.', '_', '-', '+', '*', ':'; not starting with '_', '-' or '+')"
         )
     return value
 
@@ -101,6 +96,46 @@ def project_layout() -> ProjectLayout | None:
     return ProjectLayout(root) if root is not None else None
 
 
+def project_or_installed_layout() -> tuple[ProjectLayout, bool] | None:
+    """The project around the current directory (layout, False), else the rule pack that
+    comes with sigmaq (layout, True; ``layout.bundled_pack_root``: what ``pip install
+    sigmaq`` ships), announced on stderr, else None."""
+    layout = project_layout()
+    if layout is not None:
+        return layout, False
+    bundled = bundled_pack_root()
+    if bundled is None:
+        return None
+    _note_bundled(bundled)
+    return ProjectLayout(bundled), True
+
+
+def archive_rule_paths(given: tuple[Path, ...] | list[Path]) -> list[Path]:
+    """The rules ``hunt``, ``investigate`` and ``readiness`` run: ``given`` (``--rules``),
+    else the ``rules:`` of the sigmaq.yml around the current directory, else the project's
+    ``rules/``, else those of the pack installed with sigmaq (announced on stderr).
+    Raises ConfigError when there is none (``hunt.rules.default_rules_dir``) and exits 2
+    on a broken sigmaq.yml."""
+    from sigmaq.hunt.rules import default_rules_dir
+
+    if given:
+        return list(given)
+    configured = configured_rule_paths()
+    if configured:
+        return configured
+    rules = default_rules_dir(Path.cwd())
+    if find_project_root(Path.cwd()) is None:
+        _note_bundled(rules.parent)
+    return [rules]
+
+
+def _note_bundled(root: Path) -> None:
+    click.echo(
+        f"note: no sigmaq project here: using the rule pack installed with sigmaq ({root})",
+        err=True,
+    )
+
+
 def configured_rule_paths() -> list[Path]:
     """The ``rules:`` of the sigmaq.yml around the current directory, else ``[]``.
 
@@ -115,10 +150,13 @@ def configured_rule_paths() -> list[Path]:
         exit_with_usage_error(str(exc))
 
 
-def default_rule_paths() -> list[Path]:
+def default_rule_paths(*, bundled: bool = False) -> list[Path]:
     """The rule paths of the configuration around the current directory (``rules:``),
     else ``[<project>/rules]``, else ``./rules`` when it is a folder (a rule repository
-    without fixtures, such as SigmaHQ's layout).
+    without fixtures, such as SigmaHQ's layout), else, with ``bundled``, the rules of the
+    pack installed with sigmaq (announced on stderr). Commands that gate a repository
+    (validate, test) never take ``bundled``: checking our pack in place of a missing one
+    would pass a CI job that checked nothing.
 
     Exits with code 2 (usage error) when none exists or the config is broken.
     """
@@ -130,6 +168,10 @@ def default_rule_paths() -> list[Path]:
         return [layout.rules_dir]
     if (Path.cwd() / "rules").is_dir():
         return [Path("rules")]
+    installed = bundled_pack_root() if bundled else None
+    if installed is not None:
+        _note_bundled(installed)
+        return [installed / "rules"]
     exit_with_usage_error(
         "no PATHS given, no `rules:` in a sigmaq.yml and no rules/ folder here: pass the "
         f"rule files or folders (e.g. `{_rule_paths_example()}`) or set `rules: "

@@ -111,7 +111,7 @@ def convert(
         splunk_risk=splunk_risk,
         elastic_index_pattern=index_pattern,
     )
-    rule_paths = list(paths) or default_rule_paths()
+    rule_paths = list(paths) or default_rule_paths(bundled=True)
     refuse_overwriting_inputs(output, rule_paths, reads_rule_or_fixture, "-o")
     from sigmaq.core.loader import iter_rule_files
 

@@ -48,7 +48,8 @@ def format_command(paths: tuple[Path, ...], check: bool) -> None:
 
 
 @fixture_group.command("capture")
-@click.argument("archives", nargs=-1, required=True, type=NonEmptyPath(exists=True, path_type=Path))
+# not checked for existence: a missing path is counted unreadable by the read (as hunt)
+@click.argument("archives", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--rule",
     "wanted",
@@ -91,8 +92,10 @@ def capture_command(
     any format `sigmaq hunt` reads): one fixture per finding, every account, ARN, IP,
     access key, id, e-mail and name rewritten to documentation values, consistently.
 
-    Exit 0 when every written fixture still matches the rule, 1 when none matched or a
-    rewrite changed a value the rule reads (then use --keep FIELD), 2 on usage errors.
+    Exit 0 when every written fixture still matches the rule, 1 when none matched, a
+    rewrite changed a value the rule reads (then use --keep FIELD) or an input could not
+    be used (a missing or unreadable path, a malformed record: named on stderr, the rest
+    still read), 2 on usage errors.
     """
     from sigmaq.authoring.capture import capture
     from sigmaq.core.errors import SigmaqError
@@ -100,7 +103,7 @@ def capture_command(
     try:
         report = capture(
             list(archives),
-            list(rule_paths) or default_rule_paths(),
+            list(rule_paths) or default_rule_paths(bundled=True),
             wanted,
             out_dir,
             limit=limit,
@@ -109,7 +112,7 @@ def capture_command(
     except (SigmaqError, OSError) as exc:
         exit_with_usage_error(str(exc))
     for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(problem, err=True)
     for written in report.written:
         status = "" if written.still_matches else "  (NO LONGER MATCHES: see --keep)"
         click.echo(f"wrote {written.path} ({written.records} records){status}")
@@ -126,9 +129,18 @@ def capture_command(
             err=True,
         )
     click.echo(
-        f"rule {report.rule}: {report.records_read} records read, {report.findings} findings, "
-        f"{len(report.written)} fixtures written",
+        f"rule {report.rule}: {report.files} files ({report.unreadable_files} unreadable"
+        + (f", {report.truncated_files} truncated" if report.truncated_files else "")
+        + f"), {report.records_read} records read, {report.malformed} malformed, "
+        f"{report.findings} findings, {len(report.written)} fixtures written",
         err=True,
     )
+    if not report.records_read:
+        # "nothing captured" over no evidence must not read as "the rule never matches".
+        click.echo(
+            "error: no CloudTrail record was read: check the path (a folder of delivery "
+            "files, .json/.json.gz/.ndjson) and the problems above",
+            err=True,
+        )
     failed = not report.written or any(not w.still_matches for w in report.written)
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed or report.input_failed else 0)

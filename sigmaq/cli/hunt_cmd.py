@@ -21,7 +21,7 @@ from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
     NonEmptyPath,
-    configured_rule_paths,
+    archive_rule_paths,
     exit_with_usage_error,
     refuse_overwriting_inputs,
     shown,
@@ -196,14 +196,14 @@ def hunt(
     from sigmaq.core.model import Level, WindowMode
     from sigmaq.core.runtime import tune_malloc
     from sigmaq.hunt.rules import located
-    from sigmaq.hunt.runner import HuntOptions, default_rules_dir, replayable_rules, select_rules
+    from sigmaq.hunt.runner import HuntOptions, replayable_rules, select_rules
     from sigmaq.hunt.runner import hunt as run_hunt
 
     err = Console(stderr=True, highlight=False)
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     try:
-        sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
+        sources = archive_rule_paths(rule_paths)
     except ConfigError as error:
         raise click.UsageError(error.message) from error
     loaded = validate_first(sources, profile, "hunt") if not no_validate else load_rules(sources)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, configured_rule_paths, shown
+from sigmaq.cli.common import NonEmptyPath, archive_rule_paths, shown
 from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
@@ -33,8 +33,17 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 @click.option(
     "--principal",
     metavar="PATTERN",
-    help="Only records of this principal: ARN, IAM user, role, access key id or Identity "
-    "Center user id; a substring, or a glob with * ? [].",
+    help="Only records of this principal: ARN, IAM user, role, access key id, Identity "
+    "Center user id or source identity; a substring, or a glob with * ? [].",
+)
+@click.option(
+    "--follow-sessions/--no-follow-sessions",
+    default=True,
+    show_default=True,
+    help="With --principal, also investigate the sessions it opened (sts:AssumeRole*, "
+    "GetFederationToken, GetSessionToken, AssumeRoot, Identity Center tokens), and those "
+    "they opened, found by the access key, session ARN or source identity the call "
+    "returned; the inputs are read twice.",
 )
 @SINCE_OPTION
 @UNTIL_OPTION
@@ -72,6 +81,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 def investigate(
     paths: tuple[Path, ...],
     principal: str | None,
+    follow_sessions: bool,
     since: datetime | None,
     until: datetime | None,
     credential_report: Path | None,
@@ -91,7 +101,7 @@ def investigate(
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level
     from sigmaq.core.runtime import tune_malloc
-    from sigmaq.hunt.rules import default_rules_dir, located, replayable_rules, select_rules
+    from sigmaq.hunt.rules import located, replayable_rules, select_rules
     from sigmaq.investigate.credentials import read_credential_report
     from sigmaq.investigate.runner import InvestigateOptions
 
@@ -99,7 +109,7 @@ def investigate(
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     try:
-        sources = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
+        sources = archive_rule_paths(rule_paths)
         credentials = read_credential_report(credential_report) if credential_report else None
     except ConfigError as error:
         raise click.UsageError(str(error)) from error
@@ -114,7 +124,9 @@ def investigate(
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise click.UsageError(f"cannot create {output_dir}: {error}") from error
-    options = InvestigateOptions(since=since, until=until, principal=principal)
+    options = InvestigateOptions(
+        since=since, until=until, principal=principal, follow_sessions=follow_sessions
+    )
     tune_malloc()  # this command owns its process (as hunt)
     kwargs: dict[str, Any] = {
         "credentials": credentials,
@@ -165,14 +177,15 @@ def _with_progress(
     from sigmaq.investigate.runner import investigate as run
 
     plan = scan(paths)
+    passes = 2 if options.principal and options.follow_sessions else 1  # sessions, then all
     columns = (
-        TextColumn("investigating {task.fields[files]}/" + str(plan.files) + " files"),
+        TextColumn("investigating {task.fields[files]}/" + str(plan.files * passes) + " files"),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("investigate", total=plan.bytes or None, files=0)
+        task = bar.add_task("investigate", total=plan.bytes * passes or None, files=0)
         done = 0
 
         def advance(_path: Path, size: int) -> None:
@@ -219,7 +232,12 @@ def _summary(report: Report, written: list[Path], err: Console) -> None:
         f"{run.skipped} skipped (digests, no eventName), {run.empty_files} empty; "
         f"{report.findings_total:,} findings; {report.principals_total:,} principals; "
         f"{report.resources_total:,} resources; {len(report.checklist)} checklist items; "
-        f"{run.elapsed_seconds:.1f} s",
+        + (
+            f"{report.followed_sessions_total:,} sessions of the principal followed; "
+            if run.follow_sessions
+            else ""
+        )
+        + f"{run.elapsed_seconds:.1f} s",
         markup=False,
         soft_wrap=True,
     )

@@ -124,7 +124,7 @@ def list_rules(paths: tuple[Path, ...], output_format: str) -> None:
     from sigmaq.core.loader import load_rules
 
     try:
-        result = load_rules(list(paths) or default_rule_paths())
+        result = load_rules(list(paths) or default_rule_paths(bundled=True))
     except RuleLoadError as exc:  # a path that does not exist
         exit_with_usage_error(str(exc))
     rows = [

@@ -55,7 +55,11 @@ from sigmaq.cli.common import NonEmptyPath, exit_with_usage_error
     help="Playbook step or question (step-4..step-7, q1..q6); repeatable. Default: step-4.",
 )
 @click.option("--attack", multiple=True, metavar="TNNNN", help="ATT&CK technique id; repeatable.")
-@click.option("--author", default=None, help="Default: git config user.name.")
+@click.option(
+    "--author",
+    default=None,
+    help="Default: `author:` of the project's sigmaq.yml, else git config user.name.",
+)
 @click.option("--description", default=None, help="Rule description (default: a sentence to edit).")
 @click.option(
     "--dir",
@@ -90,7 +94,14 @@ def new(
     from sigmaq.authoring.scaffold import NewRule, build_scaffold, write_scaffold
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.layout import find_project_root
+    from sigmaq.validate.config import load_project_config
 
+    root = find_project_root(Path.cwd())
+    if author is None:  # the project's convention (sigmaq.yml `author:`), else git's name
+        try:
+            author = load_project_config(out_dir or root or Path.cwd()).author
+        except SigmaqError as exc:
+            exit_with_usage_error(str(exc))
     request = NewRule(
         title=title,
         component=component,
@@ -103,7 +114,6 @@ def new(
         author=author,
         description=description,
     )
-    root = find_project_root(Path.cwd())
     try:
         scaffold = build_scaffold(request, root=root, out_dir=out_dir)
         if dry_run:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import NonEmptyPath, configured_rule_paths, shown
+from sigmaq.cli.common import NonEmptyPath, archive_rule_paths, shown
 
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
@@ -92,11 +92,11 @@ def readiness(
     """
     from sigmaq.core.errors import SigmaqError
     from sigmaq.core.loader import load_rules
-    from sigmaq.hunt.rules import default_rules_dir, select_rules
+    from sigmaq.hunt.rules import select_rules
     from sigmaq.readiness.report import fix_files, run, to_json
 
     try:
-        paths = list(rule_paths) or configured_rule_paths() or [default_rules_dir(Path.cwd())]
+        paths = archive_rule_paths(rule_paths)
         loaded = load_rules(paths)
         selected = select_rules(loaded.rules, rule_patterns)
     except SigmaqError as exc:

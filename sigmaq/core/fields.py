@@ -353,6 +353,7 @@ KNOWN_ARRAY_PATHS: frozenset[str] = frozenset(
         "requestParameters.topicConfigurationsToCreateOrUpdate.rules",
         "requestParameters.topicConfigurationsToCreateOrUpdate.rules.excludedUsersAndGroups.userIds",
         "requestParameters.topicConfigurationsToCreateOrUpdate.rules.excludedUsersAndGroups.userGroups",
+        "requestParameters.topicConfigurationsToCreateOrUpdate.rules.includedUsersAndGroups.userIds",
         "requestParameters.browserExtensionConfiguration.enabledBrowserExtensions",
     }
 )

@@ -268,6 +268,21 @@ def bundled_pack_root() -> Path | None:
     return checkout if (checkout / "rules").is_dir() else None
 
 
+def is_installed_pack(root: Path) -> bool:
+    """True when ``root`` is the rule pack a wheel install carries inside the package
+    (``sigmaq/_pack/``): rules, fixtures and ``sigmaq.yml`` only, without the checkout's
+    README, ``docs/`` and ``backends/`` (the build stages that check those skip)."""
+    from importlib import resources
+
+    shipped = resources.files("sigmaq").joinpath(BUNDLED_PACK)
+    if not isinstance(shipped, Path):
+        return False
+    try:
+        return root.resolve() == shipped.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
 def find_project_root(start: Path) -> Path | None:
     """Nearest folder at or above ``start`` holding both ``rules/`` and ``fixtures/``."""
     try:

@@ -99,12 +99,15 @@ class YamlDocument:
     """One YAML document: its data and the 1-based line of each key path.
 
     ``key_lines`` maps dotted key paths (``detection.selection.eventName``) to
-    the line where the key is written; ``line`` is the document's first line.
+    the line where the key is written; ``value_lines`` maps (key path, scalar text)
+    to the line of the first such scalar under that key (an item of a list included);
+    ``line`` is the document's first line.
     """
 
     data: Any
     line: int
     key_lines: dict[str, int] = field(default_factory=dict)
+    value_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def line_of(self, *candidates: str) -> int:
         """Line of the first candidate key path present, else the document line."""
@@ -114,7 +117,13 @@ class YamlDocument:
         return self.line
 
 
-def _record_lines(node: Node, prefix: str, out: dict[str, int], depth: int = 0) -> None:
+def _record_lines(
+    node: Node,
+    prefix: str,
+    out: dict[str, int],
+    depth: int = 0,
+    values: dict[tuple[str, str], int] | None = None,
+) -> None:
     if depth > 64:
         raise YamlSourceError("YAML nesting deeper than 64 levels", node.start_mark.line + 1)
     if isinstance(node, MappingNode):
@@ -129,10 +138,12 @@ def _record_lines(node: Node, prefix: str, out: dict[str, int], depth: int = 0) 
             seen.add(key)
             path = f"{prefix}.{key}" if prefix else key
             out.setdefault(path, key_node.start_mark.line + 1)
-            _record_lines(value_node, path, out, depth + 1)
+            _record_lines(value_node, path, out, depth + 1, values)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            _record_lines(item, prefix, out, depth + 1)
+            _record_lines(item, prefix, out, depth + 1, values)
+    elif values is not None and isinstance(node, ScalarNode) and prefix:
+        values.setdefault((prefix, str(node.value)), node.start_mark.line + 1)
 
 
 def _char(character: Any) -> str:
@@ -236,9 +247,10 @@ def _composed(loader: Any) -> Iterator[YamlDocument]:
         if node is None:
             continue
         key_lines: dict[str, int] = {}
-        _record_lines(node, "", key_lines)
+        value_lines: dict[tuple[str, str], int] = {}
+        _record_lines(node, "", key_lines, values=value_lines)
         data = loader.construct_document(node)
-        yield YamlDocument(data, node.start_mark.line + 1, key_lines)
+        yield YamlDocument(data, node.start_mark.line + 1, key_lines, value_lines)
 
 
 def python_documents(text: str) -> list[YamlDocument]:

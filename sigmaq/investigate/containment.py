@@ -1,5 +1,6 @@
-"""Playbook steps 6-7: the access keys to rotate or delete, the sessions to revoke and the
-resources created in the window to delete, each with exact AWS CLI commands (never run).
+"""Playbook steps 6-7: the access keys to rotate or delete, the sessions to revoke, the
+resources created in the window to delete and the Amazon Q resources changed in it to review
+and revert, each with exact AWS CLI commands (never run).
 
 Step 6 (``../shared/docs/playbook.md``): delete or rotate IAM user keys and root keys
 (all of them if the exposed key is unknown: the credential report lists every one),
@@ -7,7 +8,10 @@ revoke temporary credentials (the IAM console's ``AWSRevokeOlderSessions`` inlin
 IAM User Guide "Revoking IAM role temporary security credentials"). Step 7: delete
 unrecognised IAM users, roles and policies and the Amazon Q resources created (Q Business
 applications, indexes, retrievers, data sources, web experiences, plugins, data accessors,
-uploaded documents; Q Apps; Q in Connect; Q in chat applications). Keys are deactivated
+uploaded documents; Q Apps; Q in Connect; Q in chat applications); an Amazon Q resource that
+existed before the window and was changed in it (UpdateRetriever, UpdateIndex,
+UpdateWebExperience, UpdateDataSource, UpdatePlugin…: the calls question 3 reads) is not
+deleted but reviewed (its ``get-…`` command) and its change reverted. Keys are deactivated
 before they are deleted (``update-access-key --status Inactive``), so a production break
 shows before the key is gone. ``UpdateAccessKey``/``DeleteAccessKey`` without
 ``--user-name`` act on the caller's own keys, which is how root keys are managed (IAM API
@@ -16,7 +20,7 @@ Reference, UpdateAccessKey).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +33,14 @@ from sigmaq.investigate.model import (
     PrincipalTimeline,
     ResourceState,
 )
-from sigmaq.investigate.plans import CHECKLIST_TYPES, MANUAL_Q_DEVELOPER, PLANS, parent_id
+from sigmaq.investigate.plans import (
+    CHECKLIST_TYPES,
+    MANUAL_Q_DEVELOPER,
+    MANUAL_Q_DEVELOPER_REVIEW,
+    PLANS,
+    REVIEW_PLANS,
+    parent_id,
+)
 from sigmaq.investigate.qactivity import widen
 from sigmaq.investigate.resources import REVOKE_SESSIONS_POLICY
 
@@ -379,13 +390,71 @@ def _documents(resources: list[ResourceState], flagged: set[str]) -> list[Checkl
     return items
 
 
+def _since(resource: ResourceState) -> str:
+    """How often a resource created in the window was changed after (for its reason)."""
+    if not resource.changes:
+        return ""
+    return f"; changed {resource.changes} time(s) since, last {_when(resource.last_change)}"
+
+
+CHANGE_KEYS = 4  # request keys of the last change quoted in a changed item's reason
+
+
+def _changed_item(
+    resource: ResourceState, flagged: set[str], trusted: Collection[str]
+) -> ChecklistItem | None:
+    """Step 7 for an Amazon Q resource changed (not created) in the window, or a role whose
+    trust policy was changed to name an Amazon Q service: review it and revert the change
+    (``plans.REVIEW_PLANS``); None for anything else."""
+    change = resource.last_change
+    entry = REVIEW_PLANS.get(resource.type)
+    if resource.created is not None or change is None or entry is None:
+        return None
+    if resource.type == "iam:role" and resource.id not in trusted:
+        return None
+    category, plan = entry
+    if plan is None:
+        commands: tuple[str, ...] = ()
+        manual: str | None = MANUAL_Q_DEVELOPER_REVIEW
+    else:
+        commands, manual = plan(resource)
+    reason = (
+        f"changed {resource.changes} time(s) in the window, last by "
+        f"{change.event_name or '?'} {_when(change)}"
+    )
+    located = {resource.id, *(value for _, value in resource.parents)}
+    set_pairs = [(k, v) for k, v in change.request if v not in located][:CHANGE_KEYS]
+    if set_pairs:
+        reason += "; it set " + ", ".join(f"{k}={v}" for k, v in set_pairs)
+    else:
+        reason += "; the record names no value it set (see the evidence)"
+    if resource.type == "iam:role":
+        reason += "; its trust policy was made to name an Amazon Q service (question 3)"
+    attributes = ", ".join(f"{k} {v}" for k, v in resource.attributes)
+    return ChecklistItem(
+        step="step-7",
+        category=category,
+        target=f"{resource.type} {resource.id}" + (f" ({attributes})" if attributes else ""),
+        reason=reason,
+        commands=commands,
+        manual=manual,
+        caution=PLAYBOOK_CAUTION,
+        evidence_ids=_ids(change, resource.deleted),
+        priority=0 if change.principal in flagged else 1,
+        done=f"already deleted {_when(resource.deleted)}" if resource.deleted else None,
+    )
+
+
 def checklist(
     principals: list[PrincipalTimeline],
     resources: list[ResourceState],
     keys: list[AccessKey],
+    q_trusts: Collection[str] = (),
 ) -> list[ChecklistItem]:
-    """The step 6-7 checklist: keys, sessions, then created resources; principals with
-    findings first within each step."""
+    """The step 6-7 checklist: keys, sessions, then resources created in the window (to
+    delete) and Amazon Q resources changed in it (to review and revert); principals with
+    findings first within each step. ``q_trusts``: names of the roles the archive shows
+    created or changed to trust an Amazon Q service (``QActivity.trusts``)."""
     flagged = {t.principal for t in principals if t.findings}
     deleted_keys = {
         r.id: f"deleted {_when(r.deleted)}"
@@ -432,6 +501,10 @@ def checklist(
                     )
                 )
             continue
+        changed = _changed_item(resource, flagged, q_trusts)
+        if changed is not None:
+            items.append(changed)
+            continue
         if resource.created is None or resource.type not in CHECKLIST_TYPES:
             continue
         step, category, plan = PLANS[resource.type]
@@ -447,7 +520,7 @@ def checklist(
                 category=category,
                 target=f"{resource.type} {resource.id}"
                 + (f" ({attributes})" if attributes else ""),
-                reason=f"created {_when(resource.created)}",
+                reason=f"created {_when(resource.created)}" + _since(resource),
                 commands=commands,
                 manual=manual,
                 caution=PLAYBOOK_CAUTION,

@@ -127,6 +127,19 @@ def session_created(identity: Mapping[str, Any]) -> str | None:
     return _text(attributes.get("creationDate")) if isinstance(attributes, dict) else None
 
 
+def source_identity(identity: Mapping[str, Any]) -> str | None:
+    """``sessionContext.sourceIdentity``: the source identity set when the session was
+    opened, kept by every role chained from it (CloudTrail userIdentity reference, "AWS
+    STS source identity")."""
+    context = identity.get("sessionContext")
+    return _text(context.get("sourceIdentity")) if isinstance(context, dict) else None
+
+
+def credential_id(identity: Mapping[str, Any]) -> str | None:
+    """``userIdentity.credentialId`` of an IAM Identity Center bearer-token session."""
+    return _text(identity.get("credentialId"))
+
+
 def mfa_used(identity: Mapping[str, Any]) -> bool | None:
     """``sessionContext.attributes.mfaAuthenticated`` as a boolean (None when absent)."""
     context = identity.get("sessionContext")

@@ -135,6 +135,32 @@ class PrincipalTimeline:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowedSession:
+    """Credentials a call of the investigated principal (``depth`` 1), or of a session
+    followed from it (``depth`` 2, 3…), obtained; its records are investigated with the
+    principal's (``sessions``). ``session`` is the access key id the call returned, else
+    the session ARN or Identity Center credential id. ``matched_by``: which links found
+    its records (``accessKeyId``, ``credentialId``, ``session ARN``, ``sourceIdentity``);
+    ``note`` says why a call's session could not be followed (then ``events`` is 0)."""
+
+    session: str
+    call: Evidence
+    issued_by: str
+    issued_with: str | None
+    depth: int
+    access_key_id: str | None
+    session_arn: str | None
+    role_arn: str | None
+    source_identity: str | None
+    events: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    principals: tuple[str, ...]
+    matched_by: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceState:
     """One resource touched in the window, keyed by account, ``type`` (``iam:user``,
     ``qbusiness:plugin``, ``cloudtrail:trail``…) and ``id``."""
@@ -264,6 +290,7 @@ class RunInfo:
     first_event: datetime | None
     last_event: datetime | None
     limits: tuple[Counted, ...] = field(default=())  # what a cap left out, by name
+    follow_sessions: bool = False  # --principal also kept the sessions it opened
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,3 +308,5 @@ class Report:
     access_keys: tuple[AccessKey, ...]
     checklist: tuple[ChecklistItem, ...]
     coverage: Coverage
+    followed_sessions: tuple[FollowedSession, ...] = ()
+    followed_sessions_total: int = 0

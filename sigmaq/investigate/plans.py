@@ -272,3 +272,134 @@ PLANS: dict[str, tuple[str, str, Plan | None]] = {
     ),
 }
 CHECKLIST_TYPES = frozenset(t for t in PLANS if t != "iam:access-key")
+
+
+# --- resources changed in the window (step 7: review, then revert) -----------------------
+
+REVIEW_MANUAL = (
+    "Changed in the window: compare its configuration (the command shows it as it is now) "
+    "with the known-good one, and revert what the change set (`aws {service} update-…`), or "
+    "delete it if it should not exist. CloudTrail logs what a change set (the request keys "
+    "in the reason and the evidence), not what it replaced."
+)
+MANUAL_Q_DEVELOPER_REVIEW = (
+    "Changed in the window. No AWS CLI command: there is no public SDK model for this Amazon "
+    "Q Developer API (botocore has no codewhisperer or q service). Review it in the Amazon Q "
+    "Developer console (Settings) as an administrator, and revert what the change set (the "
+    "request keys in the reason and the evidence) or remove it."
+)
+
+
+def _review(plan: Plan, service: str) -> Plan:
+    """``plan`` (read-only commands), with ``REVIEW_MANUAL`` unless the plan says why it
+    cannot run."""
+
+    def review(resource: ResourceState) -> tuple[tuple[str, ...], str | None]:
+        commands, manual = plan(resource)
+        return commands, manual or REVIEW_MANUAL.format(service=service)
+
+    return review
+
+
+def _qapps_app(resource: ResourceState) -> tuple[tuple[str, ...], str | None]:
+    instance = parent_id(resource, "instanceId")
+    if instance is None:
+        return (), "The archive does not show the Q Apps instance (Q Business application) id."
+    args = (("instance-id", instance), ("app-id", resource.id))
+    return (
+        aws("qapps", "get-q-app", *args),
+        aws("qapps", "describe-q-app-permissions", *args),
+    ), None
+
+
+REVIEW_PLANS: dict[str, tuple[str, Plan | None]] = {
+    # type -> (category, plan of read-only commands); None -> MANUAL_Q_DEVELOPER_REVIEW.
+    # Every Amazon Q type a call changes (resource_specs, kind "changed") has an entry
+    # (tests/unit/test_investigate_changed.py), and so does a role changed to trust Amazon Q.
+    "qbusiness:application": (
+        "q-business-changed",
+        _review(_qbusiness("get-application", "application-id"), "qbusiness"),
+    ),
+    "qbusiness:index": (
+        "q-business-changed",
+        _review(_qbusiness("get-index", "index-id", "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:data-source": (
+        "q-business-changed",
+        _review(
+            _qbusiness("get-data-source", "data-source-id", "applicationId", "indexId"),
+            "qbusiness",
+        ),
+    ),
+    "qbusiness:retriever": (
+        "q-business-changed",
+        _review(_qbusiness("get-retriever", "retriever-id", "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:web-experience": (
+        "q-business-changed",
+        _review(
+            _qbusiness("get-web-experience", "web-experience-id", "applicationId"), "qbusiness"
+        ),
+    ),
+    "qbusiness:plugin": (
+        "q-business-changed",
+        _review(_qbusiness("get-plugin", "plugin-id", "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:data-accessor": (
+        "q-business-changed",
+        _review(_qbusiness("get-data-accessor", "data-accessor-id", "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:chat-response-configuration": (
+        "q-business-changed",
+        _review(
+            _qbusiness(
+                "get-chat-response-configuration",
+                "chat-response-configuration-id",
+                "applicationId",
+            ),
+            "qbusiness",
+        ),
+    ),
+    "qbusiness:chat-controls": (
+        "q-business-changed",
+        _review(_qbusiness("get-chat-controls-configuration", None, "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:user": (
+        "q-business-changed",
+        _review(_qbusiness("get-user", "user-id", "applicationId"), "qbusiness"),
+    ),
+    "qbusiness:subscription": (
+        "q-business-changed",
+        _review(_qbusiness("list-subscriptions", None, "applicationId"), "qbusiness"),
+    ),
+    "qapps:q-app": ("q-apps-changed", _review(_qapps_app, "qapps")),
+    "qapps:library-item": (
+        "q-apps-changed",
+        _review(_qapps("get-library-item", "library-item-id"), "qapps"),
+    ),
+    "qapps:session": (
+        "q-apps-changed",
+        _review(_qapps("get-q-app-session-metadata", "session-id"), "qapps"),
+    ),
+    "chatbot:slack-channel-configuration": (
+        "q-chat-applications-changed",
+        _review(
+            _simple("chatbot", "describe-slack-channel-configurations", "chat-configuration-arn"),
+            "chatbot",
+        ),
+    ),
+    "chatbot:teams-channel-configuration": (
+        "q-chat-applications-changed",
+        _review(
+            _simple(
+                "chatbot", "get-microsoft-teams-channel-configuration", "chat-configuration-arn"
+            ),
+            "chatbot",
+        ),
+    ),
+    "codewhisperer:profile": ("q-developer-changed", None),
+    "codewhisperer:customization": ("q-developer-changed", None),
+    "q:plugin": ("q-developer-changed", None),
+    "q:oauth-app-connection": ("q-developer-changed", None),
+    "iam:role": ("iam-role-trust-changed", _review(_simple("iam", "get-role", "role-name"), "iam")),
+}

@@ -6,6 +6,7 @@ from sigmaq.investigate.model import (
     AccessKey,
     Counted,
     Evidence,
+    FollowedSession,
     PrincipalTimeline,
     Report,
     RuleFindings,
@@ -45,6 +46,20 @@ PRINCIPAL_COLUMNS = (
     "last seen",
     "Q surfaces",
     "created/changed/deleted",
+)
+SESSION_COLUMNS = (
+    "session",
+    "opened by",
+    "with",
+    "call",
+    "eventTime",
+    "eventID",
+    "role or session ARN",
+    "source identity",
+    "hop",
+    "records kept",
+    "first/last",
+    "found by",
 )
 VERDICT = {"yes": "answered", "partly": "partly answered", "no": "cannot be answered"}
 
@@ -130,6 +145,48 @@ def key_row(key: AccessKey) -> list[str]:
     ]
 
 
+def session_row(session: FollowedSession) -> list[str]:
+    call = session.call
+    span = ""
+    if session.first_seen is not None:
+        span = f"{iso(session.first_seen)} .. {iso(session.last_seen)}"
+    return [
+        session.session,
+        session.issued_by,
+        text(session.issued_with),
+        f"{(call.event_source or '?').split('.', 1)[0]}:{call.event_name or '?'}",
+        iso(call.event_time) or "",
+        text(call.event_id),
+        session.session_arn or session.role_arn or "",
+        text(session.source_identity),
+        str(session.depth),
+        str(session.events),
+        span,
+        ", ".join(session.matched_by) or text(session.note),
+    ]
+
+
+def sessions_lead(report: Report) -> str:
+    """The sentence above the followed-sessions table."""
+    run = report.run
+    if not run.principal_filter:
+        return ""
+    if not run.follow_sessions:
+        return "Sessions the principal opened were not followed (--no-follow-sessions)."
+    if not report.followed_sessions:
+        return (
+            "The principal opened no session in the archive (no successful sts:AssumeRole*, "
+            "GetFederationToken, GetSessionToken, AssumeRoot or Identity Center token call)."
+        )
+    return (
+        f"{report.followed_sessions_total} session(s) opened by the principal or by a session "
+        "followed from it (hop 2, 3…); their records are investigated with the principal's. "
+        "Found by: accessKeyId (the key the call returned), session ARN (calls logged without "
+        "a key), sourceIdentity (set on the call; it persists through role chaining), "
+        "credentialId (Identity Center)."
+    )
+
+
 def run_lines(report: Report) -> list[tuple[str, str]]:
     """(label, value) lines describing the run."""
     run = report.run
@@ -148,7 +205,12 @@ def run_lines(report: Report) -> list[tuple[str, str]]:
         ("resources touched", f"{report.resources_total:,}"),
     ]
     if run.principal_filter:
-        lines.append(("principal filter", run.principal_filter))
+        followed = (
+            f"; {report.followed_sessions_total} session(s) it opened followed"
+            if run.follow_sessions
+            else "; sessions it opened not followed"
+        )
+        lines.append(("principal filter", run.principal_filter + followed))
     if run.since or run.until:
         lines.append(("time filter", f"{iso(run.since) or '…'} .. {iso(run.until) or '…'}"))
     if run.filtered_out:

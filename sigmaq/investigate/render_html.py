@@ -1,7 +1,8 @@
 """The report as one self-contained HTML page: no server, no external asset (a Content
 Security Policy forbids loading any), inline CSS, an inline SVG timeline and a little
 vanilla JavaScript for sortable tables and a filter box. Every section has a stable id
-(``findings``, ``q1``…``q6``, ``timeline``, ``principals``, ``keys``, ``checklist``)."""
+(``findings``, ``q1``…``q6``, ``sessions`` with ``--principal``, ``timeline``,
+``principals``, ``keys``, ``checklist``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sigmaq.investigate.render_common import (
     FINDING_COLUMNS,
     KEY_COLUMNS,
     PRINCIPAL_COLUMNS,
+    SESSION_COLUMNS,
     TITLE,
     VERDICT,
     counted,
@@ -24,12 +26,15 @@ from sigmaq.investigate.render_common import (
     key_row,
     principal_row,
     run_lines,
+    session_row,
+    sessions_lead,
     text,
 )
 
 HTML_FINDINGS = 10  # findings detailed per rule
 HTML_EVENTS = 25  # events per detailed finding
 HTML_PRINCIPALS = 200
+HTML_SESSIONS = 500
 TIMELINE_PRINCIPALS = 40
 TIMELINE_WIDTH = 1100
 LABEL_WIDTH = 330
@@ -369,6 +374,24 @@ def _item(item: ChecklistItem) -> str:
     return "".join(parts)
 
 
+def _sessions(report: Report) -> str:
+    """The sessions the investigated principal opened ('' without --principal)."""
+    if not report.run.principal_filter:
+        return ""
+    shown = report.followed_sessions[:HTML_SESSIONS]
+    notes = "".join(f"<li>{_e(s.session)}: {_e(s.note)}</li>" for s in shown if s.note)
+    return "".join(
+        [
+            '<section id="sessions"><h2>Sessions the principal opened</h2>',
+            f"<p>{_e(sessions_lead(report))}</p>",
+            _table(SESSION_COLUMNS, (session_row(s) for s in shown)) if shown else "",
+            _more(len(shown), report.followed_sessions_total, "sessions"),
+            f"<ul>{notes}</ul>" if notes else "",
+            "</section>",
+        ]
+    )
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
     nav = "".join(
@@ -377,6 +400,7 @@ def render_html(report: Report) -> str:
             ("summary", "Summary"),
             ("findings", "Findings"),
             ("questions", "Questions"),
+            *((("sessions", "Sessions"),) if report.run.principal_filter else ()),
             ("timeline", "Timeline"),
             ("principals", "Principals"),
             ("keys", "Access keys"),
@@ -414,6 +438,7 @@ def render_html(report: Report) -> str:
         '<section id="questions"><h2>Analysis questions</h2>',
         *(_answer(a) for a in report.answers),
         "</section>",
+        _sessions(report),
         '<section id="timeline"><h2>Timeline by principal</h2>',
         timeline_svg(report),
         "</section>",

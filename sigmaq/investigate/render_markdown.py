@@ -13,6 +13,7 @@ from sigmaq.investigate.render_common import (
     FINDING_COLUMNS,
     KEY_COLUMNS,
     PRINCIPAL_COLUMNS,
+    SESSION_COLUMNS,
     TITLE,
     VERDICT,
     counted,
@@ -21,6 +22,8 @@ from sigmaq.investigate.render_common import (
     key_row,
     principal_row,
     run_lines,
+    session_row,
+    sessions_lead,
     text,
 )
 
@@ -233,6 +236,16 @@ def render_markdown(report: Report) -> str:
     for answer in report.answers:
         out += [f'<a id="{answer.id}"></a>', ""]
         out += _answer(answer)
+    if report.run.principal_filter:
+        out += ['<a id="sessions"></a>', "", "## Sessions the principal opened", ""]
+        out += [md(sessions_lead(report)), ""]
+        shown_sessions = report.followed_sessions[:MD_ROWS]
+        if shown_sessions:
+            out += table(SESSION_COLUMNS, (session_row(s) for s in shown_sessions))
+            out += _more(len(shown_sessions), report.followed_sessions_total, "sessions")
+            out += [""]
+            out += [f"- {md(s.session)}: {md(s.note)}" for s in shown_sessions if s.note]
+            out += [""] if any(s.note for s in shown_sessions) else []
     out += ["## Timeline by principal", "", "Principals with findings first.", ""]
     shown = report.principals[:MD_PRINCIPALS]
     out += table(PRINCIPAL_COLUMNS, (principal_row(t) for t in shown))

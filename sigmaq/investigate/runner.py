@@ -36,7 +36,13 @@ from sigmaq.investigate.containment import access_keys, checklist
 from sigmaq.investigate.coverage import CoverageState, rule_infos
 from sigmaq.investigate.credentials import CredentialRow
 from sigmaq.investigate.findings import FindingBook
-from sigmaq.investigate.identity import access_key_id, on_behalf_of, session_issuer, user_name
+from sigmaq.investigate.identity import (
+    access_key_id,
+    on_behalf_of,
+    session_issuer,
+    source_identity,
+    user_name,
+)
 from sigmaq.investigate.inventory import ResourceTable
 from sigmaq.investigate.model import Counted, Report, RunInfo
 from sigmaq.investigate.principals import PrincipalTable
@@ -44,6 +50,7 @@ from sigmaq.investigate.qactivity import QActivity, widen
 from sigmaq.investigate.questions import Context, answers
 from sigmaq.investigate.records import Seen, note_of
 from sigmaq.investigate.resources import actions_of
+from sigmaq.investigate.sessions import SessionLinks, discover
 from sigmaq.replay.readers import ReadStats, iter_paths, read_file
 
 log = logging.getLogger(__name__)
@@ -57,14 +64,17 @@ class InvestigateOptions:
     """``since``/``until``: keep events with ``since <= eventTime <= until`` (tz-aware; with
     either set, events without a valid eventTime are left out and counted). ``principal``:
     keep only records whose principal matches (a shell glob when it holds ``*?[``, else a
-    case-insensitive substring) the principal name, IAM user name, role ARN, access key id
-    or Identity Center user id; every other record is left out of everything, rules
-    included, as with the time window."""
+    case-insensitive substring) the principal name, IAM user name, role ARN, access key id,
+    Identity Center user id or source identity; every other record is left out of
+    everything, rules included, as with the time window. ``follow_sessions`` (with
+    ``principal``): also keep the records of the sessions the principal opened, and of
+    those they opened in turn (``sessions``; the inputs are read twice)."""
 
     since: datetime | None = None
     until: datetime | None = None
     principal: str | None = None
     window: WindowMode = WindowMode.SLIDING
+    follow_sessions: bool = True
 
     def keeps_time(self, ref: EventRef) -> bool:
         if self.since is None and self.until is None:
@@ -90,6 +100,8 @@ def principal_matcher(pattern: str) -> Callable[[Seen], bool]:
             session_issuer(identity)[0],
             access_key_id(identity),
             on_behalf_of(identity),
+            source_identity(identity),
+            _text(identity.get("userName")),  # SAML, web identity and portal users
         ):
             if value:
                 found.append(value)
@@ -103,6 +115,10 @@ def principal_matcher(pattern: str) -> Callable[[Seen], bool]:
         return False
 
     return matches
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _file_size(path: Path) -> int:
@@ -150,19 +166,25 @@ def investigate(
     book = FindingBook(principals)
     stats = ReadStats()
     keep_principal = principal_matcher(options.principal) if options.principal else None
+    following = keep_principal is not None and options.follow_sessions
     timed = options.since is not None or options.until is not None
     evaluated = filtered = 0
     span: tuple[datetime | None, datetime | None] = (None, None)
     with streaming_gc():
+        links = SessionLinks()
+        if following and keep_principal is not None:
+            links = discover(paths, keep_principal, progress)
         for path in iter_paths(paths, stats):
             for event, ref in read_file(path, stats):
                 if timed and not options.keeps_time(ref):
                     filtered += 1
                     continue
                 seen = Seen(event, ref)
-                if keep_principal is not None and not keep_principal(seen):
-                    filtered += 1
-                    continue
+                if keep_principal is not None:
+                    followed = links.observe(seen)  # counted for its session either way
+                    if not (keep_principal(seen) or followed):
+                        filtered += 1
+                        continue
                 evaluated += 1
                 span = widen(span, ref.event_time)
                 state = principals.of(seen)
@@ -187,7 +209,7 @@ def investigate(
     resources = inventory.states()
     keys = access_keys(timelines, resources, credentials)
     context = Context(resources, activity, coverage, infos, set(book.rules))
-    limits: list[Counted] = [*principals.limits(), *inventory.limits()]
+    limits: list[Counted] = [*principals.limits(), *inventory.limits(), *links.limits()]
     for name, capped in (
         ("applications past the cap", activity.apps.dropped),
         ("plugins past the cap", activity.plugins.dropped),
@@ -224,6 +246,7 @@ def investigate(
         first_event=span[0],
         last_event=span[1],
         limits=tuple(limits),
+        follow_sessions=following,
     )
     log.info(
         "investigated %d of %d records in %d files: %d findings, %d principals, %d resources",
@@ -244,6 +267,8 @@ def investigate(
         resources=tuple(resources),
         resources_total=len(resources),
         access_keys=tuple(keys),
-        checklist=tuple(checklist(timelines, resources, keys)),
+        checklist=tuple(checklist(timelines, resources, keys, activity.trusts.items.keys())),
         coverage=coverage.freeze(),
+        followed_sessions=tuple(links.freeze()),
+        followed_sessions_total=links.total,
     )

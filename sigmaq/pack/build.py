@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.layout import ProjectLayout, is_installed_pack
 from sigmaq.core.model import WindowMode
 from sigmaq.export.convert import GoldenDifference
 from sigmaq.export.dist import BuildReport, build_dist
@@ -149,7 +149,17 @@ def run_build(
         )
     )
 
-    if config.profile == "amazon_q":
+    if is_installed_pack(root):
+        outcome.stages.append(
+            StageResult(
+                "coverage",
+                True,
+                "skipped: the pack installed with sigmaq (its README and docs/ are not shipped)",
+                0.0,
+                skipped=True,
+            )
+        )
+    elif config.profile == "amazon_q":
         problems, seconds = _timed(lambda: coverage_problems(root))
         outcome.coverage = problems
         outcome.stages.append(
@@ -206,7 +216,8 @@ def run_build(
             )
         )
     else:
-        reason = f"no public data at {data}" if not data.is_dir() else f"no {JUDGEMENTS_FILE}"
+        reason = f"no {JUDGEMENTS_FILE}" if not (root / JUDGEMENTS_FILE).is_file() else ""
+        reason = reason or f"no public data at {data}"
         outcome.stages.append(
             StageResult("real-data", True, f"skipped: {reason}", 0.0, skipped=True)
         )

@@ -25,7 +25,8 @@ def iter_paths(paths: Iterable[Path | str], stats: ReadStats) -> Iterator[Path]:
     folders are followed. Each real folder and file is read once across all of
     ``paths`` (a folder named twice, or reached again through a link, gets a warning
     and is skipped, so link loops end). Hidden entries (``.name``) are not visited;
-    files whose suffix is not in ``DATA_SUFFIXES`` are counted in ``ignored_files`` (and an
+    files whose suffix is not in ``DATA_SUFFIXES`` (and files without any suffix that do not
+    start as gzip or JSON: ``_sniffs_as_data``) are counted in ``ignored_files`` (and an
     archive in ``UNREAD_ARCHIVE_SUFFIXES``, ``.zip``, ``.bz2``..., gets a warning naming it). A
     path that does not exist, is not a regular file, or a folder that cannot be listed
     counts as unreadable, and among ``files`` (so ``unreadable_files <= files``).
@@ -73,7 +74,9 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            if name.lower().endswith(DATA_SUFFIXES):
+            if name.lower().endswith(DATA_SUFFIXES) or (
+                "." not in name and _sniffs_as_data(Path(root, name))
+            ):
                 path = Path(root, name)
                 real = (
                     os.path.realpath(path) if path.is_symlink() else os.path.join(real_root, name)
@@ -96,6 +99,20 @@ def _walk(folder: Path, stats: ReadStats, seen: set[str]) -> Iterator[Path]:
                         "and hunt the extracted files",
                         warning=True,
                     )
+
+
+def _sniffs_as_data(path: Path) -> bool:
+    """True for a file without any suffix whose first bytes are gzip's magic or the start
+    of a JSON document: Amazon Data Firehose names its S3 objects without an extension
+    by default (``<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>``), which is where a
+    CloudWatch Logs subscription of a trail lands. A file that cannot be opened is taken,
+    so the reader reports why."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(64)
+    except OSError:
+        return True
+    return start[:2] == b"\x1f\x8b" or start.lstrip()[:1] in (b"{", b"[")
 
 
 def _not_a_file(path: Path) -> str:

@@ -11,6 +11,10 @@ the name; concatenated gzip members are read in turn):
 - CloudTrail Lake query results: the ``GetQueryResults`` response
   (``{"QueryResultRows": ...}``, as saved by ``aws cloudtrail get-query-results``) and the
   ``result_N.csv.gz`` files a query saves to S3 (header row, one event per row);
+- records held as JSON text: ``aws cloudtrail lookup-events`` output, and a trail
+  delivered to CloudWatch Logs (subscription payloads as Firehose writes them,
+  ``filter-log-events``/``get-log-events`` output: ``shapes.classify_item``; export
+  task files, ``<time> <record>`` lines, read as NDJSON once the time is cut);
 - digest files and Lake sign files are skipped and counted (``skipped_digest``).
 
 What is counted (``ReadStats``): every record-shaped item seen ends up in exactly one of
@@ -82,6 +86,15 @@ from sigmaq.replay.limits import (
     TruncatedGzip,
     bounded_gunzip,
     deeper_than,
+)
+from sigmaq.replay.lines import (
+    ENVELOPE_DEPTH,
+    NDJSON_DECIDE_LIMIT,
+    NdjsonLine,
+    cut_export_times,
+    describe_json_error,
+    looks_like_ndjson,
+    ndjson_lines,
 )
 from sigmaq.replay.paths import DATA_SUFFIXES, iter_paths
 from sigmaq.replay.readstats import MAX_PROBLEMS, ReadProblem, ReadStats, parse_event_time
@@ -313,14 +326,15 @@ def _read_json(
         return
     try:
         value = _DECODER.decode(data)
-        if deeper_than(data, limits.max_depth + _ENVELOPE_DEPTH):
+        if deeper_than(data, limits.max_depth + ENVELOPE_DEPTH):
             raise RecursionError
     except _JSON_ERRORS as err:
-        ndjson = _looks_like_ndjson(data)
+        data = cut_export_times(data) or data  # CloudWatch Logs export: "<time> <record>"
+        ndjson = looks_like_ndjson(data)
         if ndjson and len(data) > NDJSON_DECIDE_LIMIT:
-            yield from _read_ndjson(_ndjson_lines(data, limits), source, stats, limits)  # streamed
+            yield from _read_ndjson(ndjson_lines(data, limits), source, stats, limits)  # streamed
             return
-        lines = list(_ndjson_lines(data, limits)) if ndjson else None
+        lines = list(ndjson_lines(data, limits)) if ndjson else None
         # Documents back to back (``cat a.json.gz b.json.gz > all.json.gz``) can look
         # like NDJSON when some end with a newline: a line that does not parse while the
         # whole text is a sequence of documents settles it (unless each line is one of
@@ -346,7 +360,7 @@ def _read_json(
             )
         else:
             stats.unreadable_files += 1
-            message = f"cannot read: {cut}" if cut else f"invalid JSON: {_message(err)}"
+            message = f"cannot read: {cut}" if cut else f"invalid JSON: {describe_json_error(err)}"
             stats.add_problem(source, None, message)
         return
     del data
@@ -365,13 +379,13 @@ def _read_document(
     if found is None:
         try:
             value = _DECODER.decode(document)
-            if deeper_than(document, limits.max_depth + _ENVELOPE_DEPTH):
+            if deeper_than(document, limits.max_depth + ENVELOPE_DEPTH):
                 raise RecursionError
         except _JSON_ERRORS as err:
             split = split_record_list(document)
             if split is None:
                 stats.malformed += 1
-                message = f"document at record {start}: invalid JSON: {_message(err)}"
+                message = f"document at record {start}: invalid JSON: {describe_json_error(err)}"
                 stats.add_problem(source, None, message)
                 return 0
             found = [msgspec.Raw(item) for item in split[0]], split[1]
@@ -416,16 +430,6 @@ def _note_truncated(stats: ReadStats, source: str, kind: str, complete: int) -> 
     stats.add_problem(source, None, f"{kind}: {complete:,} complete records read, the rest lost")
 
 
-# Envelope levels above a record (an NDJSON line holding a delivery file: 3).
-_ENVELOPE_DEPTH = 3
-
-
-def _message(err: BaseException) -> str:
-    if isinstance(err, RecursionError):
-        return f"nested deeper than {DEFAULT_LIMITS.max_depth} levels"
-    return str(err)
-
-
 def record_outcomes(
     raw: msgspec.Raw | bytes,
     source: str,
@@ -451,7 +455,9 @@ def record_outcomes(
         item = _DECODER.decode(raw)
     except _JSON_ERRORS as err:  # text the list split skipped unchecked (bad UTF-8)
         stats.malformed += 1
-        stats.add_problem(source, line, f"record {position}: invalid JSON: {_message(err)}")
+        stats.add_problem(
+            source, line, f"record {position}: invalid JSON: {describe_json_error(err)}"
+        )
         return
     yield from _read_items((item,), source, stats, position)
 
@@ -539,49 +545,6 @@ def _count_outcomes(
             stats.malformed += 1
             where = "" if line is not None else f"record {position}: "
             stats.add_problem(source, line, f"{where}{payload}")
-
-
-def _looks_like_ndjson(data: bytes) -> bool:
-    """True when one of the first three non-blank lines is a JSON object on its own."""
-    checked = 0
-    for raw in data.split(b"\n", 64)[:64]:
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            if isinstance(_DECODER.decode(line), dict):
-                return True
-        except _JSON_ERRORS:
-            pass
-        checked += 1
-        if checked == 3:
-            break
-    return False
-
-
-NdjsonLine = tuple[int, Any, str | None, int]  # (1-based line, value, decode error, bytes)
-
-
-# NDJSON files up to this size are decoded whole before any record is used, so that
-# documents written back to back with some newlines are told apart from NDJSON; larger
-# ones are streamed line by line (memory stays near the file's size).
-NDJSON_DECIDE_LIMIT = 64 << 20
-
-
-def _ndjson_lines(data: bytes, limits: ReadLimits) -> Iterator[NdjsonLine]:
-    """Every non-blank line decoded, or its decode error (a line nested deeper than
-    the limit is one)."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if deeper_than(line, limits.max_depth + _ENVELOPE_DEPTH):
-            yield (number, None, f"nested deeper than {limits.max_depth} levels", len(line))
-            continue
-        try:
-            yield (number, _DECODER.decode(line), None, len(line))
-        except _JSON_ERRORS as err:
-            yield (number, None, _message(err), len(line))
 
 
 def _read_ndjson(

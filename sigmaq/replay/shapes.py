@@ -14,6 +14,16 @@ A decoded JSON value is an *item*. ``classify_item`` says what an item is:
   ``detail`` is the record (EventBridge User Guide, "Events from AWS services");
 - a CloudTrail Lake ``GetQueryResults`` response ``{"QueryResultRows": [[{col: val}, …], …]}``
   (CloudTrail API Reference, GetQueryResults), one record per row;
+- a CloudTrail ``LookupEvents`` response (event history, as saved by ``aws cloudtrail
+  lookup-events``): ``{"Events": [{"CloudTrailEvent": "<record as JSON text>", …}]}``
+  (CloudTrail API Reference, Event), one record per event;
+- CloudTrail delivered to CloudWatch Logs (the playbook's step 5): a subscription
+  filter's payload ``{"messageType": "DATA_MESSAGE", "logEvents": [{"message": …}]}``
+  (as Firehose writes it to S3, once gunzipped; a ``CONTROL_MESSAGE`` holds no event),
+  and a ``GetLogEvents``/``FilterLogEvents`` response ``{"events": [{"message": …}]}``
+  (CloudWatch Logs API Reference), one record per log event whose message is the
+  record as JSON text (a message that is not is malformed). An export task's text
+  files (``<timestamp> <message>`` lines) are read by ``readers.py``;
 - a digest file (``digestStartTime``/``digestS3Bucket`` and no ``eventName``;
   "CloudTrail digest file structure") or a CloudTrail Lake sign file
   (``hashSignature`` + ``files``; "CloudTrail sign file structure"): skipped;
@@ -31,6 +41,8 @@ from enum import Enum
 from typing import Any
 
 import msgspec
+
+from sigmaq.replay.limits import DEFAULT_LIMITS, deeper_than
 
 # Top-level keys of a CloudTrail record (CloudTrail record contents); an object holding
 # one of them but no eventName is a CloudTrail-shaped record we skip rather than reject.
@@ -112,7 +124,82 @@ def classify_item(item: Any, depth: int = 0) -> Iterator[Outcome]:
         if "detail" in item and "detail-type" in item:
             yield from _expand_eventbridge(item, depth)
             return
+        wrapped = _wrapped_texts(item)
+        if wrapped is not None:
+            yield from _expand_texts(*wrapped, depth)
+            return
     yield _classify_plain(item)
+
+
+# Envelopes whose records are JSON text: the list key, the text key of each item, the
+# keys such a response may hold besides (CloudTrail API Reference, LookupEvents;
+# CloudWatch Logs API Reference, GetLogEvents and FilterLogEvents), and a label.
+_TEXT_ENVELOPES = (
+    ("Events", "CloudTrailEvent", frozenset({"NextToken"}), "LookupEvents event"),
+    (
+        "events",
+        "message",
+        frozenset({"nextForwardToken", "nextBackwardToken", "nextToken", "searchedLogStreams"}),
+        "CloudWatch Logs log event",
+    ),
+)
+_LOG_EVENT = "CloudWatch Logs log event"
+
+
+def _wrapped_texts(item: dict[str, Any]) -> tuple[Any, str, str] | None:
+    """(the list, the text key, a label) when ``item`` is an envelope of records held as
+    JSON text, else None: a subscription payload (``messageType``, ``logEvents``), or a
+    response of ``_TEXT_ENVELOPES`` holding its list key and no key the response does
+    not have (so another object with an ``events`` key stays malformed)."""
+    if "messageType" in item:
+        if item["messageType"] == "CONTROL_MESSAGE":
+            return [], "message", "CloudWatch Logs control message"
+        if "logEvents" in item:
+            return item["logEvents"], "message", _LOG_EVENT
+    for key, text_key, others, label in _TEXT_ENVELOPES:
+        if (
+            key in item
+            and len(item) - 1 <= len(others)
+            and all(k in others for k in item if k != key)
+        ):
+            return item[key], text_key, label
+    return None
+
+
+def _expand_texts(listed: Any, text_key: str, label: str, depth: int) -> Iterator[Outcome]:
+    if not isinstance(listed, list):
+        yield ItemKind.MALFORMED, f"{label}s are a {type(listed).__name__}, not a list"
+        return
+    if not listed:
+        yield ItemKind.EMPTY, f"{label}: no record"
+        return
+    for entry in listed:
+        text = entry.get(text_key) if isinstance(entry, dict) else None
+        if not isinstance(text, str):
+            yield ItemKind.MALFORMED, f"{label} without a {text_key} text"
+            continue
+        yield from _classify_text(text, label, depth)
+
+
+def _classify_text(text: str, label: str, depth: int) -> Iterator[Outcome]:
+    """The outcomes of a record held as JSON text, decoded as the readers decode JSON
+    (msgspec; nesting bounded by ``limits.DEFAULT_LIMITS.max_depth``)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if deeper_than(raw, DEFAULT_LIMITS.max_depth):
+        yield ItemKind.MALFORMED, f"{label}: nested deeper than {DEFAULT_LIMITS.max_depth} levels"
+        return
+    try:
+        value = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError) as err:
+        yield ItemKind.MALFORMED, f"{label}: {_preview(text)} is not JSON ({err})"
+        return
+    yield from classify_item(value, depth + 1)
+
+
+def _preview(text: str) -> str:
+    """The first characters of a text that is not JSON, for a problem message."""
+    shown = text[:40].replace("\n", " ")
+    return f"{shown!r}{'…' if len(text) > 40 else ''}"
 
 
 def _classify_plain(item: dict[str, Any]) -> Outcome:

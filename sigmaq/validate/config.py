@@ -10,6 +10,7 @@ rules, stopping at a git repository's root) and is never loaded as a rule. Keys
     exclusions: {<rule id>: [validator, ...]}   # per-rule exceptions (sigma-cli layout)
     config: {<validator>: {<setting>: value}}   # per-validator settings (sigma-cli layout)
     real_data: ../shared/data/external          # public CloudTrail data for `sigmaq build`
+    author: sigmaq contributors                 # author: of the rules `sigmaq new` writes
 
 ``validators``/``exclusions``/``config`` follow sigma-cli's validation config. Without
 any file the profile is ``cloudtrail`` (CloudTrail facts only) and the rule paths
@@ -38,7 +39,7 @@ DEFAULT_PROFILE = "cloudtrail"
 # A config names a profile, rule paths and per-rule exclusions: far below this. Reading a
 # multi-megabyte YAML file costs seconds and ~120 bytes of memory per byte (PyYAML).
 MAX_CONFIG_BYTES = 1024 * 1024
-KEYS = frozenset(["profile", "rules", "validators", "exclusions", "config", "real_data"])
+KEYS = frozenset(["profile", "rules", "validators", "exclusions", "config", "real_data", "author"])
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class ProjectConfig:
     modifier list (``name``/``+name`` adds, ``-name`` removes, ``all`` or a group
     adds many); ``exclusions``: rule id -> validator names; ``settings``: validator
     -> settings map; ``rules``: default rule paths; ``real_data``: folder of public
-    CloudTrail data for the real-data stage (None: the project's default).
+    CloudTrail data for the real-data stage (None: the project's default); ``author``:
+    the ``author:`` that ``sigmaq new`` writes (None: ``git config user.name``).
     """
 
     root: Path | None = None
@@ -60,6 +62,7 @@ class ProjectConfig:
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     rules: tuple[Path, ...] = ()
     real_data: Path | None = None
+    author: str | None = None
 
     def with_profile(self, profile: str | None) -> ProjectConfig:
         """A copy using ``profile`` (None keeps the configured one).
@@ -78,6 +81,7 @@ class ProjectConfig:
             self.settings,
             self.rules,
             self.real_data,
+            self.author,
         )
 
 
@@ -234,6 +238,9 @@ def parse_config(data: Mapping[str, Any], source: Path) -> ProjectConfig:
     real_data = data.get("real_data")
     if real_data is not None and not isinstance(real_data, str):
         raise ConfigError("'real_data' must be a folder path", path=source)
+    author = data.get("author")
+    if author is not None and (not isinstance(author, str) or not author.strip()):
+        raise ConfigError("'author' must be a name (the author: of new rules)", path=source)
     return ProjectConfig(
         root=root,
         source=source,
@@ -243,6 +250,7 @@ def parse_config(data: Mapping[str, Any], source: Path) -> ProjectConfig:
         settings={str(k): dict(v) for k, v in settings.items()},
         rules=rules,
         real_data=root / real_data if real_data else None,
+        author=author.strip() if author else None,
     )
 
 

@@ -21,6 +21,7 @@ naming one is a ConfigError, never a network error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -130,15 +131,30 @@ def _origin(cls: type) -> str:
     return "sigmahq" if ".sigmahq" in cls.__module__ else "pysigma"
 
 
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
+_RST_LITERAL = re.compile(r"``(.+?)``")
+
+
+def docstring_summary(doc: str) -> str:
+    """The first sentence of ``doc``'s first paragraph as one line of plain text: lines
+    joined, reStructuredText literals (````x````) written ``'x'``. What ``sigmaq list
+    validators`` shows and SARIF's ``shortDescription.text`` carries (SARIF 2.1.0,
+    3.49.9: a concise, plain-text description)."""
+    paragraph = re.split(r"\n\s*\n", doc.strip(), maxsplit=1)[0]
+    text = " ".join(paragraph.split())
+    end = _SENTENCE_END.search(text)
+    if end is not None:
+        text = text[: end.start() + 1]
+    return _RST_LITERAL.sub(r"'\1'", text)
+
+
 def validator_infos() -> list[ValidatorInfo]:
     """Every known validator (unavailable ones included), sorted by name."""
     infos = []
     for name, cls in rule_validator_classes().items():
-        doc = (cls.__doc__ or "").strip().splitlines()
+        summary = docstring_summary(cls.__doc__ or "")
         infos.append(
-            ValidatorInfo(
-                name, "rule", _origin(cls), doc[0] if doc else "", None, UNAVAILABLE.get(name)
-            )
+            ValidatorInfo(name, "rule", _origin(cls), summary, None, UNAVAILABLE.get(name))
         )
     for check in FIXTURE_CHECKS.values():
         infos.append(

@@ -126,9 +126,24 @@ def _key_line(loaded: LoadedRule, key_path: str) -> int:
     return loaded.document.line
 
 
+def _value_line(loaded: LoadedRule, key_path: str, value: str) -> int | None:
+    """Line of ``value`` under ``key_path`` (the key itself or written with modifiers),
+    or None when the YAML text differs from the value's (escapes, numbers)."""
+    lines = [
+        line
+        for (key, text), line in loaded.document.value_lines.items()
+        if text == value and (key == key_path or key.startswith(key_path + "|"))
+    ]
+    return min(lines) if lines else None
+
+
 def _issue_line(issue: SigmaValidationIssue, loaded: LoadedRule) -> int:
     document = loaded.document
     if isinstance(issue, HouseIssue):
+        if issue.value is not None:
+            line = _value_line(loaded, issue.key_path, issue.value)
+            if line is not None:
+                return line
         return _key_line(loaded, issue.key_path)
     for attribute in ("field", "fieldname"):
         value = getattr(issue, attribute, None)

@@ -20,7 +20,7 @@ from sigmaq.core.loader import load_rules
 from sigmaq.hunt.rules import replayable_rules
 from sigmaq.investigate.model import Report
 from sigmaq.investigate.render_json import to_dict, validate
-from sigmaq.investigate.runner import investigate
+from sigmaq.investigate.runner import InvestigateOptions, investigate
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "external" / "invictus-ir-aws_dataset" / "CloudTrail"
@@ -118,3 +118,30 @@ def test_checklist_holds_the_created_users_keys_and_trails(
 def test_report_validates_against_the_schema(report: Report) -> None:
     assert validate(json.loads(json.dumps(to_dict(report)))) == []
     assert report.run.records_read == 2900 and report.run.malformed == 0
+
+
+def test_investigating_the_user_follows_the_roles_it_assumed(
+    records: list[dict[str, Any]],
+) -> None:
+    """bert-jan assumed Stratus Red Team's roles (sts:AssumeRole, 10 keys issued); the
+    calls made with those keys name the roles' sessions, not bert-jan, so only following
+    the keys AssumeRole returned puts them in bert-jan's investigation."""
+    issued = {
+        r["responseElements"]["credentials"]["accessKeyId"]
+        for r in records
+        if r["eventSource"] == "sts.amazonaws.com"
+        and r["userIdentity"].get("userName") == "bert-jan"
+        and not r.get("errorCode")
+        and (r.get("responseElements") or {}).get("credentials")
+    }
+    used = [r for r in records if r["userIdentity"].get("accessKeyId") in issued]
+    assert len(issued) == 10 and len(used) == 47
+    assert not any("bert-jan" in json.dumps(r["userIdentity"]).lower() for r in used)
+    alone = investigate([DATA], [], InvestigateOptions(principal="bert-jan", follow_sessions=False))
+    followed = investigate([DATA], [], InvestigateOptions(principal="bert-jan"))
+    assert followed.run.events_evaluated == alone.run.events_evaluated + len(used)
+    assert {s.access_key_id for s in followed.followed_sessions} == issued
+    assert sum(s.events for s in followed.followed_sessions) == len(used)
+    sessions = {r["userIdentity"]["arn"] for r in used}
+    assert sessions <= {t.principal for t in followed.principals}
+    assert validate(json.loads(json.dumps(to_dict(followed)))) == []

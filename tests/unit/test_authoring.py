@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from sigmaq.authoring.capture import capture
@@ -246,6 +247,32 @@ def test_capture_beside_a_flat_rule_names_fixtures_after_it(tmp_path: Path) -> N
     assert elsewhere.where_tested == rules
 
 
+def test_capture_reads_what_exists_and_counts_a_missing_archive_unreadable(
+    tmp_path: Path,
+) -> None:
+    """As hunt, investigate and readiness: a missing archive path is named and counted
+    unreadable, every other path is still read and its fixtures written, and the exit
+    code is 1 (input was lost), not click's usage error 2."""
+    rule = "aws_cloudtrail_cloudtrail_logging_stopped_or_trail_deleted"
+    archive = next((ROOT / "fixtures" / "containment" / rule).glob("pos_*.json"))
+    missing = tmp_path / "no-such-archive"
+    report = capture([missing, archive], [ROOT / "rules"], rule, tmp_path / "lib")
+    assert report.unreadable_files == 1 and report.written
+    assert any(str(missing) in p and "no such file" in p for p in report.problems)
+    out = tmp_path / "out"
+    args = ["fixture", "capture", str(missing), str(archive), "--rule", rule, "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1, result.output
+    assert f"{missing}: no such file or directory" in result.output
+    assert "1 unreadable" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["pos_captured_01.json"]
+    alone = ["fixture", "capture", str(missing), "--rule", rule, "-o", str(tmp_path / "none")]
+    result = CliRunner().invoke(main, [*alone, "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1, result.output
+    assert "no CloudTrail record was read" in result.output
+    assert not (tmp_path / "none").exists()
+
+
 # --------------------------------------------------------------------------- scaffold
 
 
@@ -390,3 +417,85 @@ def test_fixture_format_cli(tmp_path: Path) -> None:
     assert runner.invoke(main, ["fixture", "format", str(tmp_path)]).exit_code == 0
     assert path.read_text("utf-8") == '{\n  "b": 1,\n  "a": [\n    1,\n    2\n  ]\n}\n'
     assert runner.invoke(main, ["fixture", "format", "--check", str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("qbusiness.amazonaws.com", "CreateChatResponseConfiguration"),
+        ("qapps.amazonaws.com", "CreateQApp"),
+        ("wisdom.amazonaws.com", "CreateAssistant"),
+        ("chatbot.amazonaws.com", "CreateSlackChannelConfiguration"),
+        ("iam.amazonaws.com", "CreateRole"),
+    ],
+)
+def test_stub_host_header_is_the_endpoint_botocore_resolves(source: str, name: str) -> None:
+    """A stub's tlsDetails.clientProvidedHostHeader is the host the SDK calls: Q Business
+    is dual-stack by default (``qbusiness.<region>.api.aws``), Q Apps is
+    ``data.qapps.<region>.amazonaws.com`` (endpoint rule sets of the botocore models)."""
+    botocore_session = pytest.importorskip("botocore.session")
+    from sigmaq.authoring.scaffold import REGION, stub_record
+    from sigmaq.core.request_shapes import services_for
+
+    client = botocore_session.get_session().create_client(
+        services_for(source)[0],
+        region_name=REGION,
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    expected = client.meta.endpoint_url.removeprefix("https://")
+    record = stub_record(source, name, when="2026-12-06T10:15:00Z", note="n", new_id=lambda: "x")
+    assert record["tlsDetails"]["clientProvidedHostHeader"] == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "option", "expected"),
+    [
+        ("author: Detection Engineering\n", [], "Detection Engineering"),
+        ("author: Detection Engineering\n", ["--author", "Jane Doe"], "Jane Doe"),
+        ("", [], "Git Name From Config"),
+    ],
+)
+def test_new_takes_the_author_of_sigmaq_yml_before_git(
+    tmp_path: Path, config: str, option: list[str], expected: str
+) -> None:
+    """A pack states its authorship convention once (this pack: `author: sigmaq
+    contributors`); `sigmaq new` wrote each contributor's `git config user.name` instead."""
+    project = _project(tmp_path)
+    (project / "sigmaq.yml").write_text(
+        "profile: amazon_q\nrules: [rules]\n" + config, encoding="utf-8"
+    )
+    shutil.rmtree(project / ".git")
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run(
+        ["git", "-C", str(project), "config", "user.name", "Git Name From Config"], check=True
+    )
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(
+            main,
+            [
+                *("new", "Q Business Index Updated", "-c", "q_business"),
+                *("--event-name", "UpdateIndex", "--catalogue", "AQ-14", *option),
+            ],
+        )
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    path = project / "rules" / "q_business" / "aws_cloudtrail_q_business_index_updated.yml"
+    rule = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert rule["author"] == expected
+
+
+def test_the_pack_states_its_author_convention() -> None:
+    from sigmaq.validate.config import load_project_config
+
+    config = load_project_config(ROOT / "rules")
+    authors = {
+        yaml.safe_load(path.read_text(encoding="utf-8"))["author"]
+        for path in (ROOT / "rules").rglob("*.yml")
+    }
+    assert authors == {config.author}

@@ -117,13 +117,17 @@ def test_build_cli_fails_when_a_fixture_expectation_is_wrong(project: Path) -> N
     assert (project / "dist" / "splunk" / "sigmaq_amazon_q.tgz").is_file()
 
 
-def test_build_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
-    cwd = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        assert CliRunner().invoke(main, ["build"]).exit_code == 2
-    finally:
-        os.chdir(cwd)
+def test_build_outside_a_project_without_an_installed_pack_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(With a pack installed, build builds it: tests/unit/test_packaging.py.)"""
+    import sigmaq.cli.common
+
+    monkeypatch.setattr(sigmaq.cli.common, "bundled_pack_root", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 2
+    assert "no sigmaq project" in result.output
 
 
 def test_refusals_are_grouped_by_kind_and_listed_in_full(tmp_path: Path) -> None:

@@ -751,10 +751,9 @@ def test_a_query_breaking_convert_option_is_a_usage_error(
     ("option", "value", "target", "written"),
     [
         ("--splunk-macro", "my_macro(aws)", "splunk", "`my_macro(aws)`"),
-        ("--index-pattern", "logs-aws.cloudtrail-*,-logs-test*", "esql", "from logs-aws"),
         ("--index-pattern", "remote:logs-*", "esql", "from remote:logs-*"),
     ],
-    ids=["macro-with-argument", "pattern-list-and-exclusion", "remote-cluster"],
+    ids=["macro-with-argument", "remote-cluster"],
 )
 def test_a_valid_convert_option_still_reaches_the_query(
     tmp_path: Path, option: str, value: str, target: str, written: str

@@ -19,7 +19,7 @@ from sigmaq.core.loader import load_rules
 from sigmaq.hunt.rules import replayable_rules
 from sigmaq.investigate.commands import SPECS, CommandSpec, aws, revoke_sessions_policy
 from sigmaq.investigate.model import Evidence, ResourceState
-from sigmaq.investigate.plans import PLANS
+from sigmaq.investigate.plans import PLANS, REVIEW_PLANS
 from sigmaq.investigate.runner import investigate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +116,17 @@ def test_every_plan_emits_verified_commands(rtype: str) -> None:
     assert commands, rtype
     for command in commands:
         check_command(command)
+
+
+@pytest.mark.parametrize("rtype", sorted(t for t, (_, plan) in REVIEW_PLANS.items() if plan))
+def test_every_review_plan_emits_verified_read_only_commands(rtype: str) -> None:
+    plan = REVIEW_PLANS[rtype][1]
+    assert plan is not None
+    commands, manual = plan(_resource(rtype))
+    assert commands and manual, rtype
+    for command in commands:
+        check_command(command)
+        assert command.split()[2].startswith(("get-", "describe-", "list-")), command
 
 
 def test_a_plan_refuses_a_name_where_an_arn_is_needed() -> None:

@@ -102,3 +102,26 @@ def test_the_harness_sees_errors(tmp_path: Path) -> None:
     errors = load_page(BINARY, broken, {}).errors
     assert any("Content Security Policy" in e for e in errors), errors
     assert any("boom" in e for e in errors) and any("missingFunction" in e for e in errors)
+
+
+def test_the_sessions_section_of_an_investigated_principal(tmp_path: Path) -> None:
+    """With --principal, the page has a ``sessions`` section (and a link to it) whose
+    table lists every followed session and sorts like the others."""
+    from test_investigate_sessions import incident, write
+
+    from sigmaq.investigate.runner import InvestigateOptions
+
+    options = InvestigateOptions(principal="AKIAIOSFODNN7EXAMPLE")
+    report = investigate([write(tmp_path / "trail", incident())], [], options)
+    path = tmp_path / "report.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    checks = {
+        "rows": "Array.prototype.map.call(document.querySelectorAll("
+        "'#sessions table.sortable tbody tr'),function(r){return r.cells[0].textContent;})",
+        "nav": "document.querySelectorAll('nav a[href=\"#sessions\"]').length",
+    }
+    assert BINARY is not None
+    result = load_page(BINARY, path, checks)
+    assert result.errors == []
+    assert sorted(result.values["rows"]) == sorted(s.session for s in report.followed_sessions)
+    assert len(result.values["rows"]) == 3 and result.values["nav"] == 1

@@ -107,6 +107,9 @@ def test_a_wheel_install_hunts_with_the_bundled_rules(wheel: Path, tmp_path: Pat
         timeout=300,
     )
     assert hunted.returncode == 0, hunted.stderr[-3000:]
+    assert (
+        f"using the rule pack installed with sigmaq ({site / 'sigmaq' / '_pack'})" in hunted.stderr
+    )
     runnable, _ = replayable_rules([r.rule for r in load_rules([ROOT / "rules"]).rules])
     found = re.search(r"^rules (\d+); files 1 \(0 unreadable", hunted.stderr, re.MULTILINE)
     assert found is not None, hunted.stderr[-3000:]
@@ -121,3 +124,74 @@ def test_a_wheel_install_hunts_with_the_bundled_rules(wheel: Path, tmp_path: Pat
         timeout=60,
     )
     assert where.stdout.strip() == str(site / "sigmaq" / "_pack")
+
+
+def _run_installed(
+    wheel: Path, tmp_path: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``python -m sigmaq ARGS`` of the unpacked wheel, from a folder outside any project."""
+    site = tmp_path / "site"
+    if not site.is_dir():
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sigmaq", *args],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    return done, elsewhere
+
+
+def test_a_wheel_install_converts_the_bundled_rules(wheel: Path, tmp_path: Path) -> None:
+    """`sigmaq convert` outside a project converts the shipped pack, and says so (it
+    stopped with "no PATHS given" before, so `pip install sigmaq` gave a SOC nothing)."""
+    done, elsewhere = _run_installed(wheel, tmp_path, "convert", "-t", "splunk", "-o", "out.spl")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "using the rule pack installed with sigmaq" in done.stderr
+    searches = (elsewhere / "out.spl").read_text(encoding="utf-8")
+    rules = load_rules([ROOT / "rules"]).rules
+    assert f"{len(rules)} converted, 0 refused, 0 failed" in done.stderr
+    reference = tmp_path / "checkout.spl"
+    subprocess.run(
+        [sys.executable, "-m", "sigmaq", "convert", "-t", "splunk", "-o", str(reference), "rules"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    assert searches == reference.read_text(encoding="utf-8")
+
+
+def test_a_wheel_install_never_validates_the_bundled_pack_in_place_of_a_missing_one(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """A CI gate run where its rules are missing must fail, not check our pack and pass."""
+    for command in ("validate", "test"):
+        done, _ = _run_installed(wheel, tmp_path, command)
+        assert done.returncode == 2, (command, done.stderr[-3000:])
+        assert "no PATHS given" in done.stderr
+
+
+def test_a_wheel_install_builds_the_bundled_pack_into_the_current_folder(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """`sigmaq build` outside a project builds the shipped pack into ./dist (it stopped
+    with "no sigmaq project" before); the stages that need the checkout's README, docs/
+    and backends/ skip, the others pass. About 35 s (the whole main job)."""
+    done, elsewhere = _run_installed(wheel, tmp_path, "build")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert (elsewhere / "dist" / "splunk" / "sigmaq_amazon_q.tgz").is_file()
+    assert (elsewhere / "dist" / "elastic" / "rules.ndjson").is_file()
+    site_pack = tmp_path / "site" / "sigmaq" / "_pack"
+    assert not (site_pack / "dist").exists()  # nothing written into the install
+    table = done.stdout + done.stderr
+    assert re.search(r"coverage\s*│\s*skipped", table), table[-3000:]
+    assert re.search(r"validate\s*│\s*ok", table), table[-3000:]
+    assert re.search(r"test\s*│\s*ok", table), table[-3000:]

@@ -60,6 +60,21 @@ def test_splunk_errorcode_null_also_accepts_success() -> None:
     )
 
 
+def test_splunk_errorcode_success_written_by_the_rule_is_not_added_twice() -> None:
+    """The pack's ``succeeded`` blocks list ``errorCode: success`` themselves; the pipeline
+    appended it again: 148 searches read ``OR errorCode="success" OR errorCode="success"``."""
+    rule = SigmaCollection.from_yaml(
+        RULE.format(body="    eventName: Chat").replace(
+            "  condition: sel",
+            "  succeeded:\n    - errorCode: null\n    - errorCode: success\n"
+            "  condition: sel and succeeded",
+        )
+    )
+    query = str(SplunkBackend(splunk_pipeline()).convert(rule)[0])
+    assert query.count('errorCode="success"') == 1, query
+    assert "NOT errorCode=*" in query
+
+
 def test_splunk_single_char_wildcard_becomes_anchored_regex() -> None:
     query = spl("userAgent|startswith: 'aws-cli/2.?'")
     assert '| regex userAgent="(?is)^aws\\\\-cli/2\\\\.' in query

@@ -83,12 +83,19 @@ def test_catalog_values(tmp_path: Path, detection: dict[str, Any], message: str)
             "high",
             "IAM action for the API operation 'PutBucketLifecycleConfiguration'",
         ),
+        # ... whose older name S3 logs (real records say PutBucketLifecycle): both named
+        (
+            "s3.amazonaws.com",
+            "PutLifecycleConfiguration",
+            "high",
+            "'PutBucketLifecycleConfiguration', 'PutBucketLifecycle'; check which in a real",
+        ),
         # in neither the SDK models nor the IAM actions: still blocking
         ("sso.amazonaws.com", "AssociateDirectoryX", "high", "is not logged by sso.amazonaws.com"),
         # wrong case of an IAM-only name: blocking, names the spelling
         ("s3.amazonaws.com", "replicateObject", "high", "wrong case: the IAM action of"),
     ],
-    ids=["console_only", "replication", "action_of_operation", "unknown", "iam_case"],
+    ids=["console_only", "replication", "action_of_operation", "older_name", "unknown", "iam_case"],
 )
 def test_catalog_names_known_only_as_iam_actions(
     tmp_path: Path, source: str, name: str, severity: str, message: str

@@ -2,7 +2,7 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, json_extract_scalar(requestparameters, '$.name') AS g0
   FROM cloudtrail_logs_pp
-  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'PutDeliverySource' AND (json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws:qbusiness:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws-us-gov:qbusiness:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws:wisdom:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws-us-gov:wisdom:%' ESCAPE '\') AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'PutDeliverySource' AND (json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws:qbusiness:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws-us-gov:qbusiness:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws:wisdom:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws-us-gov:wisdom:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws:codewhisperer:%' ESCAPE '\' OR json_extract_scalar(requestparameters, '$.resourceArn') LIKE 'arn:aws-us-gov:codewhisperer:%' ESCAPE '\') AND (errorcode IS NULL OR errorcode = 'success')
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(try(from_iso8601_timestamp(eventtime))) AS t, json_extract_scalar(requestparameters, '$.name') AS g0
   FROM cloudtrail_logs_pp

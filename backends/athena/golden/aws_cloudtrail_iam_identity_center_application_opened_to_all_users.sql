@@ -1,4 +1,4 @@
 -- IAM Identity Center Application Opened To All Users (970f5881-a25b-46f4-8340-f28663a7f188), level low
 SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
 FROM cloudtrail_logs_pp
-WHERE eventsource = 'sso.amazonaws.com' AND eventname = 'PutApplicationAssignmentConfiguration' AND lower(json_extract_scalar(requestparameters, '$.AssignmentRequired')) = 'false' AND (errorcode IS NULL OR errorcode = 'success')
+WHERE eventsource = 'sso.amazonaws.com' AND eventname = 'PutApplicationAssignmentConfiguration' AND (lower(json_extract_scalar(requestparameters, '$.AssignmentRequired')) = 'false' OR lower(json_extract_scalar(requestparameters, '$.assignmentRequired')) = 'false') AND (errorcode IS NULL OR errorcode = 'success')

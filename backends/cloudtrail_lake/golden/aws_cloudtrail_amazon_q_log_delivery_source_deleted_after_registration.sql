@@ -2,7 +2,7 @@
 WITH matches AS (
   SELECT 0 AS rule_slot, eventid, to_unixtime(eventtime) AS t, element_at(requestparameters, 'name') AS g0
   FROM $EDS_ID
-  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'PutDeliverySource' AND (element_at(requestparameters, 'resourceArn') LIKE 'arn:aws:qbusiness:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws-us-gov:qbusiness:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws:wisdom:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws-us-gov:wisdom:%' ESCAPE '\') AND (errorcode IS NULL OR errorcode = 'success')
+  WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'PutDeliverySource' AND (element_at(requestparameters, 'resourceArn') LIKE 'arn:aws:qbusiness:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws-us-gov:qbusiness:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws:wisdom:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws-us-gov:wisdom:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws:codewhisperer:%' ESCAPE '\' OR element_at(requestparameters, 'resourceArn') LIKE 'arn:aws-us-gov:codewhisperer:%' ESCAPE '\') AND (errorcode IS NULL OR errorcode = 'success')
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(eventtime) AS t, element_at(requestparameters, 'name') AS g0
   FROM $EDS_ID

@@ -6,7 +6,7 @@ WITH matches AS (
   UNION ALL
   SELECT 1 AS rule_slot, eventid, to_unixtime(eventtime) AS t, sourceipaddress AS g0
   FROM $EDS_ID
-  WHERE (eventsource = 'secretsmanager.amazonaws.com' AND (eventname IN ('GetSecretValue', 'BatchGetSecretValue')) OR eventsource = 'ssm.amazonaws.com' AND (eventname IN ('GetParameter', 'GetParameters', 'GetParametersByPath')) AND lower(element_at(requestparameters, 'withDecryption')) = 'true' OR eventsource = 'iam.amazonaws.com' AND eventname = 'CreateAccessKey' OR eventsource = 'sts.amazonaws.com' AND (eventname IN ('GetSessionToken', 'GetFederationToken'))) AND (errorcode IS NULL OR errorcode = 'success') AND NOT coalesce(useridentity.invokedby IS NOT NULL AND NOT coalesce(useridentity.invokedby = 'q.amazonaws.com', false), false)
+  WHERE (eventsource = 'secretsmanager.amazonaws.com' AND (eventname IN ('GetSecretValue', 'BatchGetSecretValue')) OR eventsource = 'ssm.amazonaws.com' AND (eventname IN ('GetParameter', 'GetParameters', 'GetParametersByPath')) AND lower(element_at(requestparameters, 'withDecryption')) = 'true' OR eventsource = 'iam.amazonaws.com' AND (eventname IN ('CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile')) OR eventsource = 'sts.amazonaws.com' AND (eventname IN ('GetSessionToken', 'GetFederationToken'))) AND (errorcode IS NULL OR errorcode = 'success') AND NOT coalesce(useridentity.invokedby IS NOT NULL AND NOT coalesce(useridentity.invokedby = 'q.amazonaws.com', false), false)
 ),
 grouped AS (
   SELECT *, lower(g0) AS k0

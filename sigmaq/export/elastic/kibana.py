@@ -19,6 +19,7 @@ from sigmaq.export.backend_fixes import kibana_rule
 from sigmaq.export.elastic.choose import ElasticQuery
 from sigmaq.export.elastic.custom_pipeline import PIPELINE_NAME
 from sigmaq.export.elastic.values import FLATTENED_ROOT, es_type
+from sigmaq.export.pipelines.cloudtrail import ELASTIC_INDEX_PATTERN
 
 # The AWS integration versions whose CloudTrail field layout sigmaq's field table and
 # ECS model follow: 2.17.0 (ECS 8.11.0 mappings) to 2.25.0-preview01, the pipeline read
@@ -96,13 +97,16 @@ def data_events(rules: list[LoadedRule]) -> list[str]:
     return found
 
 
-def setup_guide(choice: ElasticQuery, rules: list[LoadedRule]) -> str:
-    """``setup``: integration, data events, custom pipeline, timestamp prerequisites."""
+def setup_guide(
+    choice: ElasticQuery, rules: list[LoadedRule], index_pattern: str = ELASTIC_INDEX_PATTERN
+) -> str:
+    """``setup``: integration, data events, custom pipeline, timestamp prerequisites;
+    ``index_pattern``: where the rule reads CloudTrail (the rule's ``index``)."""
     lines = [
         "## Setup",
         "",
         f"- Elastic AWS integration (package `aws` {AWS_INTEGRATION_VERSION}), CloudTrail data "
-        "stream (`logs-aws.cloudtrail-*`), collecting the trail's S3 deliveries.",
+        f"stream (`{index_pattern}`), collecting the trail's S3 deliveries.",
         f"- The rule reads `{TIMESTAMP_OVERRIDE}` (timestamp override), which Fleet's final "
         "pipeline sets at ingest; CloudTrail delivers events minutes after they happen.",
     ]
@@ -129,8 +133,11 @@ def setup_guide(choice: ElasticQuery, rules: list[LoadedRule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def investigation_guide(loaded: LoadedRule, choice: ElasticQuery) -> str:
-    """``note``: what the alert means for the playbook and what to check next."""
+def investigation_guide(
+    loaded: LoadedRule, choice: ElasticQuery, index_pattern: str = ELASTIC_INDEX_PATTERN
+) -> str:
+    """``note``: what the alert means for the playbook and what to check next
+    (``index_pattern``: where to look the group's events up)."""
     rule = loaded.rule
     block = loaded.document.data.get("sigmaq") if isinstance(loaded.document.data, dict) else None
     playbook = [str(p) for p in (block or {}).get("playbook") or []]
@@ -145,7 +152,7 @@ def investigation_guide(loaded: LoadedRule, choice: ElasticQuery) -> str:
         keys = ", ".join(f"`{g}`" for g in choice.group_fields) or "the join keys"
         lines.append(
             f"- The group ({keys}): list its events of the last {window} and before, in "
-            "Discover or Timeline on `logs-aws.cloudtrail-*`."
+            f"Discover or Timeline on `{index_pattern}`."
         )
     lines.append("- Who: " + ", ".join(f"`{f}`" for f in _WHO) + ".")
     lines.append(
@@ -203,8 +210,8 @@ def build_rule(
     body["related_integrations"] = [
         {"package": "aws", "integration": "cloudtrail", "version": AWS_INTEGRATION_VERSION}
     ]
-    body["setup"] = setup_guide(choice, rules_read)
-    body["note"] = investigation_guide(loaded, choice)
+    body["setup"] = setup_guide(choice, rules_read, index_pattern)
+    body["note"] = investigation_guide(loaded, choice, index_pattern)
     body["meta"] = {"sigmaq": {"rule_type_reason": choice.reason, "sigma_id": loaded.rule_id}}
     if choice.threshold is not None:
         body["threshold"] = choice.threshold

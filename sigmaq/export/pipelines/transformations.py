@@ -195,8 +195,18 @@ class SplunkErrorCodeSuccess(DetectionItemTransformation):
 
     Raw CloudTrail omits ``errorCode`` on success; data indexed through the Splunk
     Add-on for AWS can carry ``errorCode=success`` (ESCU searches filter on it;
-    SigmaHQ PR #5799). A Sigma "succeeded" test must match both.
+    SigmaHQ PR #5799). A Sigma "succeeded" test must match both. A named detection that
+    already tests ``errorCode: success`` (the pack's ``succeeded`` blocks do) is left as
+    written: adding the value again only repeated the term in every search.
     """
+
+    def apply(self, rule: SigmaRule | SigmaCorrelationRule) -> None:
+        # DetectionItemTransformation.apply, less the named detections left as written
+        super(DetectionItemTransformation, self).apply(rule)
+        if isinstance(rule, SigmaRule):
+            for detection in rule.detection.detections.values():
+                if not _tests_success(detection):
+                    self.apply_detection(detection)
 
     def apply_detection_item(
         self, detection_item: SigmaDetectionItem
@@ -211,6 +221,21 @@ class SplunkErrorCodeSuccess(DetectionItemTransformation):
         ):
             values.append(SigmaString(SPLUNK_SUCCESS_VALUE))
         return SigmaDetectionItem("errorCode", [], values, auto_modifiers=False)
+
+
+def _tests_success(detection: SigmaDetection) -> bool:
+    """True when ``detection`` (nested detections included) has an ``errorCode`` item
+    with the value ``success`` (any case)."""
+    for item in detection.detection_items:
+        if isinstance(item, SigmaDetection):
+            if _tests_success(item):
+                return True
+        elif item.field == "errorCode" and any(
+            isinstance(v, SigmaString) and str(v).lower() == SPLUNK_SUCCESS_VALUE
+            for v in item.value
+        ):
+            return True
+    return False
 
 
 @dataclass

@@ -327,7 +327,8 @@ def _run(
                     name,
                     None,
                     "not a CloudTrail delivery file, record or JSON array (the spark engine "
-                    "does not read NDJSON, EventBridge or Lake results), or invalid JSON",
+                    "does not read NDJSON, EventBridge, Lake results, LookupEvents or "
+                    "CloudWatch Logs exports: the default engine does), or invalid JSON",
                 )
             else:
                 stats.empty_files += 1

@@ -23,7 +23,7 @@ from sigmaq.core.catalog import (
     iam_prefix,
     load_catalog,
 )
-from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.base import HouseIssue, leaf_location
 from sigmaq.validate.house.rule_walk import FieldValue, rule_field_values, sibling_values
 
 
@@ -123,7 +123,7 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
                 continue
             if found:
                 kind, message = found
-                issues.append(kind([rule], message, detection_key_for_field(rule, leaf.field)))
+                issues.append(kind([rule], message, *leaf_location(rule, leaf.field, leaf.value)))
         return issues
 
     def _check_source(self, value: SigmaString) -> str | None:
@@ -192,10 +192,18 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
             action = f"'{iam_prefix(source)}:{name}'"
             operation = iam_action_operation(source, name)
             if operation is not None:
+                older = _older_names(self.catalog.names(source), operation)
+                logged = (
+                    f"under the operation's name, or (Amazon S3 does) an older name of it: "
+                    f"{', '.join(repr(n) for n in (operation, *older))}; check which in a real "
+                    "record"
+                    if older
+                    else "under its operation's name"
+                )
                 return SigmaqCatalogValueIssue, (
                     f"eventName '{name}' is not logged by {source}: {action} is the IAM action "
                     f"for the API operation '{operation}' (AWS Service Authorization "
-                    "Reference), and CloudTrail logs a call under its operation's name"
+                    f"Reference), and CloudTrail logs a call {logged}"
                 )
             return SigmaqCatalogIamOnlyIssue, (
                 f"eventName '{name}' is in no SDK model of {', '.join(sources)}, but {action} "
@@ -204,3 +212,12 @@ class SigmaqCatalogValuesValidator(SigmaRuleValidator):
                 "check it against a real record"
             )
         return SigmaqCatalogValueIssue, message
+
+
+def _older_names(names: frozenset[str], operation: str) -> list[str]:
+    """Operations of the same service whose name ``operation`` extends
+    (``PutBucketLifecycle`` for ``PutBucketLifecycleConfiguration``): the older API an
+    SDK operation replaced, whose name CloudTrail may still log (invictus-ir's public
+    records of Stratus Red Team, whose Go SDK v2 has only
+    ``PutBucketLifecycleConfiguration``, log ``PutBucketLifecycle``)."""
+    return sorted(n for n in names if n != operation and operation.startswith(n))

@@ -24,7 +24,7 @@ from sigma.validators.base import (
 )
 
 from sigmaq.core.fields import canonical_spelling
-from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.base import HouseIssue, leaf_location
 from sigmaq.validate.house.rule_walk import rule_field_values
 
 
@@ -61,7 +61,7 @@ class SigmaqEnumCaseValidator(SigmaRuleValidator):
                 SigmaqEnumCaseIssue(
                     [rule],
                     f"{leaf.field}: '{text}' is written '{canonical}' by AWS{cased}",
-                    detection_key_for_field(rule, leaf.field),
+                    *leaf_location(rule, leaf.field, value),
                 )
             )
         return issues

@@ -21,7 +21,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.base import HouseIssue, leaf_location
 from sigmaq.validate.house.rule_walk import rule_field_values
 
 # A parenthesised group whose body repeats something (+, *, {n,}) and that is repeated itself.
@@ -59,7 +59,7 @@ class SigmaqRegexBacktrackingValidator(SigmaRuleValidator):
                         SigmaqRegexBacktrackingIssue(
                             [rule],
                             f"|re on {leaf.field}: {pattern!r} repeats a repeated group",
-                            detection_key_for_field(rule, leaf.field),
+                            *leaf_location(rule, leaf.field, value),
                         )
                     )
         return issues

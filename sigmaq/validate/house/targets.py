@@ -18,7 +18,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
-from sigmaq.validate.house.base import HouseIssue, detection_key_for_field
+from sigmaq.validate.house.base import HouseIssue, leaf_location
 from sigmaq.validate.house.rule_walk import rule_field_values
 
 
@@ -60,7 +60,7 @@ class SigmaqTargetExpressibleValidator(SigmaRuleValidator):
             if problem:
                 issues.append(
                     SigmaqTargetExpressibleIssue(
-                        [rule], problem, detection_key_for_field(rule, leaf.field)
+                        [rule], problem, *leaf_location(rule, leaf.field, value)
                     )
                 )
         return issues

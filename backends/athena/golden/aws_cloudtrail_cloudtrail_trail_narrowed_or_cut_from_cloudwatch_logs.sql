@@ -1,0 +1,4 @@
+-- CloudTrail Trail Narrowed Or Cut From CloudWatch Logs (20ea0988-9714-47ae-875f-b189d8959d2c), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'cloudtrail.amazonaws.com' AND (eventname = 'UpdateTrail' AND (lower(json_extract_scalar(requestparameters, '$.isMultiRegionTrail')) = 'false' OR lower(json_extract_scalar(requestparameters, '$.includeGlobalServiceEvents')) = 'false' OR lower(json_extract_scalar(requestparameters, '$.isOrganizationTrail')) = 'false' OR json_extract_scalar(requestparameters, '$.cloudWatchLogsLogGroupArn') = '') OR eventname = 'UpdateEventDataStore' AND (lower(json_extract_scalar(requestparameters, '$.multiRegionEnabled')) = 'false' OR lower(json_extract_scalar(requestparameters, '$.organizationEnabled')) = 'false')) AND (errorcode IS NULL OR errorcode = 'success')

@@ -1,0 +1,4 @@
+-- CloudWatch Log Group Of CloudTrail Or Amazon Q Deleted (2eb9a4af-4008-4bc7-bfd4-2d828b889935), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM cloudtrail_logs_pp
+WHERE eventsource = 'logs.amazonaws.com' AND eventname = 'DeleteLogGroup' AND (lower(json_extract_scalar(requestparameters, '$.logGroupName')) LIKE '%cloudtrail%' ESCAPE '\' OR lower(json_extract_scalar(requestparameters, '$.logGroupName')) LIKE '%qbusiness%' ESCAPE '\' OR lower(json_extract_scalar(requestparameters, '$.logGroupName')) LIKE '%codewhisperer%' ESCAPE '\' OR lower(json_extract_scalar(requestparameters, '$.logGroupName')) LIKE '%wisdom%' ESCAPE '\' OR lower(json_extract_scalar(requestparameters, '$.logGroupName')) LIKE '%amazonq%' ESCAPE '\') AND (errorcode IS NULL OR errorcode = 'success')

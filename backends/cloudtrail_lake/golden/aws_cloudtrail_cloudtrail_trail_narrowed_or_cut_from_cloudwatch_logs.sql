@@ -1,0 +1,4 @@
+-- CloudTrail Trail Narrowed Or Cut From CloudWatch Logs (20ea0988-9714-47ae-875f-b189d8959d2c), level medium
+SELECT eventtime, eventsource, eventname, useridentity.arn, sourceipaddress, recipientaccountid, awsregion, eventid
+FROM $EDS_ID
+WHERE eventsource = 'cloudtrail.amazonaws.com' AND (eventname = 'UpdateTrail' AND (lower(element_at(requestparameters, 'isMultiRegionTrail')) = 'false' OR lower(element_at(requestparameters, 'includeGlobalServiceEvents')) = 'false' OR lower(element_at(requestparameters, 'isOrganizationTrail')) = 'false' OR element_at(requestparameters, 'cloudWatchLogsLogGroupArn') = '') OR eventname = 'UpdateEventDataStore' AND (lower(element_at(requestparameters, 'multiRegionEnabled')) = 'false' OR lower(element_at(requestparameters, 'organizationEnabled')) = 'false')) AND (errorcode IS NULL OR errorcode = 'success')
