@@ -969,9 +969,11 @@ def test_a_lake_csv_cell_over_128_kib_is_read_with_every_row_after_it(tmp_path: 
     path = tmp_path / "result_1.csv"
     path.write_text(buffer.getvalue())
     stats = ReadStats()
+    limit = csv.field_size_limit()
     ids = [record["eventID"] for record, _ref in read_file(path, stats)]
     assert ids == ["lake-1", "lake-2", "lake-3", "lake-4"]
     assert (stats.unreadable_files, stats.malformed, stats.problems) == (0, 0, [])
+    assert csv.field_size_limit() == limit  # process-wide: other CSV readers keep theirs
 
 
 # --- sigmaq build's prove stage ------------------------------------------------------------------
