@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sigmaq.core.jsonfmt import canonical_json
+from sigmaq.core.walk import walk_files
 
 
 @dataclass
@@ -24,30 +25,42 @@ class FormatReport:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def fixture_json_files(paths: Iterable[Path]) -> list[Path]:
-    """Every ``.json`` file under ``paths`` (files taken as given), sorted."""
+def fixture_json_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every ``.json`` file under ``paths`` (files taken as given), sorted, and each
+    folder that could not be listed, or named path that is neither a file nor a folder,
+    with the reason (``sigmaq.core.walk``)."""
     found: set[Path] = set()
+    unlisted: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_file():
             found.add(path)
         elif path.is_dir():
-            found.update(p for p in path.rglob("*.json") if p.is_file())
-    return sorted(found)
+            walk = walk_files(path, lambda relative: relative.name.endswith(".json"))
+            found.update(p for p in walk.files if p.is_file())
+            unlisted += walk.unlisted
+        else:  # named, but a FIFO, a device or a broken link: never opened (it could block)
+            unlisted.append((path, "not a regular file or folder: not read"))
+    return sorted(found), unlisted
 
 
 def format_fixtures(paths: Iterable[Path], *, check: bool = False) -> FormatReport:
     """Rewrite every ``.json`` file under ``paths`` in canonical form.
 
     ``check``: write nothing, only report what would change. Never raises for a bad
-    file: unreadable or invalid JSON is in ``skipped``.
+    file: unreadable or invalid JSON is in ``skipped``, and so is a folder that could
+    not be listed.
     """
     report = FormatReport()
-    for path in fixture_json_files(paths):
+    files, report.skipped = fixture_json_files(paths)
+    for path in files:
         try:
             text = path.read_text(encoding="utf-8")
             canonical = canonical_json(json.loads(text))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             report.skipped.append((path, str(exc)))
+            continue
+        except RecursionError:
+            report.skipped.append((path, "not valid JSON: nested too deeply to read"))
             continue
         if canonical == text:
             report.unchanged.append(path)

@@ -55,6 +55,7 @@ from sigmaq.core.layout import (
     slugify,
 )
 from sigmaq.core.request_shapes import find_operation, lower_first, service
+from sigmaq.core.unseen import first_unseen
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -463,6 +464,33 @@ def _near_miss(catalog: Catalog, source: str, names: Sequence[str]) -> str | Non
     return None
 
 
+# Sigma's JSON schemas (sigma-detection-rule-schema.json, "title"): a string, maxLength 256.
+MAX_TITLE_CHARS = 256
+
+
+def _check_title(title: str) -> None:
+    """Raise ConfigError for a title the written rule could not carry: empty, holding a
+    line break or another control character (``sigmaq validate`` refuses such a title,
+    and ``new`` promises a rule valid as written), over the schema's 256 characters, or
+    without a letter or digit to name the file ``aws_cloudtrail_<slug>.yml``."""
+    if not title.strip():
+        raise ConfigError("the title is empty: give the rule a brief title")
+    shown = first_unseen(title)
+    if shown is not None:
+        raise ConfigError(
+            f"the title must be one line of text: it holds a control character ({shown})"
+        )
+    if len(title) > MAX_TITLE_CHARS:
+        raise ConfigError(
+            f"the title has {len(title)} characters, over Sigma's {MAX_TITLE_CHARS}: make it brief"
+        )
+    if not slugify(title):
+        raise ConfigError(
+            f"the title {title!r} has no letter or digit to name the rule file after "
+            "(aws_cloudtrail_<slug of title>.yml)"
+        )
+
+
 def build_scaffold(
     request: NewRule,
     *,
@@ -479,6 +507,7 @@ def build_scaffold(
     ConfigError for an unknown component, level, catalogue item, eventSource or
     eventName (with "did you mean" hints), and for a rule file that already exists.
     """
+    _check_title(request.title)
     catalog = load_catalog()
     if request.level not in LEVELS:
         raise ConfigError(f"level must be one of {', '.join(LEVELS)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -70,6 +70,18 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's ``main``, except that an OSError no command handled ends in a message
+        and an exit code, never a traceback: standard output on a full disk or a closed
+        descriptor (``sigmaq hunt > /dev/full``) exits 2 like every other "cannot write";
+        any other exits 1. Click itself handles a closed pipe (``| head``)."""
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as exc:
+            if kwargs.get("standalone_mode", True) is False:
+                raise
+            _exit_on_os_error(exc)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """The process entry (the ``sigmaq`` script, ``python -m sigmaq``; click's test
         runner calls ``main`` instead): run the command, then ``gc.freeze()`` so that the
@@ -81,6 +93,31 @@ class LazyGroup(click.Group):
             return super().__call__(*args, **kwargs)
         finally:
             gc.freeze()
+
+
+def _exit_on_os_error(exc: OSError) -> NoReturn:
+    """Report ``exc`` on stderr and exit: 2 when it names no file (standard output could
+    not be written), else 1. Standard output is pointed at the null device first, so the
+    interpreter's last flush of what could not be written fails no second time."""
+    import contextlib
+    import os
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no descriptor (a test runner's stream)
+        pass
+    if exc.filename is None:
+        message = f"error: cannot write the output: {exc.strerror or exc}"
+    else:
+        message = f"error: {exc.filename}: {exc.strerror or exc}"
+    with contextlib.suppress(OSError, ValueError):  # stderr gone too: the exit code tells
+        click.echo(message, err=True)
+    sys.exit(2 if exc.filename is None else 1)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

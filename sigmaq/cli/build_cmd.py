@@ -9,9 +9,11 @@ import click
 
 from sigmaq.cli.common import (
     PROFILE_OPTION,
+    NonEmptyPath,
     elastic_index_pattern,
     exit_with_usage_error,
     project_or_installed_layout,
+    shown,
     splunk_index_name,
 )
 
@@ -21,7 +23,7 @@ from sigmaq.cli.common import (
     "-o",
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Output folder (default: <project>/dist; ./dist for the pack installed with sigmaq).",
 )
 @click.option(
@@ -87,6 +89,7 @@ def build(
     splunk/sigmaq_amazon_q.tgz with its PROOF.md, elastic/rules.ndjson, ...), prove. A
     failing stage names its fix (often `sigmaq update`). Exit 1 when any stage fails."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from sigmaq.core.errors import SigmaqError
@@ -122,29 +125,38 @@ def build(
     console = Console(stderr=True, width=160)
     if outcome.validation is not None:
         for finding in outcome.validation.failing(fail_on):
+            where = f"{finding.path}:{finding.line}" if finding.line else f"{finding.path}"
             console.print(
-                f"[red]validate[/red] {finding.path}:{finding.line}: {finding.validator}: "
-                f"{finding.message}",
+                f"[red]validate[/red] {escape(shown(where))}: "
+                f"{finding.validator}: {escape(shown(finding.message))}",
                 highlight=False,
             )
     if outcome.tests is not None:
         for result in outcome.tests.fixtures:
             if not result.passed:
-                console.print(f"[red]test[/red] {result.message}", highlight=False)
+                console.print(
+                    f"[red]test[/red] {escape(shown(result.message or ''))}", highlight=False
+                )
         for problem in outcome.tests.problems:
-            console.print(f"[red]test[/red] {problem.location}: {problem.message}", highlight=False)
+            console.print(
+                f"[red]test[/red] {escape(shown(f'{problem.location}: {problem.message}'))}",
+                highlight=False,
+            )
         if outcome.tests.baseline is not None:
             for match in outcome.tests.baseline.failures:
-                console.print(f"[red]baseline[/red] {match.to_dict()}", highlight=False)
+                console.print(
+                    f"[red]baseline[/red] {escape(str(match.to_dict()))}", highlight=False
+                )
     for text in outcome.coverage:
-        console.print(f"[red]coverage[/red] {text}", highlight=False)
+        console.print(f"[red]coverage[/red] {escape(text)}", highlight=False)
     for difference in outcome.golden:
         console.print(
-            f"[red]golden[/red] {difference.kind}: {difference.path} (run `sigmaq update`)",
+            f"[red]golden[/red] {difference.kind}: {escape(str(difference.path))} "
+            "(run `sigmaq update`)",
             highlight=False,
         )
     for real in outcome.real_data:
-        console.print(f"[red]real-data[/red] {real.kind}: {real.message}", highlight=False)
+        console.print(f"[red]real-data[/red] {real.kind}: {escape(real.message)}", highlight=False)
     if outcome.dist is not None:
         from collections import Counter
 
@@ -155,24 +167,29 @@ def build(
             for _rule_id, reason in target.refused:
                 reasons[(name, refusal_kind(reason))] += 1
             for rule_id, reason in target.failed:
-                console.print(f"[red]convert[/red] {name} {rule_id}: {reason}", highlight=False)
+                console.print(
+                    f"[red]convert[/red] {name} {escape(f'{rule_id}: {reason}')}", highlight=False
+                )
         if reasons:
             refusals = Table("target", "rules", "refused because", title="Refused conversions")
             for (name, reason), count in sorted(reasons.items()):
-                refusals.add_row(name, str(count), reason)
+                refusals.add_row(name, str(count), escape(reason))
             console.print(refusals)
             out = out_dir or layout.dist_dir
-            console.print(f"every refusal with its rule: {out / REFUSALS_FILE}", highlight=False)
+            console.print(
+                f"every refusal with its rule: {escape(str(out / REFUSALS_FILE))}", highlight=False
+            )
         for name, target in sorted(outcome.dist.targets.items()):
             if target.proof is None:
                 continue
             for proof in target.proof.proofs:
                 if proof.verdict == "differs":
                     console.print(
-                        f"[red]prove[/red] {name} {proof.title}: {proof.reason}", highlight=False
+                        f"[red]prove[/red] {name} {escape(f'{proof.title}: {proof.reason}')}",
+                        highlight=False,
                     )
         files = [str(path) for target in outcome.dist.targets.values() for path in target.files]
-        console.print("wrote " + ", ".join(files), highlight=False)
+        console.print("wrote " + escape(", ".join(files)), highlight=False)
 
     table = Table("stage", "result", "summary", "seconds", "fix", title="sigmaq build")
     for stage in outcome.stages:
@@ -183,7 +200,7 @@ def build(
         table.add_row(
             stage.name,
             verdict,
-            stage.summary,
+            escape(stage.summary),
             f"{stage.seconds:.1f}",
             "" if stage.ok else stage.fix,
         )

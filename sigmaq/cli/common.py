@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from sigmaq.core.layout import ProjectLayout, bundled_pack_root, find_project_root
+from sigmaq.core.unseen import first_unseen, show_unseen
 
 if TYPE_CHECKING:
     from sigmaq.core.loader import LoadResult
+
+
+class NonEmptyPath(click.Path):
+    """``click.Path`` that refuses an empty argument: ``Path("")`` is the current folder,
+    so ``sigmaq hunt "$ARCHIVE"`` with the variable unset would hunt whatever lies here,
+    and ``-o ""`` would write there. A usage error (exit 2) instead."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("an empty path names no file or folder (an unset variable?)", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 # indexes.conf.spec: "numbers, lowercase letters, underscores, and hyphens", not starting
 # with an underscore or hyphen; a search may also name several with the `*` wildcard.
@@ -32,6 +47,24 @@ def splunk_index_name(
         raise click.BadParameter(
             f"{value!r} is not a Splunk index name (lowercase letters, digits, '_', '-', "
             "'*'; not starting with '_' or '-')"
+        )
+    return value
+
+
+def splunk_macro_name(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    """Click callback: ``value`` unless it holds a backtick or a control character. The
+    name is written between backticks at the head of every search: a backtick would end
+    the macro call there and let the rest run as SPL (`` x` | delete ``), and a line break
+    would end the ``search =`` key of savedsearches.conf."""
+    if value is None:
+        return None
+    shown = first_unseen(value)
+    if not value.strip() or "`" in value or shown is not None:
+        raise click.BadParameter(
+            f"{value!r} is not a Splunk macro name: no backtick, line break or other "
+            "control character (a macro call such as my_macro or my_macro(aws))"
         )
     return value
 
@@ -168,10 +201,49 @@ def _rule_paths_example() -> str:
     return f"{command} ... --rules detections/" if takes_option else f"{command} detections/"
 
 
+def shown(text: object) -> str:
+    """``text`` on one visible line: every control or format character (a line break, ESC)
+    as its escape (``sigmaq.core.unseen``). Rule keys, values and file names end up in
+    messages; a line break there would start a line of its own, which a CI runner may
+    read as a command (GitHub Actions: a line starting ``::error``)."""
+    return show_unseen(str(text))
+
+
 def exit_with_usage_error(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with code 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def refuse_overwriting_inputs(
+    output: Path | None, inputs: Sequence[Path], reads: Callable[[Path], bool], option: str
+) -> None:
+    """Exit 2 when ``output`` is a file this command reads: one of ``inputs``, or a file
+    inside an input folder that ``reads`` says the command would read. Writing there
+    would replace a rule or a record with the command's report (``sigmaq validate -o
+    rule.yml rule.yml`` left an empty rule file)."""
+    if output is None or not output.is_file():
+        return
+    for source in inputs:
+        try:
+            same = source.is_file() and os.path.samefile(source, output)
+            inside = (
+                source.is_dir()
+                and output.resolve().is_relative_to(source.resolve())
+                and reads(output)
+            )
+        except OSError:  # a source that cannot be read is the run's to report
+            continue
+        if same or inside:
+            exit_with_usage_error(
+                f"{option} {output} is an input of this command ({source}): writing there "
+                "would overwrite what it reads; choose another path"
+            )
+
+
+def reads_rule_or_fixture(path: Path) -> bool:
+    """True for a file a rule folder is read for: a rule or a fixture."""
+    return path.name.endswith((".yml", ".yaml", ".json", ".json.gz", ".ndjson"))
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -226,7 +298,8 @@ def validate_first(rule_paths: list[Path], profile: str | None, command: str) ->
     for finding in blocking:
         location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
         click.echo(
-            f"{location}: {finding.severity}: {finding.validator}: {finding.message}", err=True
+            f"{shown(location)}: {finding.severity}: {finding.validator}: {shown(finding.message)}",
+            err=True,
         )
     click.echo(
         f"error: {len(blocking)} rule errors: fix them (`sigmaq validate`) or run "

@@ -10,9 +10,14 @@ import click
 from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
+    NonEmptyPath,
     default_rule_paths,
     elastic_index_pattern,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
+    shown,
     splunk_index_name,
+    splunk_macro_name,
     validate_first,
 )
 
@@ -25,7 +30,9 @@ from sigmaq.cli.common import (
     help="Target: see `sigmaq list targets` (splunk, elastic, esql, eql, athena, ...).",
 )
 @click.option("-f", "--format", "format_name", default=None, help="Output format of the target.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "-o", "--output", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Write here."
+)
 @click.option(
     "--check-golden", is_flag=True, help="Compare golden snapshots (CI); exit 1 on drift."
 )
@@ -37,7 +44,12 @@ from sigmaq.cli.common import (
     help="Splunk index to scope searches to.",
 )
 @click.option("--splunk-sourcetype", default="aws:cloudtrail", show_default=True)
-@click.option("--splunk-macro", default=None, help="Search macro replacing index/sourcetype.")
+@click.option(
+    "--splunk-macro",
+    default=None,
+    callback=splunk_macro_name,
+    help="Search macro replacing index/sourcetype.",
+)
 @click.option(
     "--splunk-notable", is_flag=True, help="savedsearches: Enterprise Security notable action."
 )
@@ -56,7 +68,7 @@ from sigmaq.cli.common import (
 )
 @NO_VALIDATE_OPTION
 @PROFILE_OPTION
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(exists=True, path_type=Path))
 def convert(
     target: str,
     format_name: str | None,
@@ -100,6 +112,7 @@ def convert(
         elastic_index_pattern=index_pattern,
     )
     rule_paths = list(paths) or default_rule_paths(bundled=True)
+    refuse_overwriting_inputs(output, rule_paths, reads_rule_or_fixture, "-o")
     from sigmaq.core.loader import iter_rule_files
 
     try:
@@ -179,7 +192,7 @@ def _summary(result: object, fail_on_refused: bool = False) -> bool:
         err=True,
     )
     for outcome in result.refused:
-        click.echo(f"  refused {outcome.path}: {outcome.message}", err=True)
+        click.echo(f"  refused {shown(outcome.path)}: {shown(outcome.message)}", err=True)
     for outcome in result.failed:
-        click.echo(f"  FAILED  {outcome.path}: {outcome.message}", err=True)
+        click.echo(f"  FAILED  {shown(outcome.path)}: {shown(outcome.message)}", err=True)
     return bool(result.failed) or (fail_on_refused and bool(result.refused))

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
+from sigmaq.cli.common import NonEmptyPath, shown
+
 
 @click.command("coverage")
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     default=None,
     help="Project folder (holding rules/ and fixtures/); default: found from the current folder.",
 )
@@ -37,7 +39,12 @@ def coverage(root: Path | None, check: bool, navigator: str | None) -> None:
         raise click.UsageError("no project found: pass --root (a folder holding rules/)")
     report = build_report(project)
     for error in report.load_errors:
-        click.echo(f"warning: rule left out: {error}", err=True)
+        click.echo(f"error: rule left out: {shown(error)}", err=True)
+    if report.load_errors:
+        # Written now, the table, the pages and the layer would drop those rules as if
+        # they had been removed on purpose: nothing is written until they load.
+        click.echo("error: nothing written: fix the rule files above first", err=True)
+        raise SystemExit(1)
     if navigator is not None:
         from sigmaq.pack.coverage import GeneratedFile
         from sigmaq.pack.navigator import NAVIGATOR_FILE, navigator_text

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import default_rule_paths, exit_with_usage_error, project_layout
+from sigmaq.cli.common import (
+    NonEmptyPath,
+    default_rule_paths,
+    exit_with_usage_error,
+    project_layout,
+)
 
 
 @click.group("fixture")
@@ -16,7 +21,7 @@ def fixture_group() -> None:
 
 
 @fixture_group.command("format")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(exists=True, path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
 def format_command(paths: tuple[Path, ...], check: bool) -> None:
     """Rewrite .json fixtures in PATHS (default: the project's fixtures/) as canonical JSON
@@ -44,7 +49,7 @@ def format_command(paths: tuple[Path, ...], check: bool) -> None:
 
 @fixture_group.command("capture")
 # not checked for existence: a missing path is counted unreadable by the read (as hunt)
-@click.argument("archives", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("archives", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--rule",
     "wanted",
@@ -57,7 +62,7 @@ def format_command(paths: tuple[Path, ...], check: bool) -> None:
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Folder to write pos_captured_NN.json into (e.g. fixtures/<component>/<rule stem>/); "
     "the rule's own folder gets <rule stem>.pos_captured_NN.json (flat layout).",
 )
@@ -65,7 +70,7 @@ def format_command(paths: tuple[Path, ...], check: bool) -> None:
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @click.option("--max", "limit", type=click.IntRange(min=1), default=3, show_default=True)

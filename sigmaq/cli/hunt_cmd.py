@@ -8,6 +8,8 @@ Wiring and rendering only; the work is ``sigmaq.hunt.runner``. Findings go to st
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,11 @@ import click
 from sigmaq.cli.common import (
     NO_VALIDATE_OPTION,
     PROFILE_OPTION,
+    NonEmptyPath,
     archive_rule_paths,
+    exit_with_usage_error,
+    refuse_overwriting_inputs,
+    shown,
     validate_first,
 )
 
@@ -93,7 +99,8 @@ class InputPath(click.ParamType[Path | str]):
 
         if is_remote(str(value)):
             return str(value)
-        return click.Path(path_type=Path).convert(value, param, ctx)
+        local: Path = NonEmptyPath(path_type=Path).convert(value, param, ctx)
+        return local
 
 
 @click.command(name="hunt")
@@ -102,7 +109,7 @@ class InputPath(click.ParamType[Path | str]):
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @SINCE_OPTION
@@ -130,7 +137,7 @@ class InputPath(click.ParamType[Path | str]):
     show_default=True,
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write findings here."
+    "-o", "--output", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Write findings here."
 )
 @click.option(
     "-j",
@@ -180,7 +187,6 @@ def hunt(
     Lake results, gzip-compressed or not; digest files are skipped. The rules are
     validated first: load errors and high findings stop the hunt (--no-validate).
     """
-    import os
 
     from rich.console import Console
     from rich.markup import escape
@@ -189,6 +195,7 @@ def hunt(
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level, WindowMode
     from sigmaq.core.runtime import tune_malloc
+    from sigmaq.hunt.rules import located
     from sigmaq.hunt.runner import HuntOptions, replayable_rules, select_rules
     from sigmaq.hunt.runner import hunt as run_hunt
 
@@ -201,23 +208,30 @@ def hunt(
         raise click.UsageError(error.message) from error
     loaded = validate_first(sources, profile, "hunt") if not no_validate else load_rules(sources)
     for load_error in loaded.errors:
-        err.print(f"[red]rule error[/red] {escape(str(load_error))}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(shown(load_error))}", markup=True, soft_wrap=True)
     try:
         chosen = select_rules(loaded.rules, rule_patterns, Level.parse(min_level))
     except ConfigError as error:
         raise click.UsageError(error.message) from error
+    if not chosen and loaded.errors:  # every rule file broken: named above, not a usage error
+        err.print("[red]error[/red] no rule loaded (see the errors above)", markup=True)
+        sys.exit(1)
     if not chosen:
         raise click.UsageError("no rules to hunt with (check --rules, --rule and --min-level)")
     runnable, refused = replayable_rules([r.rule for r in chosen])
+    refused = located(refused, loaded.rules)
     for replay_error in refused:
-        err.print(f"[red]rule error[/red] {escape(str(replay_error))}", markup=True, soft_wrap=True)
-    if not runnable:
-        raise click.UsageError("none of the selected rules can be replayed (see the errors above)")
+        err.print(
+            f"[red]rule error[/red] {escape(shown(replay_error))}", markup=True, soft_wrap=True
+        )
+    if not runnable:  # broken rules (README: exit 1 when a rule could not be used)
+        err.print(
+            "[red]error[/red] none of the selected rules can be replayed (see the errors above)",
+            markup=True,
+        )
+        sys.exit(1)
     if output is not None:
-        try:  # fail before the run, not after it
-            output.open("a", encoding="utf-8").close()
-        except OSError as error:
-            raise click.UsageError(f"cannot write {output}: {error}") from error
+        _check_output(output, [p for p in paths if isinstance(p, Path)])
     options = HuntOptions(
         since=since,
         until=until,
@@ -349,23 +363,54 @@ def _hunt_with_progress(
         return run_hunt(paths, rules, options, progress=callback)
 
 
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Fail before the run, not after it: ``output`` must be writable and must not be a
+    file the hunt reads (named, or a data file inside a folder it reads): writing the
+    findings there would overwrite the very records they came from. A file that did not
+    exist is removed again, so that the run does not read it as an empty input."""
+    from sigmaq.replay.paths import DATA_SUFFIXES
+
+    refuse_overwriting_inputs(
+        output, inputs, lambda path: path.name.lower().endswith(DATA_SUFFIXES), "-o"
+    )
+    existed = output.exists()
+    try:
+        output.open("a", encoding="utf-8").close()
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error}") from error
+    if not existed:
+        with contextlib.suppress(OSError):
+            output.unlink()
+
+
 def _write_findings(result: HuntResult, output_format: str, output: Path | None) -> None:
+    """Findings to ``output`` (or stdout). A file that cannot be written after all (a
+    full disk: the check before the run only opened it) exits 2 naming it, as the check
+    does; stdout's failures are the command group's (``sigmaq.cli.LazyGroup.main``)."""
+    if output is None:
+        _write_findings_to(result, output_format, sys.stdout, to_file=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            _write_findings_to(result, output_format, handle, to_file=True)
+    except OSError as error:
+        exit_with_usage_error(f"cannot write {output}: {error}")
+
+
+def _write_findings_to(
+    result: HuntResult, output_format: str, handle: Any, *, to_file: bool
+) -> None:
     from sigmaq.hunt import output as hunt_output
 
-    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if output_format == "ndjson":
-            hunt_output.write_ndjson(result.findings, handle)
-        elif output_format == "json":
-            hunt_output.write_json(result, handle)
-        elif output_format == "csv":
-            hunt_output.write_csv(result.findings, handle)
-        else:
-            console = _table_console(handle, to_file=output is not None)
-            hunt_output.write_table(result, console)
-    finally:
-        if output:
-            handle.close()
+    if output_format == "ndjson":
+        hunt_output.write_ndjson(result.findings, handle)
+    elif output_format == "json":
+        hunt_output.write_json(result, handle)
+    elif output_format == "csv":
+        hunt_output.write_csv(result.findings, handle)
+    else:
+        console = _table_console(handle, to_file=to_file)
+        hunt_output.write_table(result, console)
 
 
 def _table_console(handle: Any, *, to_file: bool) -> Console:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sigmaq.cli.common import archive_rule_paths
+from sigmaq.cli.common import NonEmptyPath, archive_rule_paths, shown
 from sigmaq.cli.hunt_cmd import LEVELS, SINCE_OPTION, UNTIL_OPTION
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 
 @click.command(name="investigate")
 # not checked for existence: a missing path is counted unreadable by the read (as hunt)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--principal",
     metavar="PATTERN",
@@ -49,7 +49,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
 @UNTIL_OPTION
 @click.option(
     "--credential-report",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
     help="IAM credential report (the CSV of `aws iam get-credential-report`, its Base64 "
     "Content, or the command's JSON) so step 6 lists every user's and the root user's keys.",
 )
@@ -57,7 +57,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     "-o",
     "--output",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     default=Path("investigation"),
     show_default=True,
     help="Folder for the report files.",
@@ -73,7 +73,7 @@ FILE_NAMES = {"markdown": "report.md", "html": "report.html", "json": "report.js
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @click.option("--min-level", type=click.Choice(LEVELS), help="Only rules of this level or above.")
@@ -95,12 +95,13 @@ def investigate(
     a timeline per principal and a containment checklist (steps 6-7) of AWS CLI commands
     that are never run. Reads the same inputs as `sigmaq hunt`."""
     from rich.console import Console
+    from rich.markup import escape
 
     from sigmaq.core.errors import ConfigError, SigmaqError
     from sigmaq.core.loader import load_rules
     from sigmaq.core.model import Level
     from sigmaq.core.runtime import tune_malloc
-    from sigmaq.hunt.rules import replayable_rules, select_rules
+    from sigmaq.hunt.rules import located, replayable_rules, select_rules
     from sigmaq.investigate.credentials import read_credential_report
     from sigmaq.investigate.runner import InvestigateOptions
 
@@ -116,9 +117,9 @@ def investigate(
     messages = [str(e) for e in loaded.errors]
     chosen = select_rules(loaded.rules, (), Level.parse(min_level))
     runnable, refused = replayable_rules([r.rule for r in chosen])
-    messages += [str(e) for e in refused]
+    messages += [str(e) for e in located(refused, loaded.rules)]
     for message in messages:
-        err.print(f"[red]rule error[/red] {message}", markup=True, soft_wrap=True)
+        err.print(f"[red]rule error[/red] {escape(shown(message))}", markup=True, soft_wrap=True)
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -140,9 +141,10 @@ def investigate(
 
             report = run(paths, runnable, options, **kwargs)
     except SigmaqError as error:
-        err.print(f"[red]error[/red] {error}", markup=True, soft_wrap=True)
+        err.print(f"[red]error[/red] {escape(str(error))}", markup=True, soft_wrap=True)
         sys.exit(1)
-    written = _write(report, output_dir, formats or FORMATS)
+    wanted = formats or FORMATS
+    written = _write(report, output_dir, wanted)
     _summary(report, written, err)
     info = report.run
     if (since or until or principal) and info.records_read and not info.events_evaluated:
@@ -160,6 +162,8 @@ def investigate(
             markup=True,
             soft_wrap=True,
         )
+    if len(written) < len(dict.fromkeys(wanted)):
+        sys.exit(2)  # a report could not be written (named above), as every "cannot write"
     failed = info.malformed or info.unreadable_files or info.truncated_files or messages
     sys.exit(1 if failed or not info.records_read else 0)
 
@@ -200,13 +204,17 @@ def _write(report: Report, folder: Path, formats: tuple[str, ...]) -> list[Path]
     written = []
     for name in dict.fromkeys(formats):
         path = folder / FILE_NAMES[name]
-        if name == "json":
-            with path.open("wb") as handle:
-                write_json(report, handle)
-        elif name == "html":
-            path.write_text(render_html(report), encoding="utf-8")
-        else:
-            path.write_text(render_markdown(report), encoding="utf-8")
+        try:
+            if name == "json":
+                with path.open("wb") as handle:
+                    write_json(report, handle)
+            elif name == "html":
+                path.write_text(render_html(report), encoding="utf-8")
+            else:
+                path.write_text(render_markdown(report), encoding="utf-8")
+        except OSError as error:  # one report that cannot be written: the others still are
+            click.echo(f"error: cannot write {path}: {error}", err=True)
+            continue
         written.append(path)
     return written
 

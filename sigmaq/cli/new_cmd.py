@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import exit_with_usage_error
+from sigmaq.cli.common import NonEmptyPath, exit_with_usage_error
 
 
 @click.command("new")
@@ -64,7 +64,7 @@ from sigmaq.cli.common import exit_with_usage_error
 @click.option(
     "--dir",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     default=None,
     help="Flat layout: write the rule here and its fixtures beside it (<stem>.pos_*.json).",
 )

@@ -3,7 +3,8 @@
 Wiring and rendering only; the work is ``sigmaq.readiness``. Reads exported configuration
 (files or folders of AWS CLI JSON and Prowler OCSF output); makes no AWS call. The report
 goes to stdout, problems with exports to stderr. Exit 0 when every selected rule passes the
-``--fail-on`` bar, 1 when one does not or an export could not be used, 2 on usage errors.
+``--fail-on`` bar, 1 when one does not or an export or a rule file could not be used, 2 on
+usage errors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import archive_rule_paths
+from sigmaq.cli.common import NonEmptyPath, archive_rule_paths, shown
 
 if TYPE_CHECKING:
     from sigmaq.readiness.report import ReadinessReport
@@ -24,12 +25,12 @@ _MARK = {"ready": "READY", "partial": "PARTIAL", "blind": "BLIND", "unknown": "U
 
 @click.command(name="readiness")
 # not checked for existence: a missing export is an export problem, the rest still read
-@click.argument("exports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("exports", nargs=-1, required=True, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=NonEmptyPath(exists=True, path_type=Path),
     help="Rule files or folders (default: the project's rules/).",
 )
 @click.option(
@@ -46,7 +47,7 @@ _MARK = {"ready": "READY", "partial": "PARTIAL", "blind": "BLIND", "unknown": "U
 )
 @click.option(
     "--fix-out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=NonEmptyPath(file_okay=False, path_type=Path),
     help="Write put-event-selectors.json, cloudformation.yaml and terraform.tf here.",
 )
 @click.option(
@@ -102,14 +103,18 @@ def readiness(
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc
     for error in loaded.errors:
-        click.echo(f"warning: rule left out: {error}", err=True)
+        click.echo(f"error: rule left out: {shown(error)}", err=True)
     report = run(exports, selected, target=target, prompt_log_buckets=prompt_buckets)
     for problem in report.problems:
         click.echo(f"export problem: {problem}", err=True)
     if fix_out is not None and report.fix is not None:
-        fix_out.mkdir(parents=True, exist_ok=True)
         for name, text in fix_files(report.fix).items():
-            (fix_out / name).write_text(text, encoding="utf-8")
+            try:
+                fix_out.mkdir(parents=True, exist_ok=True)
+                (fix_out / name).write_text(text, encoding="utf-8")
+            except OSError as error:
+                click.echo(f"error: cannot write {fix_out / name}: {error}", err=True)
+                raise SystemExit(2) from error
             click.echo(f"wrote {fix_out / name}", err=True)
     if output_format == "json":
         click.echo(json.dumps(to_json(report), indent=2))
@@ -117,7 +122,9 @@ def readiness(
         _render_text(report, show_all, fix_out)
     bad = {"blind": ("blind", "unknown"), "partial": ("blind", "unknown", "partial")}
     failing = [v for v in report.assessment.rules if v.status in bad.get(fail_on, ())]
-    raise SystemExit(1 if failing or report.problems else 0)
+    # A broken rule file is a problem whatever --fail-on says (README: exit 1 for broken
+    # rules): its needs are missing from every verdict above.
+    raise SystemExit(1 if failing or report.problems or loaded.errors else 0)
 
 
 def _render_text(report: ReadinessReport, show_all: bool, fix_out: Path | None) -> None:

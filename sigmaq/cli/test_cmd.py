@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sigmaq.cli.common import default_rule_paths, exit_with_usage_error, write_output
+from sigmaq.cli.common import (
+    NonEmptyPath,
+    default_rule_paths,
+    exit_with_usage_error,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
+    shown,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from sigmaq.testing.runner import TestReport
@@ -20,7 +28,7 @@ _RULE_PREFIX = "aws_cloudtrail_"
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(path_type=Path))
 @click.option(
     "-k",
     "keyword",
@@ -39,11 +47,11 @@ _RULE_PREFIX = "aws_cloudtrail_"
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="Write the JSON or SARIF report here instead of stdout.",
 )
 @click.option(
-    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
+    "--junit-xml", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Also write JUnit XML."
 )
 @click.option(
     "--window",
@@ -89,6 +97,9 @@ def test(
         exit_with_usage_error(f"no such file or directory: {start}")
     root = find_project_root(start)
     rule_paths = list(paths) or (None if root is not None else default_rule_paths())
+    read = rule_paths or ([root / "rules", root / "fixtures"] if root is not None else [])
+    for option, target in (("-o", output), ("--junit-xml", junit_xml)):
+        refuse_overwriting_inputs(target, read, reads_rule_or_fixture, option)
     if rule_paths is not None:
         from sigmaq.core.loader import iter_rule_files
 
@@ -132,6 +143,7 @@ def test(
 
 def _render(report: TestReport) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -146,47 +158,53 @@ def _render(report: TestReport) -> None:
         table.add_column(column, overflow="fold")
     for result in report.fixtures:
         ids = list(result.event_ids)
-        shown = ", ".join(ids[:_MAX_IDS]) + (
+        listed = ", ".join(ids[:_MAX_IDS]) + (
             f" (+{len(ids) - _MAX_IDS})" if len(ids) > _MAX_IDS else ""
         )
-        table.add_row(
-            result.rule_path.stem.removeprefix(_RULE_PREFIX),
-            result.fixture.name.removeprefix(f"{result.rule_path.stem}."),  # flat layout
+        table.add_row(  # names, messages and event ids may hold anything: no markup
+            escape(result.rule_path.stem.removeprefix(_RULE_PREFIX)),
+            escape(result.fixture.name.removeprefix(f"{result.rule_path.stem}.")),  # flat layout
             "match" if result.expect_match else "no match",
             str(result.findings),
-            "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.message}",
-            shown,
+            "[green]pass[/]"
+            if result.passed
+            else f"[red]FAIL[/] {escape(shown(result.message or ''))}",
+            escape(shown(listed)),
         )
     console.print(table)
     for problem in report.problems:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[red]error[/] {where}{problem.message}", highlight=False)
+        errors.print(f"[red]error[/] {escape(shown(where + problem.message))}", highlight=False)
     for problem in report.untested:
         where = f"{problem.location}: " if problem.location else ""
-        errors.print(f"[yellow]skipped[/] {where}{problem.message}", highlight=False)
+        errors.print(
+            f"[yellow]skipped[/] {escape(shown(where + problem.message))}", highlight=False
+        )
     baseline = report.baseline
     if baseline is not None:
         for match in baseline.failures:
             level = match.level.value if match.level else "no level"
             errors.print(
-                f"[red]baseline[/] {match.rule_title} ({level}) matched unlisted events: "
-                f"{', '.join(match.event_ids)}",
+                f"[red]baseline[/] {escape(match.rule_title)} ({level}) matched unlisted "
+                f"events: {escape(', '.join(match.event_ids))}",
                 highlight=False,
             )
         for stale in baseline.stale:
             errors.print(
                 f"[red]baseline[/] known_matches.yml entry {stale.known.entry} "
-                f"({stale.rule_id}, {stale.known.event_id}) no longer matches",
+                f"({escape(f'{stale.rule_id}, {stale.known.event_id}')}) no longer matches",
                 highlight=False,
             )
         for text in baseline.problems:
-            errors.print(f"[red]baseline[/] {text}", highlight=False)
+            errors.print(f"[red]baseline[/] {escape(text)}", highlight=False)
         reported: dict[tuple[str, str], int] = {}
         for match in baseline.reported:
             key = (match.rule_title, match.verdict.value)
             reported[key] = reported.get(key, 0) + 1
         for (title, verdict_name), count in sorted(reported.items()):
-            console.print(f"baseline: {title} ({verdict_name}): {count} match(es)", highlight=False)
+            console.print(
+                f"baseline: {escape(title)} ({verdict_name}): {count} match(es)", highlight=False
+            )
     counts = report.summary()
     verdict = "[red]FAILED[/]" if report.failed else "[green]passed[/]"
     skipped = counts["rules_without_fixtures"]

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout
+from sigmaq.cli.common import PROFILE_OPTION, exit_with_usage_error, project_layout, shown
 
 
 @click.command("update")
@@ -16,7 +17,11 @@ def update(profile: str | None) -> None:
     """Regenerate what `sigmaq build` checks is current: fixtures in canonical JSON,
     golden snapshots (backends/*/golden/), docs/real-data-judgements.yml (when the
     public data is there; new matches get TODO for a person to judge), the README
-    rule table and docs/coverage.md. Review the diff, then commit it."""
+    rule table and docs/coverage.md. Review the diff, then commit it.
+
+    Exit 1, rewriting only the fixtures, while a rule file does not load (each is
+    named): regenerating would drop that rule's snapshots and table row.
+    """
     from sigmaq.core.errors import SigmaqError
     from sigmaq.pack.update import update_project
     from sigmaq.validate.config import load_project_config
@@ -40,9 +45,13 @@ def update(profile: str | None) -> None:
     ):
         for path in paths:
             click.echo(f"{label} {_relative(path, layout.root)}")
+    for error in report.rule_errors:
+        click.echo(f"error: {shown(error)}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"{len(report.changed)} files changed", err=True)
+    if report.rule_errors:
+        sys.exit(1)  # broken rule files (README: exit 1), named above
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -12,8 +12,12 @@ import click
 
 from sigmaq.cli.common import (
     PROFILE_OPTION,
+    NonEmptyPath,
     default_rule_paths,
     exit_with_usage_error,
+    reads_rule_or_fixture,
+    refuse_overwriting_inputs,
+    shown,
     write_output,
 )
 
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=NonEmptyPath(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -34,11 +38,11 @@ if TYPE_CHECKING:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="Write the report here instead of stdout.",
 )
 @click.option(
-    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML."
+    "--junit-xml", type=NonEmptyPath(dir_okay=False, path_type=Path), help="Also write JUnit XML."
 )
 @click.option(
     "--fail-on",
@@ -51,7 +55,7 @@ if TYPE_CHECKING:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NonEmptyPath(dir_okay=False, path_type=Path),
     help="sigmaq.yml or pyproject.toml to read (default: the nearest one above PATHS).",
 )
 def validate(
@@ -75,6 +79,8 @@ def validate(
     from sigmaq.validate.runner import validate_paths
 
     rule_paths = list(paths) or default_rule_paths()
+    for option, target in (("-o", output), ("--junit-xml", junit_xml)):
+        refuse_overwriting_inputs(target, rule_paths, reads_rule_or_fixture, option)
     try:
         with start_up_gc():
             report = validate_paths(rule_paths, config_path=config_path, profile=profile)
@@ -102,9 +108,10 @@ def validate(
         lines = []
         for finding in report.findings:
             location = f"{finding.path}:{finding.line}" if finding.line else str(finding.path)
-            rule = f" [{finding.rule_id}]" if finding.rule_id else ""
-            lines.append(
-                f"{location}: {finding.severity}: {finding.validator}{rule}: {finding.message}\n"
+            rule = f" [{shown(finding.rule_id)}]" if finding.rule_id else ""
+            lines.append(  # one line per finding, whatever the rule's keys hold
+                f"{shown(location)}: {finding.severity}: {finding.validator}{rule}: "
+                f"{shown(finding.message)}\n"
             )
         write_output("".join(lines), output)
     if junit_xml is not None:

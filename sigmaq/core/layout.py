@@ -18,6 +18,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from sigmaq.core.errors import FixtureError
+from sigmaq.core.walk import FolderWalk, walk_files
+
 RULE_PREFIX = "aws_cloudtrail_"
 RULE_SUFFIX = ".yml"
 POSITIVE_PREFIX = "pos_"
@@ -76,13 +79,17 @@ def resolved(path: Path) -> Path:
 def _files(folder: Path, name_ok: Callable[[str], bool]) -> list[Path]:
     """The regular files (symbolic links followed, as ``Path.is_file``) of ``folder``
     whose name passes ``name_ok``, sorted; entries are typed by the directory listing
-    itself, so only links cost a ``stat``."""
-    with os.scandir(folder) as entries:
-        return sorted(
-            folder / entry.name
-            for entry in entries
-            if name_ok(entry.name) and _is_file(folder, entry)
-        )
+    itself, so only links cost a ``stat``. Raises FixtureError (with the folder) when
+    ``folder`` cannot be listed: its fixtures must not be lost without a word."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(
+                folder / entry.name
+                for entry in entries
+                if name_ok(entry.name) and _is_file(folder, entry)
+            )
+    except OSError as exc:
+        raise FixtureError(f"cannot list folder: {exc}", path=folder) from exc
 
 
 def _is_file(folder: Path, entry: os.DirEntry[str]) -> bool:
@@ -156,7 +163,8 @@ class ProjectLayout:
         return self.fixtures_dir / self.component_of(rule_path) / rule_path.stem
 
     def fixtures_for(self, rule_path: Path) -> tuple[list[Path], list[Path]]:
-        """(positive, negative) fixture files of a rule, sorted by name."""
+        """(positive, negative) fixture files of a rule, sorted by name. Raises
+        FixtureError when the rule's fixture folder cannot be listed."""
         folder = self.fixture_dir_for(rule_path)
         if not folder.is_dir():
             return [], []
@@ -167,11 +175,18 @@ class ProjectLayout:
         )
 
     def baseline_files(self) -> list[Path]:
-        """Every fixture file under ``fixtures/_baseline/``, sorted."""
+        """Every fixture file under ``fixtures/_baseline/``, sorted (``baseline_walk``
+        also names the folders that could not be listed)."""
+        return self.baseline_walk().files
+
+    def baseline_walk(self) -> FolderWalk:
+        """The fixture files under ``fixtures/_baseline/`` (regular files, sorted) and
+        the folders there that could not be listed (``sigmaq.core.walk``)."""
         folder = self.baseline_dir
         if not folder.is_dir():
-            return []
-        return sorted(p for p in folder.rglob("*") if p.is_file() and is_fixture_file(p))
+            return FolderWalk()
+        walk = walk_files(folder, is_fixture_file)
+        return FolderWalk([p for p in walk.files if p.is_file()], walk.unlisted)
 
     def golden_path(self, target: str, rule_path: Path, extension: str) -> Path:
         """``backends/<target>/golden/<rule stem>.<ext>``."""
@@ -202,7 +217,7 @@ def rule_fixtures(rule_path: Path, root: Path | None) -> tuple[list[Path], list[
 
     Pack layout when ``root`` is a project and the rule sits in ``rules/<component>/``
     (``fixtures/<component>/<stem>/``), plus the flat ``<stem>.pos_*`` files beside
-    the rule in any case.
+    the rule in any case. Raises FixtureError when a fixture folder cannot be listed.
     """
     positives, negatives = flat_fixtures_for(rule_path)
     if root is not None:

@@ -30,6 +30,7 @@ from sigmaq.core.condition_trees import condition_trees
 from sigmaq.core.errors import RuleLoadError
 from sigmaq.core.layout import is_config_file
 from sigmaq.core.unseen import first_unseen
+from sigmaq.core.walk import walk_files
 from sigmaq.core.yaml_source import (
     MAX_RULE_FILE_BYTES,
     YamlDocument,
@@ -39,7 +40,6 @@ from sigmaq.core.yaml_source import (
 
 log = logging.getLogger(__name__)
 
-RULE_GLOBS = ("*.yml", "*.yaml")
 NOT_REGULAR = (
     "not a regular file (a broken or looping symbolic link, a FIFO or a device): "
     "no rule was read from it"
@@ -76,8 +76,9 @@ _ERROR_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # "Sigma rule name must be a string": pySigma names the key in the message only
 _NAMED_KEY = re.compile(r"\bSigma (?:rule |correlation )?(\w+) (?:must|cannot)\b")
-# "... incompatible to value type of '1e999999'": the value names the detection item
-_QUOTED_VALUE = re.compile(r"value type of '([^']*)'|value '([^']*)'")
+# "... incompatible to value type of '1e999999'", "Invalid CIDR expression: '999.1.1.1/99'
+# does not appear ...": a quoted text that is a detection value names its detection item.
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 @dataclass(frozen=True)
@@ -124,38 +125,53 @@ class LoadResult:
 
 
 def iter_rule_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given).
+    """Every ``.yml``/``.yaml`` file under ``paths`` (``rule_files``, without the
+    folders that could not be listed). Raises RuleLoadError as ``rule_files`` does."""
+    return rule_files(paths)[0]
+
+
+def rule_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[RuleLoadError]]:
+    """Every ``.yml``/``.yaml`` file under ``paths`` (files are taken as given), and one
+    error per folder that could not be listed (``sigmaq.core.walk``: a rule in it would
+    otherwise be lost without a word).
 
     Folder entries that are not regular files (a broken or looping symbolic link, a
     FIFO, a device) are kept so that ``load_file`` names them instead of losing a rule
-    silently. In folders, sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
+    silently. Symbolic links to folders are followed, each real folder once. In folders,
+    sigmaq's configuration files (``sigmaq.yml``, ``sigmaq-validation.yml``)
     and anything under a hidden folder or named with a leading dot (``.github/``,
     ``.pre-commit-config.yaml``) are not rules and are left out. Sorted,
     de-duplicated. Raises RuleLoadError for a path that does not exist or, named
     explicitly, is not a regular file or folder.
     """
     found: set[Path] = set()
+    errors: list[RuleLoadError] = []
     for raw in paths:
         path = Path(raw)
         try:
             if path.is_file():
                 found.add(path)
             elif path.is_dir():
-                for pattern in RULE_GLOBS:
-                    found.update(
-                        p
-                        for p in path.rglob(pattern)
-                        if not p.is_dir()  # a FIFO or dangling link is kept: load_file names it
-                        and not is_config_file(p)
-                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                    )
+                walk = walk_files(path, _is_rule_entry)
+                found.update(walk.files)
+                errors += [RuleLoadError(reason, path=folder) for folder, reason in walk.unlisted]
             elif os.path.lexists(path):
                 raise RuleLoadError(NOT_REGULAR, path=path)
             else:
                 raise RuleLoadError("no such file or directory", path=path)
         except (OSError, RuntimeError) as exc:  # unreadable folder, symlink loop
             raise RuleLoadError(f"cannot read path: {exc}", path=path) from exc
-    return sorted(found)
+    return sorted(found), errors
+
+
+def _is_rule_entry(relative: Path) -> bool:
+    """A rule file found in a folder: ``*.yml``/``*.yaml``, not a sigmaq configuration
+    file, nothing hidden on the way (``relative`` to the folder named)."""
+    return (
+        relative.name.endswith((".yml", ".yaml"))
+        and not is_config_file(relative)
+        and not any(part.startswith(".") for part in relative.parts)
+    )
 
 
 _UNKNOWN_MODIFIER = re.compile(r"Unknown modifier '([^']*)'")
@@ -191,9 +207,8 @@ def _error_line(error: Exception, document: YamlDocument) -> int:
         line = _modifier_line(document, unknown.group(1))
         if line is not None:
             return line
-    quoted = _QUOTED_VALUE.search(message)
-    if quoted is not None:
-        line = _detection_value_line(document, quoted.group(1) or quoted.group(2) or "")
+    for quoted in _QUOTED.findall(message):
+        line = _detection_value_line(document, quoted)
         if line is not None:
             return line
     for fragment, keys in _ERROR_KEYS:
@@ -397,16 +412,31 @@ def _falsepositives_errors(path: Path, document: YamlDocument) -> list[RuleLoadE
 
 
 def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]:
-    """Errors for detection fields whose value is a YAML map instead of dotted names.
+    """Errors for detection items whose YAML shape pySigma rejects without saying where.
 
-    pySigma rejects these with a bare "Unsupported type: dict"; this names the
-    field, the line and the fix (write ``requestParameters.identityType``).
+    A value that is a YAML map instead of dotted names (pySigma: a bare "Unsupported
+    type: dict") names the field, the line and the fix (write
+    ``requestParameters.identityType``). A value list holding a list, a ``!!binary``
+    value, and a field name that YAML read as a number, boolean or null (pySigma:
+    "Unsupported type: <class 'list'>", an AttributeError, placed at line 1) are named at
+    their line too.
     """
     data = document.data
     detection = data.get("detection") if isinstance(data, dict) else None
     if not isinstance(detection, dict):
         return []
     errors: list[RuleLoadError] = []
+
+    def error(message: str, name: object, field_spec: object) -> None:
+        errors.append(
+            RuleLoadError(
+                message,
+                path=path,
+                line=document.line_of(f"detection.{name}.{field_spec}", f"detection.{name}"),
+                rule_id=_rule_id(None, document),
+            )
+        )
+
     for name, definition in detection.items():
         if name == "condition":
             continue
@@ -415,17 +445,36 @@ def nested_map_errors(path: Path, document: YamlDocument) -> list[RuleLoadError]
             if not isinstance(item, dict):
                 continue
             for field_spec, value in item.items():
+                if not isinstance(field_spec, str):
+                    error(
+                        f"field name {field_spec!r} in detection '{name}' is not text (YAML "
+                        f"read it as {type(field_spec).__name__}): quote it, or name a field",
+                        name,
+                        field_spec,
+                    )
+                    continue
                 values = value if isinstance(value, list) else [value]
+                field = field_spec.split("|")[0]
                 if any(isinstance(v, dict) for v in values):
-                    field = str(field_spec).split("|")[0]
-                    errors.append(
-                        RuleLoadError(
-                            f"nested YAML map under field '{field}' in detection '{name}': "
-                            f"write dotted field names instead (e.g. '{field}.<key>: value')",
-                            path=path,
-                            line=document.line_of(f"detection.{name}.{field_spec}"),
-                            rule_id=_rule_id(None, document),
-                        )
+                    error(
+                        f"nested YAML map under field '{field}' in detection '{name}': "
+                        f"write dotted field names instead (e.g. '{field}.<key>: value')",
+                        name,
+                        field_spec,
+                    )
+                elif any(isinstance(v, list) for v in values):
+                    error(
+                        f"a list inside the value list of field '{field}' in detection "
+                        f"'{name}': a value list holds values, not lists; flatten it",
+                        name,
+                        field_spec,
+                    )
+                elif any(isinstance(v, bytes) for v in values):
+                    error(
+                        f"binary (!!binary) value under field '{field}' in detection '{name}': "
+                        "CloudTrail fields hold text; write the text",
+                        name,
+                        field_spec,
                     )
     return errors
 
@@ -451,9 +500,22 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                     f"rule file larger than {MAX_RULE_FILE_BYTES} bytes ({size})", path=path
                 )
             ]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
         return [], [RuleLoadError(f"cannot read file: {exc}", path=path)]
+    except UnicodeDecodeError as exc:  # named at the line of the first byte that is not UTF-8
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        return [], [
+            RuleLoadError(
+                f"cannot read file: not UTF-8, byte 0x{raw[exc.start]:02x} at column {column} "
+                f"({exc.reason}); "
+                "save the file as UTF-8",
+                path=path,
+                line=line,
+            )
+        ]
     try:
         documents = read_yaml_documents(text)
     except YamlSourceError as exc:
@@ -463,6 +525,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
 
     loaded: list[LoadedRule] = []
     errors: list[RuleLoadError] = []
+    sigma_v1 = next((d for d in documents if isinstance(d.data, dict) and "action" in d.data), None)
+    if sigma_v1 is not None:  # its later documents mean nothing without the first
+        return [], [_collection_error(path, sigma_v1)]
     for document in documents:
         if not isinstance(document.data, dict):
             errors.append(
@@ -483,10 +548,9 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 resolve_references=False,
             )
         except Exception as exc:  # pySigma raises many types on odd input; never crash
-            detail = _TOO_DEEP if isinstance(exc, RecursionError) else exc
             errors.append(
                 RuleLoadError(
-                    f"{type(exc).__name__}: {detail}{_modifier_hint(exc)}",
+                    f"{type(exc).__name__}: {_strip_location(exc)}{_modifier_hint(exc)}",
                     path=path,
                     line=_error_line(exc, document),
                     rule_id=_rule_id(None, document),
@@ -499,7 +563,7 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 continue
             errors.append(
                 RuleLoadError(
-                    f"{type(collection_error).__name__}: {collection_error}"
+                    f"{type(collection_error).__name__}: {_strip_location(collection_error)}"
                     f"{_modifier_hint(collection_error)}",
                     path=path,
                     line=_error_line(collection_error, document),
@@ -534,10 +598,27 @@ def load_file(path: Path) -> tuple[list[LoadedRule], list[RuleLoadError]]:
                 )
             if not rule_errors:
                 loaded.append(LoadedRule(rule, path, document))
-    return loaded, errors
+    # pySigma reports some problems once per offending entry (each bad tag): say it once
+    unique = {str(error): error for error in reversed(errors)}
+    return loaded, [error for error in errors if unique.get(str(error)) is error]
 
 
 _TOO_DEEP = "the rule nests too deeply to parse (Python's recursion limit)"
+
+
+def _collection_error(path: Path, document: YamlDocument) -> RuleLoadError:
+    """One error for a file written as a Sigma 1 rule collection (``action: global``,
+    ``reset``, ``repeat``): sigmaq reads each YAML document as a whole rule, so the
+    documents after ``action: global`` would each lack what it holds (title, logsource)
+    and fail with errors that do not say why."""
+    action = document.data.get("action") if isinstance(document.data, dict) else None
+    return RuleLoadError(
+        f"'action: {action}' makes this file a Sigma rule collection, which sigmaq does not "
+        "read: write each rule whole, one per file (or one per YAML document)",
+        path=path,
+        line=document.line_of("action"),
+        rule_id=_rule_id(None, document),
+    )
 
 
 def _strip_location(error: Exception) -> str:
@@ -622,7 +703,8 @@ def load_rules(paths: Sequence[Path | str]) -> LoadResult:
     Returns a ``LoadResult``; errors are collected, never raised, except a
     ``RuleLoadError`` for a path that does not exist.
     """
-    result = LoadResult(files=iter_rule_files(paths))
+    files, unlisted = rule_files(paths)
+    result = LoadResult(files=files, errors=unlisted)
     loaded: list[LoadedRule] = []
     for path in result.files:
         file_rules, file_errors = load_file(path)

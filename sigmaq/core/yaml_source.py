@@ -270,8 +270,9 @@ def python_documents(text: str) -> list[YamlDocument]:
         raise YamlSourceError(f"YAML syntax error: {exc.problem or exc}", line) from exc
     except yaml.YAMLError as exc:
         raise YamlSourceError(f"YAML error: {exc}") from exc
-    except RecursionError as exc:
-        raise YamlSourceError("YAML nesting too deep") from exc
+    except RecursionError as exc:  # named where the reader stopped: inside the nesting
+        line = loader.line + 1 if isinstance(getattr(loader, "line", None), int) else None
+        raise YamlSourceError("YAML nesting too deep", line) from exc
     finally:
         loader.dispose()
     return documents

@@ -30,6 +30,7 @@ from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
 
+from sigmaq.core.errors import FixtureError
 from sigmaq.core.layout import ProjectLayout
 from sigmaq.core.loader import LoadedRule
 from sigmaq.core.model import EventRef, WindowMode
@@ -58,6 +59,8 @@ class ProofCase:
     label: str
     records: tuple[Mapping[str, Any], ...]
     expect: bool | None = None
+    # Why the fixture could not be read (then ``records`` is empty): no rule is proven on it.
+    problem: str | None = None
 
     def event_time(self, position: int) -> datetime | None:
         """``eventTime`` of the record at ``position`` as an aware UTC datetime, or None."""
@@ -156,14 +159,28 @@ def baseline_case(layout: ProjectLayout) -> ProofCase:
 
 
 def fixture_cases(layout: ProjectLayout, loaded: LoadedRule) -> list[ProofCase]:
-    """The rule's ``pos_``/``neg_`` fixtures as proof cases (labels relative to the project)."""
-    positives, negatives = layout.fixtures_for(loaded.path)
+    """The rule's ``pos_``/``neg_`` fixtures as proof cases (labels relative to the project).
+
+    A fixture that cannot be read (``read_case``), or a fixture folder that cannot be
+    listed, is a case with its ``problem`` set and no record: ``prove_rule`` then calls
+    the rule ``differs`` with that reason, and the other rules are still proven (the
+    validate and test stages name the same fixture).
+    """
+
+    def label_of(path: Path) -> str:
+        return str(path.relative_to(layout.root)) if path.is_relative_to(layout.root) else str(path)
+
+    try:
+        positives, negatives = layout.fixtures_for(loaded.path)
+    except FixtureError as error:
+        folder = error.path or loaded.path
+        return [ProofCase(label_of(folder), (), None, problem=error.message)]
     cases = []
     for path, expect in [(p, True) for p in positives] + [(n, False) for n in negatives]:
-        label = (
-            str(path.relative_to(layout.root)) if path.is_relative_to(layout.root) else str(path)
-        )
-        cases.append(read_case(path, label, expect))
+        try:
+            cases.append(read_case(path, label_of(path), expect))
+        except ValueError as error:
+            cases.append(ProofCase(label_of(path), (), expect, problem=str(error)))
     return cases
 
 
@@ -275,6 +292,16 @@ def prove_rule(
     results: list[CaseResult] = []
     correlation = loaded.is_correlation
     for case in cases:
+        if case.problem is not None:  # a case that could not be read proves nothing
+            return RuleProof(
+                loaded.rule_id,
+                str(loaded.rule.title),
+                target,
+                Verdict.DIFFERS,
+                f"proof case {case.label} cannot be used: {case.problem}",
+                tuple(results),
+                note,
+            )
         expected = replay_outcome(loaded, case, window)
         try:
             actual = evaluator(query, case)

@@ -102,8 +102,39 @@ def json_bytes(data: Any, *, indent: bool = False) -> bytes:
     try:
         return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2 if indent else 0)
     except orjson.JSONEncodeError:
-        text = msgspec.json.encode(data, enc_hook=str)
+        try:
+            text = msgspec.json.encode(data, enc_hook=str)
+        except UnicodeEncodeError:  # a lone surrogate: a file name that is not UTF-8
+            return json_bytes(_utf8_safe(data), indent=indent)
         return msgspec.json.format(text, indent=2) if indent else text
+
+
+def utf8_text(text: str) -> str:
+    """``text`` as text every UTF-8 writer accepts: the bytes of a file name that is not
+    UTF-8, which Python carries as lone surrogates (PEP 383), become ``\\xNN`` escapes
+    (the JSON encoders and UTF-8 files refuse surrogates)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no file system byte stands for
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
+def _utf8_safe(data: Any) -> Any:
+    """``data`` with every string (keys included) passed through ``utf8_text``."""
+    if isinstance(data, str):
+        return utf8_text(data)
+    if isinstance(data, dict):
+        return {_utf8_safe(key): _utf8_safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_utf8_safe(item) for item in data]
+    return data
 
 
 def _text(value: Any) -> str:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from sigmaq.core.model import EventRef, Level
 from sigmaq.core.unseen import show_unseen
-from sigmaq.hunt.details import EventDetails, json_bytes
+from sigmaq.hunt.details import EventDetails, json_bytes, utf8_text
 from sigmaq.hunt.runner import HuntFinding, HuntResult
 
 FORMATS = ("table", "ndjson", "json", "csv")
@@ -105,17 +105,7 @@ def path_text(path: str) -> str:
     """A file path (or a message naming one) as text every UTF-8 writer accepts: the
     bytes of a name that is not UTF-8, which Python carries as lone surrogates (PEP 383),
     written as ``\\xNN`` escapes (the JSON encoders and UTF-8 files refuse surrogates)."""
-    if path.isascii():
-        return path
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            raw = path.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:  # a surrogate no file system byte stands for
-            return path.encode("utf-8", "backslashreplace").decode("utf-8")
-        return raw.decode("utf-8", "backslashreplace")
-    return path
+    return utf8_text(path)
 
 
 def _dumps(data: Any, *, indent: bool = False) -> str:
@@ -187,8 +177,11 @@ def write_json(result: HuntResult, out: IO[str]) -> None:
 def write_csv(findings: Iterable[HuntFinding], out: IO[str]) -> None:
     """One row per finding; list cells joined with ``;``, ``group`` as JSON. A text cell
     a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading
-    ``'``; ``json``/``ndjson`` carry the values unchanged."""
-    writer = csv.writer(out, lineterminator="\n")
+    ``'``; ``json``/``ndjson`` carry the values unchanged. Rows end in CRLF (RFC 4180
+    section 2): the writer quotes a cell holding any character of the line terminator,
+    so a bare carriage return in a record value (attacker-chosen text) stays inside its
+    quoted cell instead of starting a row a CSV reader would take as a finding."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in findings:
         data = finding_to_dict(item)

@@ -145,6 +145,30 @@ def replayable_rules(
     return [rule for rule in rules if id(rule) not in broken], errors
 
 
+def located(errors: Sequence[ReplayError], rules: Sequence[LoadedRule]) -> list[ReplayError]:
+    """``errors`` of ``replayable_rules`` with the file and line of their rule (the key
+    ``replay.compile.refusal_keys`` picks), so each names where to look."""
+    from sigmaq.replay.compile import refusal_keys
+
+    by_key = {rule_key(loaded.rule): loaded for loaded in rules}
+    out: list[ReplayError] = []
+    for error in errors:
+        loaded = by_key.get(error.rule_id or "")
+        if loaded is None:
+            out.append(error)
+            continue
+        keys = refusal_keys(error.message, correlation=loaded.is_correlation)
+        out.append(
+            ReplayError(
+                error.message,
+                path=loaded.path,
+                line=loaded.document.line_of(*keys),
+                rule_id=error.rule_id,
+            )
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class RuleRoles:
     """Rule ids by role in one hunt.

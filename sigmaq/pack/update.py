@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sigmaq.authoring.fixture_format import format_fixtures
 from sigmaq.core.layout import ProjectLayout
+from sigmaq.core.loader import load_rules
 from sigmaq.pack.coverage import build_report, generated_files, write_files
 from sigmaq.pack.golden import has_golden, update_golden
 from sigmaq.pack.real_data import (
@@ -39,6 +40,9 @@ class UpdateReport:
     judgements: list[Path] = field(default_factory=list)
     coverage: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Rule files that do not load (``RuleLoadError`` text, with file and line): while
+    # there is one, nothing generated from the rules is rewritten.
+    rule_errors: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[Path]:
@@ -58,8 +62,9 @@ def update_project(
 
     ``real_data``: the public data folder (default ``sigmaq.pack.real_data.data_folder``);
     ``coverage``: also regenerate the Amazon Q coverage documents (the amazon_q
-    profile). Raises ConfigError when the README has no rule-table markers and OSError
-    when a file cannot be written.
+    profile). While a rule file does not load (``report.rule_errors``), only fixtures are
+    formatted: nothing generated from the rules is rewritten. Raises ConfigError when the
+    README has no rule-table markers and OSError when a file cannot be written.
     """
     layout = ProjectLayout(root)
     report = UpdateReport()
@@ -67,6 +72,17 @@ def update_project(
         formatted = format_fixtures([layout.fixtures_dir])
         report.fixtures = formatted.rewritten
         report.notes += [f"not JSON, left as is: {path}: {why}" for path, why in formatted.skipped]
+    rule_errors = load_rules([layout.rules_dir]).errors if layout.rules_dir.is_dir() else []
+    if rule_errors:
+        # A rule that does not load has no query and no table row: regenerating now would
+        # delete its golden snapshots (and those of the correlations over it) and drop it
+        # from the coverage documents, as if it had been removed on purpose.
+        report.rule_errors = [str(error) for error in rule_errors]
+        report.notes.append(
+            f"golden snapshots, judgements and coverage documents not regenerated: "
+            f"{len(rule_errors)} rule errors (fix them, `sigmaq validate`, then update again)"
+        )
+        return report
     if has_golden(root):
         golden = update_golden(root)
         report.golden_written, report.golden_removed = golden.written, golden.removed

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sigmaq.core.walk import walk_files
 from sigmaq.readiness.selectors import (
     AdvancedSelector,
     BasicSelector,
@@ -169,12 +170,22 @@ def _iter_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Ex
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json") if p.is_file())
-            if not found:
+            walk = walk_files(path, lambda relative: relative.name.endswith(".json"))
+            problems += [ExportProblem(str(folder), why) for folder, why in walk.unlisted]
+            found = [p for p in walk.files if p.is_file()]
+            problems += [
+                ExportProblem(str(p), "not a regular file (a FIFO, or a broken link)")
+                for p in walk.files
+                if not p.is_file()
+            ]
+            if not found and not walk.unlisted:
                 problems.append(ExportProblem(str(path), "folder holds no .json export"))
             pairs = [(p, path) for p in found]
         elif path.is_file():
             pairs = [(path, path.parent)]
+        elif path.exists():  # a FIFO or a device: reading it could block
+            problems.append(ExportProblem(str(path), "not a regular file"))
+            continue
         else:
             problems.append(ExportProblem(str(path), "no such file or folder"))
             continue
@@ -184,6 +195,12 @@ def _iter_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Ex
                 seen.add(resolved)
                 files.append((file, root))
     return files, problems
+
+
+def _not_json(constant: str) -> Any:
+    """Python's ``json`` reads ``NaN`` and ``Infinity``; the AWS CLI never writes them and
+    JSON (RFC 8259 section 6) has no such number."""
+    raise ValueError(f"{constant} is not a JSON number (RFC 8259 section 6)")
 
 
 def read_documents(paths: Iterable[Path]) -> tuple[list[ExportDocument], list[ExportProblem]]:
@@ -197,9 +214,15 @@ def read_documents(paths: Iterable[Path]) -> tuple[list[ExportDocument], list[Ex
             problems.append(ExportProblem(str(path), f"cannot read: {exc}"))
             continue
         try:
-            data = json.loads(text) if text.strip() else {}
+            data = json.loads(text, parse_constant=_not_json) if text.strip() else {}
         except json.JSONDecodeError as exc:
             problems.append(ExportProblem(str(path), f"not JSON: {exc.msg} at line {exc.lineno}"))
+            continue
+        except ValueError as exc:  # NaN or Infinity
+            problems.append(ExportProblem(str(path), f"not JSON: {exc}"))
+            continue
+        except RecursionError:
+            problems.append(ExportProblem(str(path), "not JSON: nested too deeply to read"))
             continue
         kind = _kind(data, path)
         if kind is None:

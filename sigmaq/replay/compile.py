@@ -41,10 +41,20 @@ from sigmaq.replay.values import (
     scalar_text,
 )
 
-__all__ = ["CompiledRule", "compile_rule", "index_key"]
+__all__ = ["CompiledRule", "compile_rule", "index_key", "refusal_keys"]
 
 EVENT_SOURCE = "eventSource"
 EVENT_NAME = "eventName"
+
+
+def refusal_keys(message: str, *, correlation: bool) -> tuple[str, ...]:
+    """The YAML keys (best first) that locate a replay refusal ``message`` in its rule,
+    for a line number: the condition, the aliases, else the detection or correlation."""
+    if correlation:
+        return ("correlation.aliases", "correlation") if "alias" in message else ("correlation",)
+    if "condition" in message:
+        return ("detection.condition", "detection")
+    return ("detection",)
 
 
 def index_key(value: Any) -> str | None:

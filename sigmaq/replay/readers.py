@@ -584,29 +584,51 @@ def _read_csv(
         stats.unreadable_files += 1
         stats.add_problem(source, None, f"cannot read: not UTF-8 text ({err})")
         return
-    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, failure = _csv_rows(text)
     header: list[str] | None = None
     index = 0
+    for line, row in rows:
+        if header is None:
+            if row and not row[0].startswith("#"):
+                header = [column.strip() for column in row]
+            continue
+        if not row:
+            continue
+        if len(row) > len(header):
+            stats.malformed += 1
+            stats.add_problem(source, line, "row has more cells than the header")
+        else:
+            record = {
+                column: lake_value(column, cell)
+                for column, cell in zip(header, row, strict=False)
+                if cell != ""
+            }
+            yield from _count_outcomes(classify_item(record), source, index, line, stats)
+        index += 1
+    if failure is not None:
+        stats.unreadable_files += 1
+        stats.add_problem(source, failure[0], f"invalid CSV: {failure[1]}")
+
+
+def _csv_rows(text: str) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+    """(line, cells) of every row of ``text``, and (line, reason) where the CSV became
+    unreadable (None: it did not).
+
+    Python's csv refuses a cell over ``csv.field_size_limit`` (131,072 characters), and
+    with it every row after it; one CloudTrail event may be 256 KB, so a large
+    ``requestParameters`` cell is real. The limit is process-wide: it is raised to the
+    length of ``text`` (already bounded by ``ReadLimits.max_expanded_bytes``) only while
+    this text is split, then put back, so no other reader of CSV sees it changed.
+    """
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
-            if header is None:
-                if row and not row[0].startswith("#"):
-                    header = [column.strip() for column in row]
-                continue
-            if not row:
-                continue
-            line = reader.line_num
-            if len(row) > len(header):
-                stats.malformed += 1
-                stats.add_problem(source, line, "row has more cells than the header")
-            else:
-                record = {
-                    column: lake_value(column, cell)
-                    for column, cell in zip(header, row, strict=False)
-                    if cell != ""
-                }
-                yield from _count_outcomes(classify_item(record), source, index, line, stats)
-            index += 1
+            rows.append((reader.line_num, row))
     except csv.Error as err:
-        stats.unreadable_files += 1
-        stats.add_problem(source, reader.line_num, f"invalid CSV: {err}")
+        return rows, (reader.line_num, str(err))
+    finally:
+        csv.field_size_limit(previous)
+    return rows, None

@@ -235,10 +235,15 @@ def compile_search(pattern: str, flags: int = 0) -> Callable[[str], bool]:
             f"regular expression '{pattern}' is refused: {exc.message}; replay runs |re "
             "with RE2 (linear time) and this construct has no RE2 form with Python's meaning"
         ) from exc
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own log lines (absl) on stderr
     try:
-        compiled: Any = re2.compile(translated)
-    except re2.error as exc:  # pragma: no cover - emitted syntax is RE2's
-        raise RegexRefused(f"regular expression '{pattern}' is refused by RE2: {exc}") from exc
+        compiled: Any = re2.compile(translated, options=options)
+    except re2.error as exc:  # RE2's own limits, e.g. a repetition over 1000 in all
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise RegexRefused(f"regular expression '{pattern}' is refused by RE2: {detail}") from exc
     search = compiled.search
 
     def test(text: str) -> bool:

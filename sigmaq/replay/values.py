@@ -49,6 +49,7 @@ from sigma.types import (
     SigmaCIDRExpression,
     SigmaCompareExpression,
     SigmaExpansion,
+    SigmaNull,
     SigmaNumber,
     SigmaRegularExpression,
     SigmaRegularExpressionFlag,
@@ -423,7 +424,17 @@ def compile_leaf(value: SigmaType, placeholders: Placeholders | None = None) -> 
         return _compile_cidr(value)
     if isinstance(value, SigmaCompareExpression):
         return _compile_compare(value)
-    raise ReplayError(f"value type {type(value).__name__} ('{value}') is not supported by replay")
+    raise ReplayError(
+        f"value type {type(value).__name__} ({_shown(value)}) is not supported by replay"
+    )
+
+
+def _shown(value: SigmaType) -> str:
+    """``value`` as the rule wrote it, for a message: ``null`` for a null (pySigma's
+    ``SigmaNull`` has no text of its own, its repr is an object address), else quoted."""
+    if isinstance(value, SigmaNull):
+        return "null"
+    return f"'{value}'"
 
 
 def compile_keyword(value: SigmaType, placeholders: Placeholders | None = None) -> LeafMatcher:
@@ -453,6 +464,7 @@ def compile_keyword(value: SigmaType, placeholders: Placeholders | None = None) 
     if isinstance(value, SigmaRegularExpression):
         return _compile_regex(value)
     raise ReplayError(
-        f"keyword (field-less) value of type {type(value).__name__} ('{value}') "
-        "is not supported by replay"
+        f"keyword (field-less) value of type {type(value).__name__} ({_shown(value)}) "
+        "is not supported by replay: give the value a field (a null needs one: "
+        "'field: null')"
     )

@@ -236,11 +236,15 @@ def evaluate_baseline(
     Never raises for bad input: problems are in the report.
     """
     report = BaselineReport(rule_files={loaded.rule_id: loaded.path.stem for loaded in tested})
-    files = layout.baseline_files()
+    walk = layout.baseline_walk()
+    files = walk.files
+    unlisted = [f"{folder}: {reason}" for folder, reason in walk.unlisted]
     if not files or not tested:
         report.files = len(files)
+        report.problems += unlisted
         return report
     known, report.problems = load_known_matches(layout.baseline_dir / KNOWN_MATCHES_FILE)
+    report.problems += unlisted
     try:
         engine = ReplayEngine([loaded.rule for loaded in tested], window=window, emit_all=True)
     except SigmaqError as exc:

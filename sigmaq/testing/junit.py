@@ -8,6 +8,7 @@ per case, carrying a ``<failure message=...>`` or ``<skipped message=...>`` chil
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ class JUnitCase:
 
 
 def junit_xml(suite_name: str, cases: Sequence[JUnitCase]) -> bytes:
-    """The JUnit XML document (UTF-8 bytes with an XML declaration) for ``cases``."""
+    """The JUnit XML document (UTF-8 bytes with an XML declaration) for ``cases``; a
+    character XML cannot carry (a control character from a rule's text, a file name that
+    is not UTF-8) is written as an escape, so the document stays well-formed."""
     failures = sum(1 for case in cases if case.failure is not None)
     skipped = sum(1 for case in cases if case.failure is None and case.skipped is not None)
     total_time = sum(case.time for case in cases)
@@ -46,6 +49,16 @@ def junit_xml(suite_name: str, cases: Sequence[JUnitCase]) -> bytes:
         "skipped": str(skipped),
         "time": f"{total_time:.3f}",
     }
+    cases = [
+        JUnitCase(
+            _xml_text(case.name),
+            _xml_text(case.classname),
+            None if case.failure is None else _xml_text(case.failure),
+            None if case.skipped is None else _xml_text(case.skipped),
+            case.time,
+        )
+        for case in cases
+    ]
     root = ET.Element("testsuites", counts)
     suite = ET.SubElement(root, "testsuite", counts)
     for case in cases:
@@ -72,6 +85,23 @@ def write_junit(path: Path | str, suite_name: str, cases: Sequence[JUnitCase]) -
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(junit_xml(suite_name, cases))
+
+
+# Characters XML 1.0 cannot carry at all (section 2.2, "Char"): C0 controls but tab, line
+# feed and carriage return; lone surrogates (a file name that is not UTF-8, PEP 383);
+# U+FFFE and U+FFFF. ElementTree writes them as they are, and every JUnit reader then
+# refuses the whole report as not well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` with each character XML cannot carry as a ``\\xNN``/``\\uNNNN`` escape."""
+    return _NOT_XML.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def _message(text: str) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
 
-from sigmaq.core.errors import RuleLoadError, SigmaqError
+from sigmaq.core.errors import FixtureError, RuleLoadError, SigmaqError
 from sigmaq.core.layout import ProjectLayout, fixture_home, rule_fixtures
 from sigmaq.core.loader import LoadedRule, LoadResult, load_rules
 from sigmaq.core.model import Finding, WindowMode
@@ -351,7 +351,11 @@ def _test_rule(
             RuleProblem(loaded.path, loaded.rule_id, f"cannot replay: {exc.message}")
         )
         return False
-    positives, negatives = rule_fixtures(loaded.path, root)
+    try:
+        positives, negatives = rule_fixtures(loaded.path, root)
+    except FixtureError as exc:
+        report.problems.append(RuleProblem(loaded.path, loaded.rule_id, str(exc)))
+        return True
     missing = [kind for kind, found in (("pos_", positives), ("neg_", negatives)) if not found]
     if missing:
         (report.untested if skip_missing else report.problems).append(

@@ -123,10 +123,35 @@ def _read_text(path: Path, what: str) -> str:
         raise ConfigError(f"cannot read {what}: not UTF-8 ({exc})", path=path) from exc
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(f"duplicate key '{key}'")
+        self.line = line
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice in one map: YAML keeps the last one
+    silently, so a second ``exclusions:`` would drop every exclusion of the first (rule
+    files refuse duplicate keys the same way, ``sigmaq.core.yaml_source``)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise _DuplicateKey(key_node.value, key_node.start_mark.line + 1)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     text = _read_text(path, "sigmaq config")
     try:
-        loaded = yaml.safe_load(text)
+        loaded = yaml.load(text, Loader=_ConfigLoader)  # a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ConfigError(
+            f"{exc} (line {exc.line}): YAML would keep only the last", path=path
+        ) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"cannot read sigmaq config: {exc}", path=path) from exc
     if loaded is None:

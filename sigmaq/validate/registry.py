@@ -10,8 +10,8 @@ checks* (``sigmaq.validate.fixtures.checks``). A profile is a starting set:
   catalogue items, fixture discipline) included;
 * ``cloudtrail``: CloudTrail facts only (API catalogue for every botocore service,
   eventSource/eventName pairing and case, AWS enumeration case, field paths, target
-  expressibility, regex backtracking, unique ids) and the factual fixture checks; no
-  pack convention.
+  expressibility, regex backtracking, unique ids, rules replay can run) and the factual
+  fixture checks; no pack convention.
 
 The ``validators`` list of the config then adds (``name``, ``+name``) or removes
 (``-name``) validators or groups (``all``, ``core``, ``sigmahq``, ``house``,
@@ -54,6 +54,7 @@ CLOUDTRAIL_RULE_VALIDATORS = (
     "sigmaq_target_expressible",
     "sigmaq_regex_backtracking",
     "sigmaq_unique_identity",
+    "sigmaq_replayable",
 )
 CLOUDTRAIL_FIXTURE_CHECKS = (
     "fixture_read",

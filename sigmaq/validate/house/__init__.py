@@ -27,6 +27,7 @@ def house_validators() -> dict[str, type[SigmaRuleValidator]]:
     )
     from sigmaq.validate.house.naming import SigmaqFilenameValidator, SigmaqUniqueIdentityValidator
     from sigmaq.validate.house.regex import SigmaqRegexBacktrackingValidator
+    from sigmaq.validate.house.replayable import SigmaqReplayableValidator
     from sigmaq.validate.house.targets import SigmaqTargetExpressibleValidator
 
     classes: list[type[SigmaRuleValidator]] = [
@@ -43,6 +44,7 @@ def house_validators() -> dict[str, type[SigmaRuleValidator]]:
         SigmaqTargetExpressibleValidator,
         SigmaqRegexBacktrackingValidator,
         SigmaqEnumCaseValidator,
+        SigmaqReplayableValidator,
     ]
     from sigma.validators.core import validator_classname_to_identifier
 

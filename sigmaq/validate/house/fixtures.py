@@ -21,6 +21,7 @@ from sigma.validators.base import (
     SigmaValidationIssueSeverity,
 )
 
+from sigmaq.core.errors import FixtureError
 from sigmaq.core.layout import ProjectLayout, find_project_root, fixture_home, rule_fixtures
 from sigmaq.validate.house.base import HouseIssue
 from sigmaq.validate.house.rule_walk import rule_field_values, rule_fields
@@ -82,7 +83,10 @@ class SigmaqFixturesValidator(SigmaRuleValidator):
         from sigmaq.replay.fields import has_field
 
         project = _project_of(rule.source.path, self.project_root)
-        positives, negatives = rule_fixtures(rule.source.path, project)
+        try:
+            positives, negatives = rule_fixtures(rule.source.path, project)
+        except FixtureError as exc:  # its folder cannot be listed: no fixture can be judged
+            return [SigmaqFixturesIssue([rule], str(exc), "title")]
         if project is None and not positives and not negatives:
             return []
         issues: list[SigmaValidationIssue] = []
