@@ -37,9 +37,7 @@ def test_shipped_pipeline_is_current(paths: tuple[list[str], list[str]]) -> None
     assert json.loads(template.read_text()) == component_template_body(restored, lowered)
     assert "userIdentity.onBehalfOf.userId" in restored
     # Threshold group-by and EQL join fields get lower-cased copies.
-    assert {"userIdentity.arn", "requestParameters.userName", "recipientAccountId"} <= set(
-        lowered
-    )
+    assert {"userIdentity.arn", "requestParameters.userName", "recipientAccountId"} <= set(lowered)
     targets = [p["lowercase"]["target_field"] for p in shipped["processors"] if "lowercase" in p]
     assert targets == [f"sigmaq.lower.{path}" for path in lowered]
 
