@@ -629,6 +629,17 @@ def elastic_custom_name(path: str) -> str:
     return f"{ELASTIC_CUSTOM_PREFIX}.{path}"
 
 
+# Lower-cased keyword copies the same pipeline writes (Elasticsearch ``lowercase``
+# processor) for the fields Kibana threshold rules group on and EQL sequences join by:
+# ``sigmaq.lower.<CloudTrail path, unchanged>``.
+ELASTIC_LOWER_PREFIX = "sigmaq.lower"
+
+
+def elastic_lower_name(path: str) -> str:
+    """The lower-cased keyword copy the sigmaq custom pipeline writes for ``path``."""
+    return f"{ELASTIC_LOWER_PREFIX}.{path}"
+
+
 def elastic_custom_restorable(path: str) -> bool:
     """True when the sigmaq custom pipeline can provide ``path`` as a keyword field.
 

@@ -177,13 +177,17 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def to_ecs(record: dict[str, Any], custom_paths: Iterable[str] = ()) -> dict[str, Any]:
+def to_ecs(
+    record: dict[str, Any], custom_paths: Iterable[str] = (), lower_paths: Iterable[str] = ()
+) -> dict[str, Any]:
     """The ECS document (subset, see module doc) for one raw CloudTrail record.
 
     ``managementEvent`` keeps its JSON type here; in the index it is a keyword
     (``"true"``/``"false"``). ``custom_paths``: CloudTrail paths that sigmaq's
     ``logs-aws.cloudtrail@custom`` pipeline restores from ``event.original`` as
     ``sigmaq.cloudtrail.<path>`` keywords (``sigmaq.export.elastic.custom_pipeline``);
+    ``lower_paths``: CloudTrail paths that pipeline copies lower-cased to
+    ``sigmaq.lower.<path>`` (nested objects, as the ``lowercase`` processor writes them);
     the document then models that pipeline's output too. Raises TypeError when
     ``record`` is not a dict.
     """
@@ -191,12 +195,15 @@ def to_ecs(record: dict[str, Any], custom_paths: Iterable[str] = ()) -> dict[str
         raise TypeError(f"a CloudTrail record is a JSON object, not {type(record).__name__}")
     doc = _integration_doc(record)
     paths = tuple(custom_paths)
-    if paths:
-        from sigmaq.export.elastic.custom_pipeline import custom_values
+    lowered = tuple(lower_paths)
+    if paths or lowered:
+        from sigmaq.export.elastic.custom_pipeline import custom_values, lower_values
 
         restored = custom_values(record, paths)
         if restored:
             doc["sigmaq"] = {"cloudtrail": {k.split(".", 2)[2]: v for k, v in restored.items()}}
+        for name, value in lower_values(record, lowered).items():
+            _put(doc, name, value)
     return doc
 
 

@@ -52,14 +52,23 @@ def golden_differences(root: Path, target: str, format_name: str) -> list[Golden
 def custom_pipeline_paths(root: Path) -> list[str]:
     """Field paths the pack's deployable Elastic rules (building blocks included) need
     restored by ``logs-aws.cloudtrail@custom``, sorted. Raises what loading rules raises."""
+    return custom_pipeline_fields(root)[0]
+
+
+def custom_pipeline_fields(root: Path) -> tuple[list[str], list[str]]:
+    """(restored paths, lower-cased paths) the pack's deployable Elastic rules (building
+    blocks included) read through ``logs-aws.cloudtrail@custom``, each sorted. Raises
+    what loading rules raises."""
     rules = load_rules([ProjectLayout(root).rules_dir]).rules
     own, _ = deployable(rules)
     chooser = Chooser(rules, "logs-aws.cloudtrail-*", True)
     found: set[str] = set()
+    lowered: set[str] = set()
     for item in own + building_block_bases(rules):
         choice = chooser.correlation(item) if item.is_correlation else chooser.single(item)
         found.update(getattr(choice, "custom_paths", ()))
-    return sorted(found)
+        lowered.update(getattr(choice, "lower_paths", ()))
+    return sorted(found), sorted(lowered)
 
 
 def _shipped_pipeline(root: Path) -> dict[Path, str]:
@@ -67,9 +76,11 @@ def _shipped_pipeline(root: Path) -> dict[Path, str]:
     folder = ProjectLayout(root).backends_dir / "elastic"
     if not any((folder / name).is_file() for name in SHIPPED_PIPELINE):
         return {}
-    paths = custom_pipeline_paths(root)
+    paths, lowered = custom_pipeline_fields(root)
     builders: dict[str, Any] = SHIPPED_PIPELINE
-    return {folder / name: canonical_json(build(paths)) for name, build in builders.items()}
+    return {
+        folder / name: canonical_json(build(paths, lowered)) for name, build in builders.items()
+    }
 
 
 def pipeline_differences(root: Path) -> list[GoldenDifference]:

@@ -16,23 +16,30 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def paths() -> list[str]:
+def paths() -> tuple[list[str], list[str]]:
     rules = load_rules([ROOT / "rules"]).rules
     own, _ = deployable(rules)
     chooser = Chooser(rules, "logs-aws.cloudtrail-*", True)
     found: set[str] = set()
+    lowered: set[str] = set()
     for item in own + building_block_bases(rules):
         choice = chooser.correlation(item) if item.is_correlation else chooser.single(item)
         found.update(getattr(choice, "custom_paths", ()))
-    return sorted(found)
+        lowered.update(getattr(choice, "lower_paths", ()))
+    return sorted(found), sorted(lowered)
 
 
-def test_shipped_pipeline_is_current(paths: list[str]) -> None:
+def test_shipped_pipeline_is_current(paths: tuple[list[str], list[str]]) -> None:
+    restored, lowered = paths
     shipped = json.loads((ROOT / "backends/elastic/logs-aws.cloudtrail@custom.json").read_text())
-    assert shipped == pipeline_body(paths)
+    assert shipped == pipeline_body(restored, lowered)
     template = ROOT / "backends/elastic/logs-aws.cloudtrail@custom.component_template.json"
-    assert json.loads(template.read_text()) == component_template_body(paths)
-    assert "userIdentity.onBehalfOf.userId" in paths
+    assert json.loads(template.read_text()) == component_template_body(restored, lowered)
+    assert "userIdentity.onBehalfOf.userId" in restored
+    # Threshold group-by and EQL join fields get lower-cased copies.
+    assert {"userIdentity.arn", "requestParameters.userName", "recipientAccountId"} <= set(lowered)
+    targets = [p["lowercase"]["target_field"] for p in shipped["processors"] if "lowercase" in p]
+    assert targets == [f"sigmaq.lower.{path}" for path in lowered]
 
 
 def test_build_reports_a_stale_pipeline_and_update_rewrites_it(tmp_path: Path) -> None:

@@ -168,3 +168,41 @@ def test_custom_pipeline_model_and_body() -> None:
     assert props["cloudtrail"]["properties"]["a.b"]["type"] == "keyword"
     with pytest.raises(ValueError):
         component_template_body(["a", "a.b"])
+
+
+def test_lowercase_copies_model_and_body() -> None:
+    """The lowercase processors' model: strings reached through objects, lower-cased;
+    numbers, arrays, empty strings and missing paths leave no copy. A threshold or EQL
+    sequence on the copies groups values that differ only in case."""
+    record = dict(
+        RECORD,
+        userIdentity={"type": "IAMUser", "userName": "Alice", "arn": ""},
+        requestParameters={"userName": "ALICE", "count": 3, "tags": [{"key": "B"}]},
+    )
+    paths = [
+        "userIdentity.userName",
+        "userIdentity.arn",
+        "requestParameters.userName",
+        "requestParameters.count",
+        "requestParameters.tags.key",
+        "requestParameters.missing",
+    ]
+    doc = to_ecs(record, (), paths)
+    assert doc["sigmaq"]["lower"] == {
+        "userIdentity": {"userName": "alice"},
+        "requestParameters": {"userName": "alice"},
+    }
+    assert lucene_eval.matches("sigmaq.lower.userIdentity.userName:alice", doc)
+    body = pipeline_body([], ["requestParameters.userName"])
+    kinds = [next(iter(p)) for p in body["processors"]]
+    assert kinds == ["json", "lowercase", "remove"]
+    processor = body["processors"][1]["lowercase"]
+    assert processor["field"] == "sigmaq_tmp_original.requestParameters.userName"
+    assert processor["target_field"] == "sigmaq.lower.requestParameters.userName"
+    assert processor["ignore_missing"] is True
+    assert "['requestParameters', 'userName']" in processor["if"]
+    with pytest.raises(ValueError):
+        pipeline_body([], ["requestParameters.bad-name"])
+    template = component_template_body([], ["userIdentity.arn", "userIdentity.userName"])
+    lower = template["template"]["mappings"]["properties"]["sigmaq"]["properties"]["lower"]
+    assert set(lower["properties"]["userIdentity"]["properties"]) == {"arn", "userName"}

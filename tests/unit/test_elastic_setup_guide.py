@@ -14,7 +14,7 @@ RULES = Path(__file__).resolve().parents[2] / "rules"
 def guide(*paths: str) -> str:
     loaded = load_rules([RULES / p for p in paths]).rules
     assert len(loaded) == len(paths)
-    return setup_guide(SimpleNamespace(custom_paths=()), loaded)  # type: ignore[arg-type]
+    return setup_guide(SimpleNamespace(custom_paths=(), lower_paths=()), loaded)  # type: ignore[arg-type]
 
 
 def test_rule_reading_management_and_data_events_does_not_claim_it_needs_data_events() -> None:

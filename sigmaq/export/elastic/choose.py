@@ -17,6 +17,14 @@ Order of preference (the first that expresses the rule exactly wins):
 A rule whose fields the AWS integration drops or keeps only as ``flattened`` fields is
 retried with sigmaq's custom ingest pipeline (``custom_pipeline``) unless the build
 opts out; the rule then lists that prerequisite.
+
+Correlation groups: replay compares group-by values case-insensitively
+(docs/replay-correlations.md, "Groups"). A Kibana threshold rule groups with a terms
+aggregation and an EQL sequence joins ``by`` keys on exact keyword values, so with the
+custom pipeline they group on (and count distinct values of, join by) the pipeline's
+lower-cased copies ``sigmaq.lower.<path>`` (``lower_paths``); without it (build option
+``--no-elastic-custom-pipeline``) they group by exact case and their ``reason`` says so.
+ES|QL rules lower-case in the query (``lower_case_eval``).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from sigma.correlations import (
     SigmaCorrelationType,
 )
 
-from sigmaq.core.fields import ElasticKind, resolve
+from sigmaq.core.fields import ElasticKind, elastic_lower_name, resolve
 from sigmaq.core.loader import LoadedRule
 from sigmaq.export.elastic.queries import (
     backend_for,
@@ -59,8 +67,9 @@ class ElasticQuery:
     ``language``: ``lucene``, ``eql`` or ``esql``; ``query``: the text Kibana runs;
     ``threshold``: Kibana's threshold object; ``group_fields``: ECS fields whose values
     identify a correlation's groups, in the rule's group-by order; ``custom_paths``:
-    CloudTrail paths read from the custom pipeline; ``fields``: ECS fields the query
-    reads; ``reason``: why this type.
+    CloudTrail paths read from the custom pipeline; ``lower_paths``: CloudTrail paths
+    read through the custom pipeline's lower-cased copies (``sigmaq.lower.<path>``);
+    ``fields``: ECS fields the query reads; ``reason``: why this type.
     """
 
     rule_id: str
@@ -71,6 +80,7 @@ class ElasticQuery:
     interval: timedelta
     lookback: timedelta
     custom_paths: frozenset[str] = frozenset()
+    lower_paths: frozenset[str] = frozenset()
     threshold: dict[str, object] | None = None
     group_fields: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
@@ -91,6 +101,15 @@ class Refusal:
 
 
 AGGREGATE_INTERVAL = timedelta(minutes=1)
+
+CASE_INSENSITIVE_NOTE = (
+    "groups case-insensitively, as replay, on the custom pipeline's lower-cased copies "
+    "(sigmaq.lower.*); alerts show the lower-cased value"
+)
+CASE_SENSITIVE_NOTE = (
+    "groups by exact case (the custom pipeline is disabled, --no-elastic-custom-pipeline): "
+    "values differing only in case make separate groups, unlike replay"
+)
 
 
 def aggregate_interval(timespan: timedelta) -> timedelta:
@@ -242,8 +261,8 @@ class Chooser:
             if isinstance(converted, str):
                 problems.append(f"{language}: {converted}")
                 continue
-            queries, custom = converted
-            custom = custom | (
+            queries, base_custom = converted
+            custom = base_custom | (
                 restorable(group_paths + ([value_field] if value_field else []))
                 if self.allow_custom
                 else frozenset()
@@ -274,6 +293,22 @@ class Chooser:
             measure = f"cardinality of {distinct}" if distinct else "count"
             if language == "lucene":
                 query = queries[0] if len(queries) == 1 else " OR ".join(f"({q})" for q in queries)
+                case_note = CASE_SENSITIVE_NOTE
+                if self.allow_custom:
+                    # Terms aggregations compare exact values: group on lower-cased copies.
+                    lower = [*group_paths, *([value_field] if value_field else [])]
+                    group = [elastic_lower_name(path) for path in group_paths]
+                    distinct = elastic_lower_name(value_field) if value_field else None
+                    measure = f"cardinality of {distinct}" if distinct else "count"
+                    common["group_fields"] = tuple(group)
+                    common["lower_paths"] = frozenset(lower)
+                    # The copies come from the raw record: the group paths need no
+                    # sigmaq.cloudtrail restore of their own.
+                    common["custom_paths"] = base_custom
+                    common["fields"] = tuple(
+                        dict.fromkeys([*self._base_fields(bases, base_custom), *group])
+                    )
+                    case_note = CASE_INSENSITIVE_NOTE
                 threshold: dict[str, object] = {"field": group, "value": 1 if distinct else count}
                 if distinct:
                     threshold["cardinality"] = [{"field": distinct, "value": count}]
@@ -282,7 +317,8 @@ class Chooser:
                     language="lucene",
                     query=query,
                     reason=f"{rule.type.name.lower()}: threshold ({measure} >= {count} per "
-                    f"{', '.join(group) or 'all events'}) over a {_span(timespan)} look-back",
+                    f"{', '.join(group) or 'all events'}) over a {_span(timespan)} look-back"
+                    + (f"; {case_note}" if group or distinct else ""),
                     threshold=threshold,
                     **common,  # type: ignore[arg-type]
                 )
@@ -310,7 +346,8 @@ class Chooser:
 
     def _stage_keys(
         self, rule: SigmaCorrelationRule, base: LoadedRule, custom: frozenset[str]
-    ) -> list[str] | str:
+    ) -> list[tuple[str, str]] | str:
+        """(CloudTrail path, ECS field) of each join key of ``base``'s stage, or why not."""
         aliases = {alias.alias: alias for alias in rule.aliases}
         names = []
         for name in rule.group_by or []:
@@ -331,7 +368,7 @@ class Chooser:
                 and resolved.elastic_kind is ElasticKind.FLATTENED
             ):
                 return f"join field {path} is a flattened field (EQL cannot read it)"
-            names.append(ecs)
+            names.append((path, ecs))
         return names
 
     def _sequence(
@@ -356,12 +393,19 @@ class Chooser:
             backend = backend_for("eql", self.index_pattern, custom)
             stages = []
             problem = ""
+            lowered: set[str] = set()
             for base, query in zip(bases, queries, strict=True):
                 keys = self._stage_keys(rule, base, custom)
                 if isinstance(keys, str):
                     problem = keys
                     break
-                quoted = ", ".join(backend.escape_and_quote_field(k) for k in keys)
+                if self.allow_custom:
+                    # EQL joins by exact values: join on the lower-cased copies.
+                    lowered.update(path for path, _ in keys)
+                    names = [elastic_lower_name(path) for path, _ in keys]
+                else:
+                    names = [ecs for _, ecs in keys]
+                quoted = ", ".join(backend.escape_and_quote_field(k) for k in names)
                 condition = query.split("where ", 1)[1]
                 stages.append(f"[any where {condition}]" + (f" by {quoted}" if keys else ""))
             if problem:
@@ -375,10 +419,16 @@ class Chooser:
                 language="eql",
                 query=query,
                 reason=f"temporal_ordered: EQL sequence with maxspan={rule.timespan.spec}, "
-                "stage by-keys from the group-by",
+                "stage by-keys from the group-by"
+                + (
+                    ""
+                    if not rule.group_by
+                    else f"; {CASE_INSENSITIVE_NOTE if self.allow_custom else CASE_SENSITIVE_NOTE}"
+                ),
                 interval=SINGLE_INTERVAL,
                 lookback=timespan + SINGLE_INTERVAL,
                 custom_paths=custom,
+                lower_paths=frozenset(lowered),
                 group_fields=(),
                 fields=tuple(dict.fromkeys(self._base_fields(bases, custom))),
                 correlation=True,

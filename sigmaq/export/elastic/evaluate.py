@@ -33,7 +33,7 @@ MODEL = (
 
 def evaluate(choice: ElasticQuery, case: ProofCase) -> Outcome:
     """What the Kibana rule ``choice`` yields on ``case``. Raises UnsupportedQuery."""
-    docs, times = _documents(case, choice.custom_paths)
+    docs, times = _documents(case, choice.custom_paths, choice.lower_paths)
     if not choice.correlation:
         matched = frozenset(_single(choice, docs, times))
         return Outcome(bool(matched), records=matched)
@@ -48,20 +48,21 @@ def evaluate(choice: ElasticQuery, case: ProofCase) -> Outcome:
     return Outcome(bool(groups), groups=frozenset(groups))
 
 
-_DOCS: dict[tuple[int, frozenset[str]], tuple[ProofCase, list[Any], list[Any]]] = {}
+_DOCS: dict[tuple[int, frozenset[str], frozenset[str]], tuple[ProofCase, list[Any], list[Any]]] = {}
 
 
 def _documents(
-    case: ProofCase, custom_paths: frozenset[str]
+    case: ProofCase, custom_paths: frozenset[str], lower_paths: frozenset[str] = frozenset()
 ) -> tuple[list[dict[str, Any]], list[datetime | None]]:
-    """ECS documents and event times of ``case`` (cached: the baseline serves every rule)."""
-    key = (id(case), custom_paths)
+    """ECS documents and event times of ``case`` (cached: the baseline serves every rule);
+    ``lower_paths``: the custom pipeline's lower-cased copies the rule reads."""
+    key = (id(case), custom_paths, lower_paths)
     cached = _DOCS.get(key)
     if cached is not None and cached[0] is case:
         return cached[1], cached[2]
     if len(_DOCS) > 256:
         _DOCS.clear()
-    docs = [to_ecs(dict(record), custom_paths) for record in case.records]
+    docs = [to_ecs(dict(record), custom_paths, lower_paths) for record in case.records]
     times = [case.event_time(i) for i in range(len(docs))]
     _DOCS[key] = (case, docs, times)
     return docs, times

@@ -13,7 +13,7 @@ from typing import Any
 
 from sigma.correlations import SigmaCorrelationRule
 
-from sigmaq.core.fields import ELASTIC_CUSTOM_PREFIX
+from sigmaq.core.fields import ELASTIC_CUSTOM_PREFIX, ELASTIC_LOWER_PREFIX
 from sigmaq.core.loader import LoadedRule
 from sigmaq.export.backend_fixes import kibana_rule
 from sigmaq.export.elastic.choose import ElasticQuery
@@ -129,6 +129,16 @@ def setup_guide(
             f"option on: it writes `{ELASTIC_CUSTOM_PREFIX}.<path>` keywords for "
             + ", ".join(f"`{p}`" for p in sorted(choice.custom_paths))
             + ", which the integration drops or keeps only as flattened fields."
+        )
+    if choice.lower_paths:
+        lines.append(
+            f"- sigmaq's ingest pipeline `{PIPELINE_NAME}` and its component template, with "
+            "**Preserve original event** on: its `lowercase` processors write the lower-cased "
+            f"keyword copies `{ELASTIC_LOWER_PREFIX}.<path>` of "
+            + ", ".join(f"`{p}`" for p in sorted(choice.lower_paths))
+            + ", on which this rule groups (or joins) case-insensitively, as sigmaq's replay;"
+            " events indexed before the pipeline was installed have no copy and are not"
+            " grouped."
         )
     return "\n".join(lines) + "\n"
 

@@ -101,6 +101,7 @@ def package(request: DistRequest) -> list[TargetBuild]:
     lines: list[dict[str, Any]] = []
     proofs: list[RuleProof] = []
     custom_paths: set[str] = set()
+    lower_paths: set[str] = set()
     blocks = {id(b) for b in building_block_bases(rules)}
     for item in own + [b for b in bases if id(b) in blocks]:
         block = item in bases
@@ -129,22 +130,23 @@ def package(request: DistRequest) -> list[TargetBuild]:
             build_rule(item, choice, options.elastic_index_pattern, read, building_block=block)
         )
         custom_paths.update(choice.custom_paths)
+        lower_paths.update(choice.lower_paths)
         builds[target].converted.append(item.rule_id)
         builds[target].rule_types[kind] = builds[target].rule_types.get(kind, 0) + 1
     out = request.out_dir / "elastic"
     text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)
     files = [write_text(out / "rules.ndjson", text)]
-    if custom_paths:
+    if custom_paths or lower_paths:
         files.append(
             write_text(
                 out / "logs-aws.cloudtrail@custom.pipeline.json",
-                canonical_json(pipeline_body(custom_paths)),
+                canonical_json(pipeline_body(custom_paths, lower_paths)),
             )
         )
         files.append(
             write_text(
                 out / "logs-aws.cloudtrail@custom.component_template.json",
-                canonical_json(component_template_body(custom_paths)),
+                canonical_json(component_template_body(custom_paths, lower_paths)),
             )
         )
     if request.layout is not None:
