@@ -308,6 +308,19 @@ def test_no_rules_anywhere_says_what_to_pass(
     assert hint in err and "rules: [detections]" in err
 
 
+def _anonymous_app_trail(folder: Path) -> None:
+    """``trail.json``: one CreateApplication with anonymous access (one finding of the
+    pack's rule, or of ``write_rule``'s)."""
+    record = {
+        "eventTime": "2026-11-24T10:00:00Z",
+        "eventSource": "qbusiness.amazonaws.com",
+        "eventName": "CreateApplication",
+        "eventID": "3a7c1e52-0d5b-4c0e-9d64-5f4b2f0f7a11",
+        "requestParameters": {"identityType": "ANONYMOUS"},
+    }
+    (folder / "trail.json").write_text(json.dumps({"Records": [record]}), "utf-8")
+
+
 def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> None:
     """sigmaq.yml's `rules:` is the default rule path of convert and hunt too."""
     write_rule(tmp_path / "detections", sigmaq=None)
@@ -316,14 +329,7 @@ def test_convert_and_hunt_default_to_the_configured_rules(tmp_path: Path) -> Non
     code, out, err = _invoke(tmp_path, "convert", "-t", "splunk", "--no-validate")
     assert code == 0, err
     assert 'eventName="CreateApplication"' in out
-    record = {
-        "eventTime": "2026-11-24T10:00:00Z",
-        "eventSource": "qbusiness.amazonaws.com",
-        "eventName": "CreateApplication",
-        "eventID": "3a7c1e52-0d5b-4c0e-9d64-5f4b2f0f7a11",
-        "requestParameters": {"identityType": "ANONYMOUS"},
-    }
-    (tmp_path / "trail.json").write_text(json.dumps({"Records": [record]}), "utf-8")
+    _anonymous_app_trail(tmp_path)
     code, out, err = _invoke(tmp_path, "hunt", "trail.json", "--no-validate", "--format", "json")
     assert code == 0, err
     assert [f["rule_title"] for f in json.loads(out)["findings"]] == [
@@ -336,14 +342,7 @@ def test_hunt_defaults_to_a_rules_folder_without_fixtures(tmp_path: Path) -> Non
     rules, as validate and convert do; it ran the pack installed with sigmaq instead."""
     write_rule(tmp_path / "rules", sigmaq=None)
     (tmp_path / ".git").mkdir()
-    record = {
-        "eventTime": "2026-11-24T10:00:00Z",
-        "eventSource": "qbusiness.amazonaws.com",
-        "eventName": "CreateApplication",
-        "eventID": "3a7c1e52-0d5b-4c0e-9d64-5f4b2f0f7a12",
-        "requestParameters": {"identityType": "ANONYMOUS"},
-    }
-    (tmp_path / "trail.json").write_text(json.dumps({"Records": [record]}), "utf-8")
+    _anonymous_app_trail(tmp_path)
     code, out, err = _invoke(tmp_path, "hunt", "trail.json", "--no-validate", "--format", "json")
     assert code == 0, err
     assert "installed with sigmaq" not in err

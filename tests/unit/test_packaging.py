@@ -90,23 +90,10 @@ def test_the_wheel_carries_every_rule_and_fixture(wheel: Path) -> None:
 def test_a_wheel_install_hunts_with_the_bundled_rules(wheel: Path, tmp_path: Path) -> None:
     """Outside any project, `sigmaq hunt` of a wheel install runs the shipped pack (it
     found no rules before: the wheel had none and the package has no checkout beside it)."""
-    site = tmp_path / "site"
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(site)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
     evidence = next((ROOT / "fixtures" / "q_business").glob("*/pos_*.json"))
-    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    hunted = subprocess.run(
-        [sys.executable, "-m", "sigmaq", "hunt", "--no-validate", "-j", "1", str(evidence)],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    hunted, _ = _run_installed(wheel, tmp_path, "hunt", "--no-validate", "-j", "1", str(evidence))
     assert hunted.returncode == 0, hunted.stderr[-3000:]
+    site = tmp_path / "site"
     assert (
         f"using the rule pack installed with sigmaq ({site / 'sigmaq' / '_pack'})" in hunted.stderr
     )
@@ -114,14 +101,8 @@ def test_a_wheel_install_hunts_with_the_bundled_rules(wheel: Path, tmp_path: Pat
     found = re.search(r"^rules (\d+); files 1 \(0 unreadable", hunted.stderr, re.MULTILINE)
     assert found is not None, hunted.stderr[-3000:]
     assert int(found.group(1)) == len(runnable)
-    where = subprocess.run(
-        [sys.executable, "-c", "import sigmaq.core.layout as l; print(l.bundled_pack_root())"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    where, _ = _run_installed(
+        wheel, tmp_path, "-c", "import sigmaq.core.layout as l; print(l.bundled_pack_root())"
     )
     assert where.stdout.strip() == str(site / "sigmaq" / "_pack")
 
@@ -129,7 +110,8 @@ def test_a_wheel_install_hunts_with_the_bundled_rules(wheel: Path, tmp_path: Pat
 def _run_installed(
     wheel: Path, tmp_path: Path, *args: str
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """``python -m sigmaq ARGS`` of the unpacked wheel, from a folder outside any project."""
+    """``python -m sigmaq ARGS`` (``python -c CODE`` for ``-c CODE``) of the unpacked wheel,
+    from a folder outside any project."""
     site = tmp_path / "site"
     if not site.is_dir():
         with zipfile.ZipFile(wheel) as archive:
@@ -137,8 +119,11 @@ def _run_installed(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(exist_ok=True)
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    command = (
+        [sys.executable, *args] if args[0] == "-c" else [sys.executable, "-m", "sigmaq", *args]
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "sigmaq", *args],
+        command,
         cwd=elsewhere,
         env=env,
         capture_output=True,
