@@ -124,10 +124,11 @@ def archive_rule_paths(given: tuple[Path, ...] | list[Path]) -> list[Path]:
     configured = configured_rule_paths()
     if configured:
         return configured
-    if find_project_root(Path.cwd()) is None and (Path.cwd() / "rules").is_dir():
+    in_project = find_project_root(Path.cwd()) is not None
+    if not in_project and (Path.cwd() / "rules").is_dir():
         return [Path("rules")]
     rules = default_rules_dir(Path.cwd())
-    if find_project_root(Path.cwd()) is None:
+    if not in_project:
         _note_bundled(rules.parent)
     return [rules]
 
